@@ -1,0 +1,159 @@
+// Commands that use a trained model: encode, decode, sample, eval.
+#include "Args.h"
+#include "Commands.h"
+
+#include "Evaluation.h"
+#include "Experiment.h"
+#include "PlotRenderer.h"
+#include "RunFiles.h"
+
+#include "latentlab/ModelFile.h"
+#include "latentlab/Vae.h"
+
+#include <QFile>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <cstdio>
+
+namespace latentlab::cli {
+
+namespace {
+
+// A trained model and the configuration it was trained with (from the run folder's
+// config.json when there is one), so its data can be found again.
+struct LoadedRun {
+    SavedModel saved;
+    app::RunConfig config;
+    QString source;
+    int imageWidth = 0, imageHeight = 0;
+};
+
+LoadedRun loadRun(const QString& dirOrFile) {
+    LoadedRun run;
+    run.source = app::modelPathIn(dirOrFile);
+    if (!QFileInfo::exists(run.source))
+        throw std::runtime_error((run.source + ": no such model file (train one with `latentlab-cli train`)").toStdString());
+    run.saved = loadModel(run.source.toStdString());
+    const QString configPath = QFileInfo(run.source).dir().filePath("config.json");
+    if (QFileInfo::exists(configPath)) {
+        run.config = app::loadConfigFile(configPath);
+    } else {
+        const auto it = run.saved.metadata.find("dataset");
+        if (it != run.saved.metadata.end()) run.config.dataset.name = QString::fromStdString(it->second);
+    }
+    auto meta = [&](const char* key) {
+        const auto it = run.saved.metadata.find(key);
+        return it == run.saved.metadata.end() ? 0 : QString::fromStdString(it->second).toInt();
+    };
+    run.imageWidth = meta("dataset.imageWidth");
+    run.imageHeight = meta("dataset.imageHeight");
+    return run;
+}
+
+data::Dataset datasetFor(const LoadedRun& run, const Args& a) {
+    app::DatasetSpec spec = run.config.dataset;
+    if (a.has("dataset")) spec.name = a.value("dataset");
+    data::Dataset d = app::loadDataset(spec, data::Catalogue());
+    app::checkModelFitsData(*run.saved.model, d, run.source);
+    return d;
+}
+
+// Writes decoded samples (columns, normalised units) as an image grid or as CSV rows in
+// the data's own units.
+void writeDecoded(const QString& path, const LoadedRun& run, const Matrix& decoded, const Matrix& codes) {
+    const Model& model = *run.saved.model;
+    if (path.endsWith(".csv", Qt::CaseInsensitive)) {
+        Matrix raw = decoded;
+        model.normalizer().invert(raw);
+        QByteArray out;
+        for (Index k = 0; k < codes.rows(); ++k) out += (k ? ",z" : "z") + QByteArray::number(qlonglong(k));
+        for (Index f = 0; f < raw.rows(); ++f) out += ",x" + QByteArray::number(qlonglong(f));
+        out += '\n';
+        for (Index i = 0; i < raw.cols(); ++i) {
+            for (Index k = 0; k < codes.rows(); ++k) out += (k ? "," : "") + QByteArray::number(codes(k, i), 'g', 9);
+            for (Index f = 0; f < raw.rows(); ++f) out += ',' + QByteArray::number(raw(f, i), 'g', 9);
+            out += '\n';
+        }
+        app::writeFileAtomic(path, out);
+    } else if (path.endsWith(".png", Qt::CaseInsensitive)) {
+        if (run.imageWidth <= 0 || run.imageWidth * run.imageHeight != model.inputDim())
+            throw app::ConfigFileError(
+                (path + ": PNG output needs a model of images; this model's data are not images, use .csv").toStdString());
+        const int columns = int(std::min<Index>(decoded.cols(), 10));
+        app::saveImage(path, app::imageGrid(decoded.cwiseMax(Scalar(0)).cwiseMin(Scalar(1)), run.imageWidth,
+                                            run.imageHeight, columns, decoded.cols() == 1 ? 8 : 3));
+    } else {
+        throw app::ConfigFileError((path + ": unknown output format (use .png or .csv)").toStdString());
+    }
+}
+
+} // namespace
+
+int runEncode(const QStringList& args) {
+    const Args a(args, {"model", "dataset", "out"});
+    const QString out = a.required("out");
+    const LoadedRun run = loadRun(a.required("model"));
+    const data::Dataset d = datasetFor(run, a);
+    const Matrix codes = encodeData(*run.saved.model, app::viewOf(d), 0, d.rows);
+    app::writeFileAtomic(out, app::latentCsv(codes, d));
+    std::printf("wrote %lld codes of dimension %lld to %s\n", (long long)codes.cols(), (long long)codes.rows(),
+                qPrintable(out));
+    return 0;
+}
+
+int runDecode(const QStringList& args) {
+    const Args a(args, {"model", "z", "out"});
+    const QString out = a.required("out");
+    const LoadedRun run = loadRun(a.required("model"));
+    const QStringList parts = a.required("z").split(',', Qt::SkipEmptyParts);
+    const Model& model = *run.saved.model;
+    if (parts.size() != model.latentDim())
+        throw UsageError(QString("--z: the model's latent space has %1 dimensions, got %2 values")
+                             .arg(model.latentDim()).arg(parts.size()).toStdString());
+    Matrix z(model.latentDim(), 1);
+    for (int k = 0; k < parts.size(); ++k) {
+        bool ok = false;
+        z(k, 0) = Scalar(parts[k].trimmed().toDouble(&ok));
+        if (!ok || !std::isfinite(double(z(k, 0))))
+            throw UsageError(("--z: '" + parts[k] + "' is not a number").toStdString());
+    }
+    Matrix x;
+    model.decode(z, x);
+    writeDecoded(out, run, x, z);
+    std::printf("decoded z = (%s) to %s\n", qPrintable(a.value("z")), qPrintable(out));
+    return 0;
+}
+
+int runSample(const QStringList& args) {
+    const Args a(args, {"model", "count", "seed", "out"});
+    const QString out = a.required("out");
+    const int count = a.integer("count", 1, 100000, 64);
+    const LoadedRun run = loadRun(a.required("model"));
+    const auto* vae = dynamic_cast<const Vae*>(run.saved.model.get());
+    if (!vae)
+        throw UsageError((run.source + ": sampling needs a VAE, this is a deterministic autoencoder "
+                                       "(its latent space has no prior)").toStdString());
+    Rng rng(uint64_t(a.integer("seed", 0, 2147483647, 1)));
+    Matrix x, z;
+    vae->sample(count, rng, x, &z);
+    writeDecoded(out, run, x, z);
+    std::printf("wrote %d samples from the prior to %s\n", count, qPrintable(out));
+    return 0;
+}
+
+int runEval(const QStringList& args) {
+    const Args a(args, {"model", "dataset", "seed"});
+    const LoadedRun run = loadRun(a.required("model"));
+    const data::Dataset d = datasetFor(run, a);
+    const app::EvaluationResult r =
+        app::evaluate(*run.saved.model, d, uint64_t(a.integer("seed", 0, 2147483647, 1)));
+    QJsonObject o = r.toJson();
+    o["dataset"] = QString::fromStdString(d.name);
+    o["model_kind"] = QString::fromStdString(modelKindName(run.saved.model->kind()));
+    o["latent_dim"] = double(run.saved.model->latentDim());
+    std::fputs(QJsonDocument(o).toJson(QJsonDocument::Indented).constData(), stdout);
+    return 0;
+}
+
+} // namespace latentlab::cli

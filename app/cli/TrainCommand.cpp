@@ -1,0 +1,127 @@
+#include "Args.h"
+#include "Commands.h"
+#include "ProgressLine.h"
+#include "RunPlots.h"
+
+#include "Experiment.h"
+#include "PlotRenderer.h"
+#include "RunFiles.h"
+
+#include "latentlab/ModelFile.h"
+#include "latentlab/Trainer.h"
+
+#include <QDir>
+#include <cstdio>
+
+namespace latentlab::cli {
+
+namespace {
+
+class ProgressObserver final : public TrainingObserver {
+public:
+    ProgressObserver(const Trainer& trainer, int epochs) : m_trainer(trainer), m_epochs(epochs) {}
+
+    bool onBatch(const BatchReport& b) override {
+        const double perEpoch = double(m_trainer.trainingSamples());
+        const double done = b.epoch * perEpoch + double(b.batch + 1) * double(m_trainer.config().batchSize);
+        m_line.update(std::min(done, perEpoch * m_epochs), perEpoch * m_epochs,
+                      QString("epoch %1/%2  loss %3").arg(b.epoch + 1).arg(m_epochs).arg(b.loss.total, 0, 'g', 5));
+        return true;
+    }
+    bool onEpoch(const EpochReport& r) override {
+        // Without a terminal, a log line every tenth of the run instead of the live line.
+        const int every = std::max(1, m_epochs / 10);
+        if (!m_line.enabled() && (r.epoch % every == 0 || r.epoch == m_epochs))
+            std::printf("epoch %d/%d  train %.6g  validation %.6g  %.0f samples/s\n", r.epoch, m_epochs,
+                        r.train.total, r.validation.total, r.samplesPerSecond);
+        std::fflush(stdout);
+        return true;
+    }
+    void finish() { m_line.finish(); }
+
+private:
+    const Trainer& m_trainer;
+    int m_epochs;
+    ProgressLine m_line;
+};
+
+} // namespace
+
+int runTrain(const QStringList& args) {
+    const Args a(args, {"preset", "config", "dataset", "epochs", "batch-size", "lr", "latent-dim", "beta",
+                        "seed", "threads", "out", "samples", "noise"});
+    if (a.has("preset") && a.has("config")) throw UsageError("give either --preset or --config, not both");
+    const QString out = a.required("out");
+    app::RunConfig c = a.has("config") ? app::loadConfigFile(a.value("config"))
+                                       : app::loadPreset(a.value("preset", app::defaultPresetName()));
+    if (a.has("dataset")) c.dataset.name = a.value("dataset");
+    c.training.epochs = a.integer("epochs", 0, 1000000, c.training.epochs);
+    c.training.batchSize = a.integer("batch-size", 1, 1 << 20, c.training.batchSize);
+    c.training.learningRate = a.number("lr", c.training.learningRate);
+    c.model.latentDim = a.integer("latent-dim", 1, 4096, c.model.latentDim);
+    c.model.beta = a.number("beta", c.model.beta);
+    if (a.has("seed")) c.training.seed = uint64_t(a.integer("seed", 0, 2147483647, 1));
+    c.training.threads = a.integer("threads", 0, 1024, c.training.threads);
+    c.dataset.generator.samples = a.integer("samples", 10, 10000000, int(c.dataset.generator.samples));
+    c.dataset.generator.noise = a.number("noise", c.dataset.generator.noise);
+
+    app::Experiment e = app::Experiment::prepare(c, data::Catalogue());
+    if (!QDir().mkpath(out)) throw app::ConfigFileError(("cannot create the folder " + out).toStdString());
+    const data::Dataset& d = e.dataset();
+    std::printf("training %s on %s (%lld samples x %lld features, %lld for training)\n",
+                qPrintable(c.name.isEmpty() ? modelKindName(c.model.kind).c_str() : c.name), d.name.c_str(),
+                (long long)d.rows, (long long)d.cols, (long long)(d.trainRows > 0 ? d.trainRows : d.rows));
+
+    Trainer trainer(e.model(), e.view(), d.trainRows > 0 ? d.trainRows : d.rows, e.config().training);
+    ProgressObserver observer(trainer, e.config().training.epochs);
+    const TrainResult result = trainer.run(&observer);
+    observer.finish();
+    if (result.reason == StopReason::NonFinite) throw std::runtime_error("training failed: " + result.message);
+
+    // Everything is written only after training succeeded, each file atomically.
+    const QString dir = QDir(out).absolutePath();
+    const Matrix codes = encodeData(e.model(), e.view(), 0, d.rows);
+    saveModel((dir + "/model.llmodel").toStdString(), e.model(), &trainer.optimizer(),
+              e.config().training.optimizer, e.metadata());
+    app::writeFileAtomic(dir + "/config.json", app::configJson(e.config()));
+    app::writeFileAtomic(dir + "/history.csv", app::historyCsv(trainer.history()));
+    app::writeFileAtomic(dir + "/latent.csv", app::latentCsv(codes, d));
+    const QString title = QString("%1 on %2").arg(c.name.isEmpty() ? "model" : c.name, QString::fromStdString(d.name));
+    writeLatentPlot(dir + "/latent.png", codes, d, "Latent space: " + title);
+    writeLossPlot(dir + "/loss.png", trainer.history(), "Loss: " + title);
+
+    if (!trainer.history().empty()) {
+        const EpochReport& last = trainer.history().back();
+        double seconds = 0;
+        for (const auto& r : trainer.history()) seconds += r.seconds;
+        std::printf("done: %d epochs in %.1f s, train loss %.6g, validation loss %.6g\n", last.epoch, seconds,
+                    last.train.total, last.validation.total);
+    }
+    std::printf("wrote %s/{model.llmodel,config.json,history.csv,latent.csv,latent.png,loss.png}\n", qPrintable(dir));
+    return 0;
+}
+
+void writeLatentPlot(const QString& path, const Matrix& codes, const data::Dataset& d, const QString& title) {
+    app::ScatterData s;
+    s.points.resize(2, codes.cols());
+    s.points.row(0) = codes.row(0);
+    if (codes.rows() > 1) {
+        s.points.row(1) = codes.row(1);
+    } else {
+        for (Index i = 0; i < codes.cols(); ++i) s.points(1, i) = d.labels.empty() ? Scalar(i) : Scalar(d.labels[size_t(i)]);
+        s.yLabel = d.labels.empty() ? "sample" : QString::fromStdString(d.labelName);
+    }
+    s.labels = d.labels;
+    s.labelKind = d.labelKind;
+    s.classNames = d.classNames;
+    s.labelName = QString::fromStdString(d.labelName);
+    s.title = title;
+    app::savePlot(path, QSize(900, 720), [&](QPainter& p, const QRectF& r) { app::paintScatter(p, r, s); });
+}
+
+void writeLossPlot(const QString& path, const std::vector<EpochReport>& history, const QString& title) {
+    app::savePlot(path, QSize(900, 560),
+                  [&](QPainter& p, const QRectF& r) { app::paintLossCurves(p, r, history, false, title); });
+}
+
+} // namespace latentlab::cli

@@ -1,0 +1,54 @@
+// latentlab-cli: train, inspect and use autoencoders without a window.
+#include "Args.h"
+#include "Commands.h"
+
+#include <QGuiApplication>
+#include <cstdio>
+#include <exception>
+#include <functional>
+#include <map>
+
+namespace {
+const char* kUsage = R"(usage: latentlab-cli <command> [options]
+
+commands:
+  train     --preset NAME | --config FILE  [--dataset D] [--epochs N] [--batch-size N]
+            [--lr X] [--latent-dim K] [--beta X] [--seed N] [--threads N] --out DIR
+  encode    --model DIR --out FILE.csv [--dataset D]
+  decode    --model DIR --z "0.5,-1.2" --out FILE.png|FILE.csv
+  sample    --model DIR [--count N] [--seed S] --out FILE.png|FILE.csv
+  eval      --model DIR [--dataset D]
+  presets   list the presets
+  datasets  list the datasets and where they were found
+
+Errors exit with status 2 and one line on stderr.
+)";
+} // namespace
+
+int main(int argc, char** argv) {
+    // The CLI never opens a window; plots are painted offscreen.
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    QGuiApplication app(argc, argv);
+    QStringList args = QCoreApplication::arguments().mid(1);
+    if (args.isEmpty() || args.first() == "--help" || args.first() == "-h" || args.first() == "help") {
+        std::fputs(kUsage, args.isEmpty() ? stderr : stdout);
+        return args.isEmpty() ? 2 : 0;
+    }
+    using namespace latentlab::cli;
+    const std::map<QString, std::function<int(const QStringList&)>> commands{
+        {"train", runTrain},   {"encode", runEncode},   {"decode", runDecode},    {"sample", runSample},
+        {"eval", runEval},     {"presets", runPresets}, {"datasets", runDatasets},
+    };
+    const QString name = args.takeFirst();
+    const auto it = commands.find(name);
+    if (it == commands.end()) {
+        std::fprintf(stderr, "latentlab-cli: unknown command '%s' (try --help)\n", qPrintable(name));
+        return 2;
+    }
+    try {
+        return it->second(args);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "latentlab-cli %s: error: %s\n", qPrintable(name), e.what());
+        return 2;
+    }
+}

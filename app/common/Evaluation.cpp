@@ -1,0 +1,121 @@
+#include "Evaluation.h"
+
+#include "Experiment.h"
+
+#include "latentlab/Metrics.h"
+#include "latentlab/Trainer.h"
+#include "latentlab/Vae.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace latentlab::app {
+
+namespace {
+constexpr Index kMaxTrustSamples = 5000;
+
+// -[t log p + (1 - t) log(1 - p)] summed over features, averaged over samples.
+double bcePerSample(const Matrix& p, const Matrix& t) {
+    const double eps = 1e-7;
+    double s = 0;
+    for (Index i = 0; i < p.size(); ++i) {
+        const double q = std::clamp(double(p.data()[i]), eps, 1.0 - eps);
+        const double y = t.data()[i];
+        s -= y * std::log(q) + (1.0 - y) * std::log(1.0 - q);
+    }
+    return s / double(p.cols());
+}
+
+std::vector<int> classLabels(const data::Dataset& d, Index begin, Index end) {
+    std::vector<int> out;
+    for (Index i = begin; i < end; ++i) out.push_back(int(std::lround(d.labels[size_t(i)])));
+    return out;
+}
+
+std::vector<Index> sampleIndices(Index n, Index limit, uint64_t seed) {
+    std::vector<Index> idx(static_cast<size_t>(n));
+    std::iota(idx.begin(), idx.end(), 0);
+    if (n <= limit) return idx;
+    Rng rng(seed);
+    for (Index i = 0; i < limit; ++i) std::swap(idx[size_t(i)], idx[size_t(i + Index(rng.below(uint64_t(n - i))))]);
+    idx.resize(size_t(limit));
+    std::sort(idx.begin(), idx.end());
+    return idx;
+}
+
+QualityFigures figures(const Matrix& x, const Matrix& xhat, bool unitRange,
+                       const Matrix& trainCodes, const Matrix& testCodes, const data::Dataset& d,
+                       const Matrix& trustX, const Matrix& trustZ) {
+    QualityFigures f;
+    f.msePerFeature = (xhat - x).squaredNorm() / double(x.size());
+    if (unitRange) f.bcePerSample = bcePerSample(xhat, x);
+    if (d.labelKind == data::LabelKind::Class && trainCodes.cols() > 0 && testCodes.cols() > 0)
+        f.knnAccuracy = knnAccuracy(trainCodes, classLabels(d, 0, d.trainRows), testCodes,
+                                    classLabels(d, d.trainRows, d.rows), 5);
+    f.trustworthiness = trustworthiness(trustX, trustZ, 10);
+    return f;
+}
+} // namespace
+
+QJsonObject QualityFigures::toJson() const {
+    QJsonObject o{{"reconstruction_mse_per_feature", msePerFeature}, {"trustworthiness_k10", trustworthiness}};
+    o["bce_per_sample"] = bcePerSample ? QJsonValue(*bcePerSample) : QJsonValue();
+    o["elbo_per_sample"] = elbo ? QJsonValue(*elbo) : QJsonValue();
+    o["knn5_accuracy"] = knnAccuracy ? QJsonValue(*knnAccuracy) : QJsonValue();
+    return o;
+}
+
+QJsonObject EvaluationResult::toJson() const {
+    return QJsonObject{{"model", model.toJson()},
+                       {"pca", pca.toJson()},
+                       {"split", split},
+                       {"evaluated_samples", double(evaluatedSamples)},
+                       {"trustworthiness_samples", double(trustSamples)}};
+}
+
+EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t seed) {
+    checkModelFitsData(model, d, "the model");
+    const DataView view = viewOf(d);
+    const Normalizer& norm = model.normalizer();
+    const Index trainRows = d.trainRows > 0 && d.trainRows < d.rows ? d.trainRows : d.rows;
+    const bool hasTest = trainRows < d.rows;
+    const Index evalBegin = hasTest ? trainRows : 0;
+
+    EvaluationResult r;
+    r.split = hasTest ? "test" : "all";
+    r.evaluatedSamples = d.rows - evalBegin;
+    const Matrix x = toMatrix(view, norm, evalBegin, d.rows);
+    const bool unitRange = x.size() > 0 && x.minCoeff() >= -1e-6 && x.maxCoeff() <= 1 + 1e-6;
+
+    // The autoencoder.
+    Matrix xhat;
+    model.reconstruct(x, xhat);
+    const Matrix trainCodes = hasTest ? encodeData(model, view, 0, trainRows) : Matrix();
+    const Matrix testCodes = hasTest ? encodeData(model, view, trainRows, d.rows) : Matrix();
+    const std::vector<Index> trustIdx = sampleIndices(d.rows, kMaxTrustSamples, seed);
+    r.trustSamples = Index(trustIdx.size());
+    Matrix trustX;
+    gatherBatch(view, norm, trustIdx.data(), Index(trustIdx.size()), trustX);
+    Matrix trustZ;
+    model.encode(trustX, trustZ);
+    r.model = figures(x, xhat, unitRange, trainCodes, testCodes, d, trustX, trustZ);
+    if (model.kind() == ModelKind::Vae) {
+        // ELBO with beta = 1 whatever the training beta, so models compare.
+        std::unique_ptr<Model> copy = model.clone();
+        copy->setBeta(1.0);
+        const LossTerms t = Trainer::evaluateRange(*copy, view, evalBegin, d.rows, seed);
+        r.model.elbo = -(t.reconstruction + t.kl);
+    }
+
+    // PCA with as many components as the latent space, fitted on the training part.
+    const Index k = std::min<Index>(model.latentDim(), d.cols);
+    const Pca pca = fitPca(toMatrix(view, norm, 0, trainRows), k);
+    const Matrix pcaHat = pca.inverseTransform(pca.transform(x));
+    const Matrix pcaTrain = hasTest ? pca.transform(toMatrix(view, norm, 0, trainRows)) : Matrix();
+    const Matrix pcaTest = hasTest ? pca.transform(toMatrix(view, norm, trainRows, d.rows)) : Matrix();
+    r.pca = figures(x, pcaHat, unitRange, pcaTrain, pcaTest, d, trustX, pca.transform(trustX));
+    return r;
+}
+
+} // namespace latentlab::app

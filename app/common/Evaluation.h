@@ -1,0 +1,33 @@
+// The figures `latentlab-cli eval` prints: how well a model reconstructs and how good its
+// latent space is, with PCA of the same dimension as the baseline.
+#pragma once
+
+#include "latentlab/Batch.h"
+#include "latentlab/Dataset.h"
+#include "latentlab/Model.h"
+
+#include <QJsonObject>
+#include <optional>
+
+namespace latentlab::app {
+
+struct QualityFigures {
+    double msePerFeature = 0;            // mean squared error per feature, normalised units
+    std::optional<double> bcePerSample;  // when the data lies in [0, 1]
+    std::optional<double> elbo;          // VAE only: -(reconstruction + KL), per sample
+    std::optional<double> knnAccuracy;   // k = 5, train codes vote for test codes
+    double trustworthiness = 0;          // k = 10
+    QJsonObject toJson() const;
+};
+
+struct EvaluationResult {
+    QualityFigures model, pca;
+    Index evaluatedSamples = 0;  // reconstruction figures: the test part, or all
+    Index trustSamples = 0;      // at most 5,000
+    QString split;               // "test" or "all"
+    QJsonObject toJson() const;
+};
+
+EvaluationResult evaluate(const Model& model, const data::Dataset& dataset, uint64_t seed = 1);
+
+} // namespace latentlab::app

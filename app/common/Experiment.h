@@ -1,0 +1,48 @@
+// The data and the model of one run, prepared from a RunConfig: the dataset is loaded, the
+// normaliser fitted on its training part, the model built for its number of features.
+// Shared by the CLI and the desktop program.
+#pragma once
+
+#include "RunConfig.h"
+
+#include "latentlab/Batch.h"
+#include "latentlab/Catalogue.h"
+#include "latentlab/Model.h"
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace latentlab::app {
+
+// Loads what a DatasetSpec names (catalogue name, CSV or IDX path).
+data::Dataset loadDataset(const DatasetSpec& spec, const data::Catalogue& catalogue);
+
+DataView viewOf(const data::Dataset& dataset);
+
+class Experiment {
+public:
+    // Throws ConfigFileError or data::DataError with a message naming what is wrong.
+    static Experiment prepare(const RunConfig& config, const data::Catalogue& catalogue);
+
+    RunConfig& config() { return m_config; }
+    const RunConfig& config() const { return m_config; }
+    const data::Dataset& dataset() const { return *m_dataset; }
+    std::shared_ptr<const data::Dataset> sharedDataset() const { return m_dataset; }
+    DataView view() const { return viewOf(*m_dataset); }
+    Model& model() { return *m_model; }
+    const Model& model() const { return *m_model; }
+
+    // What the model file records about the data, so a loaded model can find it again.
+    std::map<std::string, std::string> metadata() const;
+
+private:
+    RunConfig m_config;
+    std::shared_ptr<const data::Dataset> m_dataset;
+    std::unique_ptr<Model> m_model;
+};
+
+// Checks that a model fits a dataset (feature count); throws ConfigFileError naming both.
+void checkModelFitsData(const Model& model, const data::Dataset& dataset, const QString& modelSource);
+
+} // namespace latentlab::app

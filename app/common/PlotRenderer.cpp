@@ -1,0 +1,251 @@
+#include "PlotRenderer.h"
+
+#include "RunConfig.h"
+#include "RunFiles.h"
+
+#include <QBuffer>
+#include <QPdfWriter>
+#include <QtMath>
+#include <algorithm>
+#include <cmath>
+
+namespace latentlab::app {
+
+QColor classColor(int label) {
+    static const QRgb tab10[] = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
+                                 0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf};
+    return QColor(tab10[((label % 10) + 10) % 10]);
+}
+
+QColor colormap(double t) {
+    // Piecewise-linear through five viridis anchor colours.
+    static const double anchors[5][3] = {
+        {68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
+    t = std::clamp(t, 0.0, 1.0) * 4.0;
+    const int i = std::min(3, int(t));
+    const double f = t - i;
+    auto mix = [&](int c) { return int(anchors[i][c] + f * (anchors[i + 1][c] - anchors[i][c])); };
+    return QColor(mix(0), mix(1), mix(2));
+}
+
+namespace {
+struct Axes {
+    QRectF plot;
+    double x0, x1, y0, y1;
+    QPointF map(double x, double y) const {
+        return {plot.left() + (x - x0) / (x1 - x0) * plot.width(),
+                plot.bottom() - (y - y0) / (y1 - y0) * plot.height()};
+    }
+};
+
+double niceStep(double range, int ticks) {
+    const double raw = range / std::max(1, ticks);
+    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+    for (double m : {1.0, 2.0, 5.0, 10.0})
+        if (m * mag >= raw) return m * mag;
+    return 10 * mag;
+}
+
+void drawFrame(QPainter& p, const Axes& a, const QString& title, const QString& xl, const QString& yl,
+               bool logY) {
+    p.setPen(QPen(Qt::black, 1));
+    p.drawRect(a.plot);
+    QFont f = p.font();
+    f.setPointSizeF(9);
+    p.setFont(f);
+    const double xs = niceStep(a.x1 - a.x0, 6);
+    for (double x = std::ceil(a.x0 / xs) * xs; x <= a.x1 + 1e-12; x += xs) {
+        const QPointF q = a.map(x, a.y0);
+        p.drawLine(q, q + QPointF(0, 4));
+        p.drawText(QRectF(q.x() - 40, q.y() + 5, 80, 16), Qt::AlignHCenter | Qt::AlignTop, QString::number(x, 'g', 4));
+    }
+    const double ys = niceStep(a.y1 - a.y0, 6);
+    for (double y = std::ceil(a.y0 / ys) * ys; y <= a.y1 + 1e-12; y += ys) {
+        const QPointF q = a.map(a.x0, y);
+        p.drawLine(q, q - QPointF(4, 0));
+        const QString label = logY ? QString::number(std::pow(10.0, y), 'g', 3) : QString::number(y, 'g', 4);
+        p.drawText(QRectF(q.x() - 66, q.y() - 8, 60, 16), Qt::AlignRight | Qt::AlignVCenter, label);
+    }
+    p.drawText(QRectF(a.plot.left(), a.plot.bottom() + 22, a.plot.width(), 18), Qt::AlignHCenter, xl);
+    p.save();
+    p.translate(a.plot.left() - 62, a.plot.center().y());
+    p.rotate(-90);
+    p.drawText(QRectF(-a.plot.height() / 2, -18, a.plot.height(), 18), Qt::AlignHCenter, yl);
+    p.restore();
+    f.setPointSizeF(11);
+    f.setBold(true);
+    p.setFont(f);
+    p.drawText(QRectF(a.plot.left(), a.plot.top() - 26, a.plot.width(), 22), Qt::AlignHCenter, title);
+    f.setBold(false);
+    f.setPointSizeF(9);
+    p.setFont(f);
+}
+} // namespace
+
+void paintScatter(QPainter& p, const QRectF& area, const ScatterData& d) {
+    p.fillRect(area, Qt::white);
+    const Index n = d.points.cols();
+    double x0 = -1, x1 = 1, y0 = -1, y1 = 1;
+    if (n > 0) {
+        x0 = d.points.row(0).minCoeff(), x1 = d.points.row(0).maxCoeff();
+        y0 = d.points.row(1).minCoeff(), y1 = d.points.row(1).maxCoeff();
+        const double px = std::max(1e-9, (x1 - x0) * 0.05), py = std::max(1e-9, (y1 - y0) * 0.05);
+        x0 -= px, x1 += px, y0 -= py, y1 += py;
+    }
+    const double legendWidth = d.labelKind == data::LabelKind::None ? 10 : 130;
+    Axes a{QRectF(area.left() + 80, area.top() + 40, area.width() - 110 - legendWidth, area.height() - 90),
+           x0, x1, y0, y1};
+    drawFrame(p, a, d.title, d.xLabel, d.yLabel, false);
+
+    float lo = 0, hi = 1;
+    if (!d.labels.empty()) {
+        lo = *std::min_element(d.labels.begin(), d.labels.end());
+        hi = *std::max_element(d.labels.begin(), d.labels.end());
+    }
+    const double r = n > 20000 ? 1.2 : n > 3000 ? 1.8 : 2.6;
+    p.setRenderHint(QPainter::Antialiasing, true);
+    p.setPen(Qt::NoPen);
+    p.save();
+    p.setClipRect(a.plot);
+    for (Index i = 0; i < n; ++i) {
+        QColor c(60, 90, 160);
+        if (!d.labels.empty()) {
+            const float l = d.labels[size_t(i)];
+            c = d.labelKind == data::LabelKind::Class ? classColor(int(std::lround(l)))
+                                                      : colormap(hi > lo ? (l - lo) / (hi - lo) : 0.5);
+        }
+        c.setAlphaF(n > 20000 ? 0.5 : 0.8);
+        p.setBrush(c);
+        p.drawEllipse(a.map(d.points(0, i), d.points(1, i)), r, r);
+    }
+    p.restore();
+
+    // Legend: classes as swatches, continuous labels as a colour bar.
+    const double lx = a.plot.right() + 14;
+    p.setPen(Qt::black);
+    if (d.labelKind == data::LabelKind::Class) {
+        const int classes = int(std::lround(hi)) + 1;
+        for (int c = 0; c < std::min(classes, 20); ++c) {
+            const double y = a.plot.top() + 6 + c * 18;
+            p.setBrush(classColor(c));
+            p.drawEllipse(QPointF(lx + 5, y + 7), 5, 5);
+            const QString name = size_t(c) < d.classNames.size() ? QString::fromStdString(d.classNames[size_t(c)])
+                                                                 : QString::number(c);
+            p.drawText(QRectF(lx + 14, y, legendWidth - 16, 16), Qt::AlignLeft | Qt::AlignVCenter, name);
+        }
+    } else if (d.labelKind == data::LabelKind::Continuous) {
+        const QRectF bar(lx, a.plot.top() + 20, 16, a.plot.height() - 40);
+        for (int i = 0; i < int(bar.height()); ++i)
+            p.fillRect(QRectF(bar.left(), bar.bottom() - i - 1, bar.width(), 1), colormap(i / bar.height()));
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(bar);
+        p.drawText(QRectF(lx + 20, bar.top() - 8, 90, 16), Qt::AlignLeft, QString::number(hi, 'g', 3));
+        p.drawText(QRectF(lx + 20, bar.bottom() - 8, 90, 16), Qt::AlignLeft, QString::number(lo, 'g', 3));
+        p.drawText(QRectF(lx - 4, bar.top() - 30, legendWidth, 16), Qt::AlignLeft, d.labelName);
+    }
+}
+
+void paintLossCurves(QPainter& p, const QRectF& area, const std::vector<EpochReport>& h, bool logScale,
+                     const QString& title) {
+    p.fillRect(area, Qt::white);
+    struct Series {
+        QString name;
+        QColor color;
+        std::function<double(const EpochReport&)> value;
+        bool dashed;
+    };
+    std::vector<Series> series{{"train loss", classColor(0), [](const EpochReport& r) { return r.train.total; }, false}};
+    const bool hasVal = !h.empty() && h.front().hasValidation;
+    const bool hasKl = !h.empty() && h.front().train.kl != 0.0;
+    if (hasVal)
+        series.push_back({"validation loss", classColor(1), [](const EpochReport& r) { return r.validation.total; }, false});
+    if (hasKl) {
+        series.push_back({"train reconstruction", classColor(2), [](const EpochReport& r) { return r.train.reconstruction; }, true});
+        series.push_back({"train KL", classColor(3), [](const EpochReport& r) { return r.train.kl; }, true});
+    }
+    auto tr = [&](double v) { return logScale ? std::log10(std::max(v, 1e-12)) : v; };
+    double y0 = INFINITY, y1 = -INFINITY;
+    for (const auto& s : series)
+        for (const auto& r : h) {
+            y0 = std::min(y0, tr(s.value(r)));
+            y1 = std::max(y1, tr(s.value(r)));
+        }
+    if (!(y1 > y0)) y0 = (std::isfinite(y0) ? y0 : 0) - 1, y1 = y0 + 2;
+    const double pad = (y1 - y0) * 0.05;
+    Axes a{QRectF(area.left() + 80, area.top() + 40, area.width() - 110, area.height() - 90), 1,
+           std::max(2.0, double(h.size())), y0 - pad, y1 + pad};
+    drawFrame(p, a, title, "epoch", logScale ? "loss (log scale)" : "loss per sample", logScale);
+    p.setRenderHint(QPainter::Antialiasing, true);
+    int row = 0;
+    for (const auto& s : series) {
+        QPen pen(s.color, 2);
+        if (s.dashed) pen.setStyle(Qt::DashLine);
+        p.setPen(pen);
+        QPolygonF line;
+        for (const auto& r : h) line << a.map(r.epoch, tr(s.value(r)));
+        p.drawPolyline(line);
+        const double y = a.plot.top() + 8 + row++ * 18;
+        p.drawLine(QPointF(a.plot.right() - 170, y + 8), QPointF(a.plot.right() - 145, y + 8));
+        p.setPen(Qt::black);
+        p.drawText(QRectF(a.plot.right() - 140, y, 135, 16), Qt::AlignLeft | Qt::AlignVCenter, s.name);
+    }
+}
+
+QImage imageGrid(const Matrix& images, int w, int h, int columns, int scale) {
+    const int n = int(images.cols());
+    columns = std::max(1, std::min(columns, n));
+    const int rows = (n + columns - 1) / columns;
+    const int gap = 2;
+    QImage img(columns * (w * scale + gap) + gap, rows * (h * scale + gap) + gap, QImage::Format_RGB32);
+    img.fill(QColor(200, 200, 200));
+    for (int s = 0; s < n; ++s) {
+        const int ox = gap + (s % columns) * (w * scale + gap), oy = gap + (s / columns) * (h * scale + gap);
+        for (int y = 0; y < h; ++y)
+            for (int x = 0; x < w; ++x) {
+                const int v = std::clamp(int(std::lround(images(y * w + x, s) * 255.0)), 0, 255);
+                // Dark ink on white paper, as the digits were written.
+                const QRgb c = qRgb(255 - v, 255 - v, 255 - v);
+                for (int dy = 0; dy < scale; ++dy)
+                    for (int dx = 0; dx < scale; ++dx) img.setPixel(ox + x * scale + dx, oy + y * scale + dy, c);
+            }
+    }
+    return img;
+}
+
+void saveImage(const QString& path, const QImage& image) {
+    QByteArray bytes;
+    QBuffer buf(&bytes);
+    buf.open(QIODevice::WriteOnly);
+    if (!image.save(&buf, "PNG")) throw ConfigFileError((path + ": could not encode PNG").toStdString());
+    writeFileAtomic(path, bytes);
+}
+
+void savePlot(const QString& path, QSize size, const std::function<void(QPainter&, const QRectF&)>& paint) {
+    if (path.endsWith(".png", Qt::CaseInsensitive)) {
+        QImage img(size * 2, QImage::Format_ARGB32_Premultiplied);
+        img.setDevicePixelRatio(2.0); // crisp text and points for print
+        img.fill(Qt::white);
+        {
+            QPainter p(&img);
+            paint(p, QRectF(QPointF(0, 0), QSizeF(size)));
+        }
+        saveImage(path, img);
+    } else if (path.endsWith(".pdf", Qt::CaseInsensitive)) {
+        QByteArray bytes;
+        QBuffer buf(&bytes);
+        buf.open(QIODevice::WriteOnly);
+        {
+            QPdfWriter pdf(&buf);
+            pdf.setResolution(72);
+            pdf.setPageSize(QPageSize(QSizeF(size), QPageSize::Point));
+            pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+            QPainter p(&pdf);
+            paint(p, QRectF(QPointF(0, 0), QSizeF(size)));
+        }
+        writeFileAtomic(path, bytes);
+    } else {
+        throw ConfigFileError((path + ": unknown plot format (use .png or .pdf)").toStdString());
+    }
+}
+
+} // namespace latentlab::app

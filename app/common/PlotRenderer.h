@@ -1,0 +1,44 @@
+// Static plots drawn with QPainter, for files the CLI writes and for exports: the latent
+// scatter coloured by label, the loss curves, and grids of images. Each paints into any
+// QPaintDevice (QImage for PNG, QPdfWriter for PDF) through savePlot().
+#pragma once
+
+#include "latentlab/Dataset.h"
+#include "latentlab/TrainingObserver.h"
+#include "latentlab/Types.h"
+
+#include <QColor>
+#include <QImage>
+#include <QPainter>
+#include <QString>
+#include <functional>
+#include <vector>
+
+namespace latentlab::app {
+
+// Ten well separated colours for classes (the "tab10" palette of matplotlib).
+QColor classColor(int label);
+// Perceptually ordered colour map (viridis-like) for t in [0, 1].
+QColor colormap(double t);
+
+struct ScatterData {
+    Matrix points;             // 2 x n
+    std::vector<float> labels; // empty, or n labels
+    data::LabelKind labelKind = data::LabelKind::None;
+    std::vector<std::string> classNames;
+    QString labelName;
+    QString title, xLabel = QStringLiteral("z0"), yLabel = QStringLiteral("z1");
+};
+
+void paintScatter(QPainter& p, const QRectF& area, const ScatterData& data);
+void paintLossCurves(QPainter& p, const QRectF& area, const std::vector<EpochReport>& history,
+                     bool logScale, const QString& title);
+// images: d x n values in [0, 1], each an imageWidth x imageHeight greyscale image.
+QImage imageGrid(const Matrix& images, int imageWidth, int imageHeight, int columns, int scale);
+
+// Paints into a file by extension: .png (size in pixels) or .pdf (same aspect, vector).
+// Throws ConfigFileError naming the path if the format is unknown or the write fails.
+void savePlot(const QString& path, QSize size, const std::function<void(QPainter&, const QRectF&)>& paint);
+void saveImage(const QString& path, const QImage& image);
+
+} // namespace latentlab::app

@@ -1,0 +1,50 @@
+// A whole experiment as one value: which data, which model, how to train. It is read from
+// and written to JSON (presets, --config files, the config.json of every run).
+#pragma once
+
+#include "latentlab/Generators.h"
+#include "latentlab/ModelConfig.h"
+#include "latentlab/Normalizer.h"
+#include "latentlab/Trainer.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+#include <stdexcept>
+
+namespace latentlab::app {
+
+// Any problem with a configuration; what() names the source, the field and the problem.
+class ConfigFileError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct DatasetSpec {
+    QString name = QStringLiteral("swissroll"); // catalogue name or a file path
+    data::GeneratorOptions generator;           // for generated datasets
+    Normalizer::Kind normalize = Normalizer::Kind::Standardize;
+    int csvLabelColumn = -1;                    // for CSV files
+};
+
+struct RunConfig {
+    QString name;        // preset name, or empty
+    QString description;
+    DatasetSpec dataset;
+    ModelConfig model;   // inputDim is filled in from the data
+    TrainConfig training;
+
+    QJsonObject toJson() const;
+    // Strict: unknown keys and wrong types are errors, naming `source` and the key path.
+    static RunConfig fromJson(const QJsonObject& json, const QString& source);
+    // Overlays the keys present in json onto this config (same strictness).
+    void merge(const QJsonObject& json, const QString& source);
+    void validate() const; // ConfigFileError for nonsense values, naming the field
+};
+
+QStringList presetNames();
+RunConfig loadPreset(const QString& name); // ConfigFileError listing the presets if unknown
+RunConfig loadConfigFile(const QString& path);
+QString defaultPresetName();
+
+} // namespace latentlab::app

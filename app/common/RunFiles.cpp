@@ -1,0 +1,58 @@
+#include "RunFiles.h"
+
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+namespace latentlab::app {
+
+void writeFileAtomic(const QString& path, const QByteArray& bytes) {
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
+        throw ConfigFileError((path + ": cannot write (" + f.errorString() + ")").toStdString());
+}
+
+namespace {
+QByteArray num(double v) { return QByteArray::number(v, 'g', 9); }
+} // namespace
+
+QByteArray historyCsv(const std::vector<EpochReport>& history) {
+    QByteArray out = "epoch,train_loss,train_reconstruction,train_kl,train_penalty,"
+                     "val_loss,val_reconstruction,val_kl,val_penalty,seconds,samples_per_second,"
+                     "learning_rate,beta\n";
+    for (const EpochReport& r : history) {
+        const auto val = [&](double v) { return r.hasValidation ? num(v) : QByteArray(); };
+        out += QByteArray::number(r.epoch) + ',' + num(r.train.total) + ',' + num(r.train.reconstruction) +
+               ',' + num(r.train.kl) + ',' + num(r.train.penalty) + ',' + val(r.validation.total) + ',' +
+               val(r.validation.reconstruction) + ',' + val(r.validation.kl) + ',' +
+               val(r.validation.penalty) + ',' + num(r.seconds) + ',' + num(r.samplesPerSecond) + ',' +
+               num(r.learningRate) + ',' + num(r.beta) + '\n';
+    }
+    return out;
+}
+
+QByteArray latentCsv(const Matrix& codes, const data::Dataset& dataset) {
+    QByteArray out = "index,label";
+    for (Index k = 0; k < codes.rows(); ++k) out += ",z" + QByteArray::number(qlonglong(k));
+    out += '\n';
+    out.reserve(int(codes.cols() * (16 + 12 * codes.rows())));
+    const bool labelled = dataset.labelKind != data::LabelKind::None;
+    for (Index i = 0; i < codes.cols(); ++i) {
+        out += QByteArray::number(qlonglong(i)) + ',';
+        if (labelled) out += num(dataset.labels[size_t(i)]);
+        for (Index k = 0; k < codes.rows(); ++k) out += ',' + num(codes(k, i));
+        out += '\n';
+    }
+    return out;
+}
+
+QByteArray configJson(const RunConfig& config) {
+    return QJsonDocument(config.toJson()).toJson(QJsonDocument::Indented);
+}
+
+QString modelPathIn(const QString& dirOrFile) {
+    const QFileInfo info(dirOrFile);
+    return info.isDir() ? info.filePath() + "/model.llmodel" : dirOrFile;
+}
+
+} // namespace latentlab::app

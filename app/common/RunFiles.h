@@ -1,0 +1,31 @@
+// The files of a run folder, each written atomically (QSaveFile: temp file + rename), so
+// an interrupted write never leaves a half file where a good one was.
+//
+//   model.llmodel   the model file (engine/ModelFile.h)
+//   config.json     the fully resolved RunConfig
+//   history.csv     epoch, train/validation loss and each term, seconds, samples/s, lr, beta
+//   latent.csv      index,label,z0,z1,...  for every sample of the dataset
+#pragma once
+
+#include "RunConfig.h"
+
+#include "latentlab/Dataset.h"
+#include "latentlab/TrainingObserver.h"
+
+#include <QByteArray>
+#include <QString>
+#include <vector>
+
+namespace latentlab::app {
+
+// Throws ConfigFileError naming the path if it cannot be written.
+void writeFileAtomic(const QString& path, const QByteArray& bytes);
+
+QByteArray historyCsv(const std::vector<EpochReport>& history);
+QByteArray latentCsv(const Matrix& codes, const data::Dataset& dataset);
+QByteArray configJson(const RunConfig& config);
+
+// The model file inside a run folder, or the path itself if it is a file.
+QString modelPathIn(const QString& dirOrFile);
+
+} // namespace latentlab::app

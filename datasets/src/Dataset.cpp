@@ -1,0 +1,101 @@
+#include "latentlab/Dataset.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace latentlab::data {
+
+namespace {
+
+std::string who(const Dataset& d) {
+    return "dataset '" + (d.name.empty() ? std::string("(unnamed)") : d.name) + "'";
+}
+
+} // namespace
+
+Dataset Dataset::trainPart() const {
+    return slice(0, trainRows);
+}
+
+Dataset Dataset::testPart() const {
+    return slice(trainRows, rows);
+}
+
+Dataset Dataset::slice(int64_t begin, int64_t end) const {
+    if (begin < 0 || end < begin || end > rows)
+        throw DataError(who(*this) + ": rows [" + std::to_string(begin) + ", " +
+                        std::to_string(end) + ") are outside [0, " + std::to_string(rows) + ")");
+
+    // Copy the metadata, then the chosen rows of whichever storage is in use; copying the
+    // whole struct first would briefly duplicate all the data.
+    Dataset out;
+    out.name = name;
+    out.source = source;
+    out.rows = end - begin;
+    out.cols = cols;
+    out.labelKind = labelKind;
+    out.classNames = classNames;
+    out.labelName = labelName;
+    out.imageWidth = imageWidth;
+    out.imageHeight = imageHeight;
+    // Training rows that fall inside [begin, end), counted from the new first row.
+    out.trainRows = std::clamp<int64_t>(trainRows - begin, 0, out.rows);
+
+    const auto first = size_t(begin * cols);
+    const auto last = size_t(end * cols);
+    if (isBytes())
+        out.bytes.assign(bytes.begin() + std::ptrdiff_t(first),
+                         bytes.begin() + std::ptrdiff_t(last));
+    else if (!values.empty())
+        out.values.assign(values.begin() + std::ptrdiff_t(first),
+                          values.begin() + std::ptrdiff_t(last));
+    if (labelKind != LabelKind::None && !labels.empty())
+        out.labels.assign(labels.begin() + std::ptrdiff_t(begin),
+                          labels.begin() + std::ptrdiff_t(end));
+    return out;
+}
+
+void Dataset::validate() const {
+    const std::string w = who(*this);
+    if (rows < 0 || cols < 0)
+        throw DataError(w + ": negative size " + std::to_string(rows) + " x " +
+                        std::to_string(cols));
+    const auto cells = uint64_t(rows) * uint64_t(cols);
+    if (!values.empty() && !bytes.empty())
+        throw DataError(w + ": holds both float values and bytes; exactly one is allowed");
+    const uint64_t held = values.empty() ? bytes.size() : values.size();
+    if (held != cells)
+        throw DataError(w + ": " + std::to_string(rows) + " rows x " + std::to_string(cols) +
+                        " columns need " + std::to_string(cells) + " values, but " +
+                        std::to_string(held) + " are stored");
+    if (labelKind == LabelKind::None) {
+        if (!labels.empty())
+            throw DataError(w + ": has " + std::to_string(labels.size()) +
+                            " labels but its label kind is None");
+    } else if (int64_t(labels.size()) != rows) {
+        throw DataError(w + ": has " + std::to_string(labels.size()) + " labels for " +
+                        std::to_string(rows) + " rows");
+    }
+    if (labelKind == LabelKind::Class) {
+        // Class labels index classNames (when given), so they must be whole and in range.
+        for (size_t i = 0; i < labels.size(); ++i) {
+            const float l = labels[i];
+            const bool whole = std::isfinite(l) && l >= 0 && std::floor(l) == l;
+            const bool named = classNames.empty() || l < float(classNames.size());
+            if (!whole || !named)
+                throw DataError(w + ": row " + std::to_string(i + 1) + " has class label " +
+                                std::to_string(l) + ", not one of 0.." +
+                                (classNames.empty() ? std::string("N")
+                                                    : std::to_string(classNames.size() - 1)));
+        }
+    }
+    if (trainRows < 0 || trainRows > rows)
+        throw DataError(w + ": trainRows " + std::to_string(trainRows) + " is outside 0.." +
+                        std::to_string(rows));
+    if ((imageWidth > 0 || imageHeight > 0) && int64_t(imageWidth) * int64_t(imageHeight) != cols)
+        throw DataError(w + ": images of " + std::to_string(imageWidth) + " x " +
+                        std::to_string(imageHeight) + " pixels do not match " +
+                        std::to_string(cols) + " columns");
+}
+
+} // namespace latentlab::data

@@ -1,0 +1,43 @@
+// The interface every layer implements (dense now; convolution and LSTM later).
+//
+//   forward(x)   training pass: computes and keeps the output, remembers x (the caller
+//                keeps x alive until backward) and whatever backward needs.
+//   backward(g)  g = dL/d(output). Overwrites the parameter gradients and returns
+//                dL/d(input) (or an empty matrix when input gradients are switched off).
+//   predict(x,y) inference: no caches touched, safe to call concurrently on a const layer.
+#pragma once
+
+#include "latentlab/Random.h"
+#include "latentlab/Types.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace latentlab {
+
+class Layer {
+public:
+    virtual ~Layer() = default;
+
+    virtual std::string kind() const = 0;
+    virtual Index inputSize() const = 0;
+    virtual Index outputSize() const = 0;
+
+    virtual const Matrix& forward(const Matrix& input) = 0;
+    virtual const Matrix& backward(const Matrix& gradOutput) = 0;
+    virtual void predict(const Matrix& input, Matrix& output) const = 0;
+
+    virtual void initialize(Rng& rng) = 0;
+    virtual std::vector<Parameter> parameters() = 0;
+    virtual std::unique_ptr<Layer> clone() const = 0;
+
+    // The first layer of a network never needs dL/d(input); skipping it saves a GEMM.
+    void setComputesInputGradient(bool on) { m_computesInputGradient = on; }
+    bool computesInputGradient() const { return m_computesInputGradient; }
+
+protected:
+    bool m_computesInputGradient = true;
+};
+
+} // namespace latentlab

@@ -1,0 +1,40 @@
+// Quality measures for latent spaces, and PCA as the linear baseline.
+// Inputs are features x samples matrices (one column per sample), like everywhere else.
+#pragma once
+
+#include "latentlab/Types.h"
+
+#include <vector>
+
+namespace latentlab {
+
+struct Pca {
+    Vector mean;       // d
+    Matrix components; // d x k, orthonormal columns, by decreasing variance
+    Vector variances;  // k eigenvalues of the covariance
+    // k x n projections of the columns of x.
+    Matrix transform(const Matrix& x) const;
+    // d x n reconstructions from k x n projections.
+    Matrix inverseTransform(const Matrix& z) const;
+};
+
+// PCA of the columns of x via the eigen-decomposition of the d x d covariance.
+Pca fitPca(const Matrix& x, Index k);
+
+// Fraction of query points whose k nearest reference points (Euclidean) vote, by majority
+// (ties: the nearest of the tied classes), for their own label.
+double knnAccuracy(const Matrix& reference, const std::vector<int>& referenceLabels,
+                   const Matrix& query, const std::vector<int>& queryLabels, int k = 5);
+
+// Trustworthiness (Venna & Kaski), as in scikit-learn:
+//   T(k) = 1 - 2 / (n k (2n - 3k - 1)) * sum_i sum_{j in U_i(k)} (r(i, j) - k)
+// where U_i(k) are the k nearest neighbours of i in the embedding that are not among its
+// k nearest in the original space, and r(i, j) is j's rank among i's original-space
+// neighbours. 1 means every embedded neighbourhood is a true one. O(n^2) memory and time:
+// callers subsample (the CLI uses at most 5,000 points).
+double trustworthiness(const Matrix& original, const Matrix& embedded, int k = 10);
+
+// n x n squared Euclidean distances between the columns of x.
+Matrix squaredDistances(const Matrix& x);
+
+} // namespace latentlab

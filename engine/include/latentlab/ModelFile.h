@@ -1,0 +1,39 @@
+// The model file (.llmodel): one versioned, self-describing file holding the architecture,
+// the normalisation, every weight, the optimiser's state and free-form metadata (dataset,
+// epochs trained, ...). Weights are stored as float32 whatever the engine's Scalar.
+#pragma once
+
+#include "latentlab/Model.h"
+#include "latentlab/Optimizer.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace latentlab {
+
+constexpr uint32_t kModelFormatVersion = 1;
+
+struct SavedModel {
+    std::unique_ptr<Model> model;
+    OptimizerConfig optimizerConfig;
+    std::vector<std::vector<float>> optimizerState; // empty if none was saved
+    long long optimizerSteps = 0;
+    std::map<std::string, std::string> metadata;
+};
+
+// Serialises the model (and the optimiser, if given) to the file's bytes.
+std::string serializeModel(Model& model, const Optimizer* optimizer,
+                           const OptimizerConfig& optimizerConfig,
+                           const std::map<std::string, std::string>& metadata);
+// Parses bytes; `source` names the file in error messages. Throws FileError.
+SavedModel deserializeModel(const std::string& bytes, const std::string& source);
+
+// File versions of the above; saving is atomic (temp file + rename).
+void saveModel(const std::string& path, Model& model, const Optimizer* optimizer,
+               const OptimizerConfig& optimizerConfig,
+               const std::map<std::string, std::string>& metadata);
+SavedModel loadModel(const std::string& path);
+
+} // namespace latentlab

@@ -1,0 +1,51 @@
+// Basic numeric types of the engine.
+//
+// Convention: a mini-batch is one Eigen matrix of features x batch, one column per sample.
+// Eigen is column-major, so every sample is contiguous in memory and a sample-major data
+// table can be viewed as such a matrix without copying.
+//
+// Scalar is float for training. Building with LATENTLAB_SCALAR_DOUBLE gives a double
+// engine; the gradient checks use it because finite differences need the precision.
+#pragma once
+
+#include <Eigen/Core>
+
+#include <stdexcept>
+#include <string>
+
+namespace latentlab {
+
+#ifdef LATENTLAB_SCALAR_DOUBLE
+using Scalar = double;
+#else
+using Scalar = float;
+#endif
+
+using Index = Eigen::Index;
+using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
+
+// A hyperparameter or architecture that makes no sense; what() names the field.
+class ConfigError : public std::invalid_argument {
+public:
+    using std::invalid_argument::invalid_argument;
+};
+
+// A model file that cannot be read; what() names the file and the problem.
+class FileError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// A trainable tensor seen by optimisers and the model file: `value` and `grad` point to
+// `size` contiguous scalars owned by a layer. Gradients are overwritten by every backward
+// pass, never accumulated across passes.
+struct Parameter {
+    std::string name;
+    Scalar* value = nullptr;
+    Scalar* grad = nullptr;
+    Index size = 0;
+};
+
+} // namespace latentlab

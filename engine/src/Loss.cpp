@@ -1,0 +1,90 @@
+#include "latentlab/Loss.h"
+
+#include "latentlab/Activation.h"
+
+#include <cmath>
+
+namespace latentlab {
+
+namespace {
+// l(x, t) = max(x, 0) - x t + log1p(e^-|x|)
+inline Scalar bceElement(Scalar x, Scalar t) {
+    return std::max(x, Scalar(0)) - x * t + std::log1p(std::exp(-std::abs(x)));
+}
+} // namespace
+
+Scalar mseLoss(const Matrix& prediction, const Matrix& target, Matrix* grad) {
+    const Scalar invBatch = Scalar(1) / Scalar(prediction.cols());
+    if (grad) {
+        *grad = prediction - target;
+        const Scalar loss = grad->squaredNorm() * invBatch;
+        *grad *= Scalar(2) * invBatch;
+        return loss;
+    }
+    return (prediction - target).squaredNorm() * invBatch;
+}
+
+Scalar bceWithLogitsLoss(const Matrix& logits, const Matrix& target, Matrix* grad) {
+    const Scalar invBatch = Scalar(1) / Scalar(logits.cols());
+    const Index n = logits.size();
+    const Scalar* x = logits.data();
+    const Scalar* t = target.data();
+    double sum = 0.0; // accumulate in double: 100k terms of similar size
+    if (grad) {
+        grad->resize(logits.rows(), logits.cols());
+        Scalar* g = grad->data();
+        for (Index i = 0; i < n; ++i) {
+            sum += bceElement(x[i], t[i]);
+            g[i] = (sigmoid(x[i]) - t[i]) * invBatch;
+        }
+    } else {
+        for (Index i = 0; i < n; ++i) sum += bceElement(x[i], t[i]);
+    }
+    return Scalar(sum) * invBatch;
+}
+
+Scalar gaussianKl(const Matrix& mu, const Matrix& logVar, Matrix* gradMu, Matrix* gradLogVar) {
+    const Scalar invBatch = Scalar(1) / Scalar(mu.cols());
+    const auto var = logVar.array().exp();
+    const Scalar kl =
+        Scalar(-0.5) * (Scalar(1) + logVar.array() - mu.array().square() - var).sum() * invBatch;
+    if (gradMu) *gradMu = mu * invBatch;
+    if (gradLogVar) *gradLogVar = (Scalar(0.5) * invBatch) * (var - Scalar(1)).matrix();
+    return kl;
+}
+
+Scalar reconstructionLoss(ReconstructionLoss kind, const Matrix& output, const Matrix& target,
+                          Matrix* grad) {
+    return kind == ReconstructionLoss::Bce ? bceWithLogitsLoss(output, target, grad)
+                                           : mseLoss(output, target, grad);
+}
+
+RowVector reconstructionLossPerSample(ReconstructionLoss kind, const Matrix& output,
+                                      const Matrix& target) {
+    RowVector out(output.cols());
+    for (Index j = 0; j < output.cols(); ++j) {
+        double s = 0.0;
+        for (Index i = 0; i < output.rows(); ++i) {
+            if (kind == ReconstructionLoss::Bce) {
+                s += bceElement(output(i, j), target(i, j));
+            } else {
+                const double d = double(output(i, j)) - double(target(i, j));
+                s += d * d;
+            }
+        }
+        out[j] = Scalar(s);
+    }
+    return out;
+}
+
+std::string lossName(ReconstructionLoss kind) {
+    return kind == ReconstructionLoss::Bce ? "bce" : "mse";
+}
+
+ReconstructionLoss parseLoss(const std::string& name) {
+    if (name == "mse") return ReconstructionLoss::Mse;
+    if (name == "bce") return ReconstructionLoss::Bce;
+    throw ConfigError("loss: unknown '" + name + "' (choose mse or bce)");
+}
+
+} // namespace latentlab

@@ -1,0 +1,125 @@
+#include "latentlab/Metrics.h"
+
+#include <Eigen/Eigenvalues>
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <stdexcept>
+
+namespace latentlab {
+
+Matrix Pca::transform(const Matrix& x) const {
+    return components.transpose() * (x.colwise() - mean);
+}
+
+Matrix Pca::inverseTransform(const Matrix& z) const {
+    return (components * z).colwise() + mean;
+}
+
+Pca fitPca(const Matrix& x, Index k) {
+    const Index d = x.rows(), n = x.cols();
+    if (n < 2 || k < 1 || k > d) throw std::invalid_argument("PCA: need k in [1, features] and 2+ samples");
+    // Covariance in double: float sums over 70,000 samples lose digits.
+    const Eigen::MatrixXd xd = x.cast<double>();
+    const Eigen::VectorXd mean = xd.rowwise().mean();
+    const Eigen::MatrixXd centred = xd.colwise() - mean;
+    const Eigen::MatrixXd cov = (centred * centred.transpose()) / double(n - 1);
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);
+    // Eigen sorts eigenvalues ascending; take the last k, largest first.
+    Pca p;
+    p.mean = mean.cast<Scalar>();
+    p.components.resize(d, k);
+    p.variances.resize(k);
+    for (Index i = 0; i < k; ++i) {
+        Eigen::VectorXd v = eig.eigenvectors().col(d - 1 - i);
+        // Fix the sign (largest component positive) so results are reproducible.
+        Index arg;
+        v.cwiseAbs().maxCoeff(&arg);
+        if (v[arg] < 0) v = -v;
+        p.components.col(i) = v.cast<Scalar>();
+        p.variances[i] = Scalar(eig.eigenvalues()[d - 1 - i]);
+    }
+    return p;
+}
+
+Matrix squaredDistances(const Matrix& x) {
+    // |a - b|^2 = |a|^2 + |b|^2 - 2 a.b, with the Gram matrix from one GEMM (in double,
+    // which keeps the cancellation error far below the gaps between neighbours).
+    const Eigen::MatrixXd xd = x.cast<double>();
+    const Eigen::VectorXd sq = xd.colwise().squaredNorm().transpose();
+    Eigen::MatrixXd g = xd.transpose() * xd;
+    Eigen::MatrixXd dist = (-2.0 * g).colwise() + sq;
+    dist.rowwise() += sq.transpose();
+    dist = dist.cwiseMax(0.0);
+    dist.diagonal().setZero();
+    return dist.cast<Scalar>();
+}
+
+double knnAccuracy(const Matrix& reference, const std::vector<int>& referenceLabels,
+                   const Matrix& query, const std::vector<int>& queryLabels, int k) {
+    const Index n = reference.cols(), m = query.cols();
+    if (n == 0 || m == 0) return 0.0;
+    if (Index(referenceLabels.size()) != n || Index(queryLabels.size()) != m)
+        throw std::invalid_argument("kNN: label counts do not match the points");
+    k = int(std::min<Index>(k, n));
+    long correct = 0;
+#pragma omp parallel for schedule(dynamic, 64) reduction(+ : correct)
+    for (Index q = 0; q < m; ++q) {
+        // Keep the k smallest distances with a partial sort over one pass of all points.
+        std::vector<std::pair<double, int>> d(static_cast<size_t>(n));
+        for (Index i = 0; i < n; ++i)
+            d[size_t(i)] = {double((reference.col(i) - query.col(q)).squaredNorm()), referenceLabels[size_t(i)]};
+        std::partial_sort(d.begin(), d.begin() + k, d.end());
+        std::map<int, int> votes;
+        int best = d[0].second, bestVotes = 0;
+        for (int j = 0; j < k; ++j) {
+            const int v = ++votes[d[size_t(j)].second];
+            if (v > bestVotes) {
+                best = d[size_t(j)].second;
+                bestVotes = v;
+            }
+        }
+        if (best == queryLabels[size_t(q)]) ++correct;
+    }
+    return double(correct) / double(m);
+}
+
+double trustworthiness(const Matrix& original, const Matrix& embedded, int k) {
+    const Index n = original.cols();
+    if (embedded.cols() != n) throw std::invalid_argument("trustworthiness: point counts differ");
+    if (n < 2 * k + 2) throw std::invalid_argument("trustworthiness: too few points for k");
+    const Matrix dOrig = squaredDistances(original);
+    const Matrix dEmb = squaredDistances(embedded);
+    double penalty = 0.0;
+#pragma omp parallel for schedule(dynamic, 16) reduction(+ : penalty)
+    for (Index i = 0; i < n; ++i) {
+        // rank[j] = position of j among i's original-space neighbours (1 = nearest).
+        std::vector<Index> order(static_cast<size_t>(n));
+        std::iota(order.begin(), order.end(), 0);
+        auto byOrig = [&](Index a, Index b) {
+            return dOrig(a, i) < dOrig(b, i) || (dOrig(a, i) == dOrig(b, i) && a < b);
+        };
+        std::sort(order.begin(), order.end(), byOrig);
+        std::vector<Index> rank(static_cast<size_t>(n));
+        Index r = 0;
+        for (Index j : order)
+            if (j != i) rank[size_t(j)] = ++r;
+        std::iota(order.begin(), order.end(), 0);
+        auto byEmb = [&](Index a, Index b) {
+            return dEmb(a, i) < dEmb(b, i) || (dEmb(a, i) == dEmb(b, i) && a < b);
+        };
+        std::partial_sort(order.begin(), order.begin() + k + 1, order.end(), byEmb);
+        int taken = 0;
+        for (Index t = 0; t <= k && taken < k; ++t) {
+            const Index j = order[size_t(t)];
+            if (j == i) continue;
+            ++taken;
+            if (rank[size_t(j)] > k) penalty += double(rank[size_t(j)] - k);
+        }
+    }
+    const double nd = double(n), kd = double(k);
+    return 1.0 - 2.0 / (nd * kd * (2.0 * nd - 3.0 * kd - 1.0)) * penalty;
+}
+
+} // namespace latentlab

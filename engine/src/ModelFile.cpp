@@ -1,0 +1,150 @@
+#include "latentlab/ModelFile.h"
+
+#include "latentlab/Archive.h"
+
+#include <sstream>
+
+namespace latentlab {
+
+namespace {
+std::string joinInts(const std::vector<int>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+    return s;
+}
+
+std::vector<int> splitInts(const std::string& s, const std::string& field, const std::string& source) {
+    std::vector<int> out;
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+        try {
+            size_t used = 0;
+            out.push_back(std::stoi(item, &used));
+            if (used != item.size()) throw std::invalid_argument(item);
+        } catch (const std::exception&) {
+            throw FileError(source + ": field '" + field + "' is not a list of integers");
+        }
+    }
+    return out;
+}
+
+std::vector<float> toFloats(const Scalar* p, Index n) { return std::vector<float>(p, p + n); }
+
+Vector toVector(const std::vector<float>& v) {
+    Vector out(Index(v.size()));
+    for (size_t i = 0; i < v.size(); ++i) out[Index(i)] = Scalar(v[i]);
+    return out;
+}
+} // namespace
+
+std::string serializeModel(Model& model, const Optimizer* optimizer,
+                           const OptimizerConfig& oc,
+                           const std::map<std::string, std::string>& metadata) {
+    const ModelConfig& c = model.config();
+    ArchiveWriter w;
+    w.putString("writer", "Latent Lab");
+    w.putString("model.kind", modelKindName(c.kind));
+    w.putInt("model.inputDim", c.inputDim);
+    w.putString("model.encoderWidths", joinInts(c.encoderWidths));
+    w.putInt("model.latentDim", c.latentDim);
+    w.putString("model.decoderWidths", joinInts(c.decoderWidths));
+    w.putString("model.activation", activationName(c.activation));
+    w.putString("model.loss", lossName(c.loss));
+    w.putDouble("model.beta", c.beta);
+    w.putDouble("model.sparsity", c.sparsity);
+
+    const Normalizer& n = model.normalizer();
+    w.putString("normalizer.kind", normalizerName(n.kind()));
+    w.putFloats("normalizer.shift", toFloats(n.shift().data(), n.shift().size()));
+    w.putFloats("normalizer.scale", toFloats(n.scale().data(), n.scale().size()));
+
+    for (const auto& p : model.parameters()) w.putFloats("param." + p.name, toFloats(p.value, p.size));
+
+    w.putString("optimizer.kind", optimizerName(oc.kind));
+    w.putDouble("optimizer.momentum", oc.momentum);
+    w.putInt("optimizer.nesterov", oc.nesterov ? 1 : 0);
+    w.putDouble("optimizer.beta1", oc.beta1);
+    w.putDouble("optimizer.beta2", oc.beta2);
+    w.putDouble("optimizer.epsilon", oc.epsilon);
+    w.putDouble("optimizer.weightDecay", oc.weightDecay);
+    if (optimizer) {
+        const auto state = optimizer->state();
+        w.putInt("optimizer.steps", optimizer->steps());
+        w.putInt("optimizer.slots", int64_t(state.size()));
+        for (size_t i = 0; i < state.size(); ++i) w.putFloats("optimizer.slot." + std::to_string(i), state[i]);
+    }
+    for (const auto& [key, value] : metadata) w.putString("meta." + key, value);
+    return w.bytes(kModelFormatVersion);
+}
+
+SavedModel deserializeModel(const std::string& bytes, const std::string& source) {
+    ArchiveReader r(bytes, source, kModelFormatVersion);
+    SavedModel saved;
+    ModelConfig c;
+    try {
+        c.kind = parseModelKind(r.getString("model.kind"));
+        c.inputDim = int(r.getInt("model.inputDim"));
+        c.encoderWidths = splitInts(r.getString("model.encoderWidths"), "model.encoderWidths", source);
+        c.latentDim = int(r.getInt("model.latentDim"));
+        c.decoderWidths = splitInts(r.getString("model.decoderWidths"), "model.decoderWidths", source);
+        c.activation = parseActivation(r.getString("model.activation"));
+        c.loss = parseLoss(r.getString("model.loss"));
+        c.beta = r.getDouble("model.beta");
+        c.sparsity = r.getDouble("model.sparsity");
+        saved.model = makeModel(c);
+    } catch (const ConfigError& e) {
+        throw FileError(source + ": invalid architecture (" + e.what() + ")");
+    }
+
+    const auto shift = r.getFloats("normalizer.shift");
+    const auto scale = r.getFloats("normalizer.scale");
+    if (shift.size() != size_t(c.inputDim) || scale.size() != size_t(c.inputDim))
+        throw FileError(source + ": normalizer has the wrong number of features");
+    try {
+        saved.model->normalizer().set(parseNormalizer(r.getString("normalizer.kind")),
+                                      toVector(shift), toVector(scale));
+    } catch (const ConfigError& e) {
+        throw FileError(source + ": " + e.what());
+    }
+
+    for (const auto& p : saved.model->parameters()) {
+        const auto values = r.getFloats("param." + p.name);
+        if (values.size() != size_t(p.size))
+            throw FileError(source + ": parameter '" + p.name + "' has " + std::to_string(values.size()) +
+                            " values, the architecture needs " + std::to_string(p.size));
+        for (Index i = 0; i < p.size; ++i) p.value[i] = Scalar(values[size_t(i)]);
+    }
+
+    OptimizerConfig& oc = saved.optimizerConfig;
+    try {
+        oc.kind = parseOptimizer(r.getString("optimizer.kind"));
+    } catch (const ConfigError& e) {
+        throw FileError(source + ": " + e.what());
+    }
+    oc.momentum = r.getDouble("optimizer.momentum");
+    oc.nesterov = r.getInt("optimizer.nesterov") != 0;
+    oc.beta1 = r.getDouble("optimizer.beta1");
+    oc.beta2 = r.getDouble("optimizer.beta2");
+    oc.epsilon = r.getDouble("optimizer.epsilon");
+    oc.weightDecay = r.getDouble("optimizer.weightDecay");
+    if (r.has("optimizer.slots")) {
+        const int64_t slots = r.getInt("optimizer.slots");
+        if (slots < 0 || slots > 100000) throw FileError(source + ": bad optimizer slot count");
+        saved.optimizerSteps = r.getInt("optimizer.steps");
+        for (int64_t i = 0; i < slots; ++i)
+            saved.optimizerState.push_back(r.getFloats("optimizer.slot." + std::to_string(i)));
+    }
+    for (const auto& key : r.names("meta.")) saved.metadata[key.substr(5)] = r.getString(key);
+    return saved;
+}
+
+void saveModel(const std::string& path, Model& model, const Optimizer* optimizer,
+               const OptimizerConfig& optimizerConfig,
+               const std::map<std::string, std::string>& metadata) {
+    writeFileAtomically(path, serializeModel(model, optimizer, optimizerConfig, metadata));
+}
+
+SavedModel loadModel(const std::string& path) { return deserializeModel(readWholeFile(path), path); }
+
+} // namespace latentlab

@@ -1,0 +1,70 @@
+#include "latentlab/Sequential.h"
+
+namespace latentlab {
+
+Sequential::Sequential(const Sequential& other) {
+    m_layers.reserve(other.m_layers.size());
+    for (const auto& l : other.m_layers) m_layers.push_back(l->clone());
+}
+
+Sequential& Sequential::operator=(const Sequential& other) {
+    if (this != &other) {
+        Sequential copy(other);
+        *this = std::move(copy);
+    }
+    return *this;
+}
+
+void Sequential::add(std::unique_ptr<Layer> layer) {
+    if (!m_layers.empty() && m_layers.back()->outputSize() != layer->inputSize())
+        throw ConfigError("layer sizes do not chain: " + std::to_string(m_layers.back()->outputSize()) +
+                          " outputs feed " + std::to_string(layer->inputSize()) + " inputs");
+    m_layers.push_back(std::move(layer));
+}
+
+const Matrix& Sequential::forward(const Matrix& input) {
+    const Matrix* x = &input;
+    for (auto& l : m_layers) x = &l->forward(*x);
+    return *x;
+}
+
+const Matrix& Sequential::backward(const Matrix& gradOutput) {
+    const Matrix* g = &gradOutput;
+    for (auto it = m_layers.rbegin(); it != m_layers.rend(); ++it) g = &(*it)->backward(*g);
+    return *g;
+}
+
+void Sequential::predict(const Matrix& input, Matrix& output) const {
+    if (m_layers.size() == 1) {
+        m_layers.front()->predict(input, output);
+        return;
+    }
+    // Ping-pong between two buffers so each layer reads one and writes the other.
+    Matrix a, b;
+    const Matrix* x = &input;
+    for (size_t i = 0; i < m_layers.size(); ++i) {
+        Matrix& y = (i + 1 == m_layers.size()) ? output : (i % 2 == 0 ? a : b);
+        m_layers[i]->predict(*x, y);
+        x = &y;
+    }
+}
+
+void Sequential::initialize(Rng& rng) {
+    for (auto& l : m_layers) l->initialize(rng);
+}
+
+std::vector<Parameter> Sequential::parameters(const std::string& prefix) {
+    std::vector<Parameter> all;
+    for (size_t i = 0; i < m_layers.size(); ++i)
+        for (auto p : m_layers[i]->parameters()) {
+            p.name = prefix + "." + std::to_string(i) + "." + p.name;
+            all.push_back(p);
+        }
+    return all;
+}
+
+void Sequential::setComputesInputGradient(bool on) {
+    if (!m_layers.empty()) m_layers.front()->setComputesInputGradient(on);
+}
+
+} // namespace latentlab

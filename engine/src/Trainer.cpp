@@ -1,0 +1,239 @@
+#include "latentlab/Trainer.h"
+
+#include <Eigen/Core>
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <thread>
+
+namespace latentlab {
+
+void TrainConfig::validate() const {
+    auto bad = [](const std::string& what) { throw ConfigError(what); };
+    if (epochs < 0 || epochs > 1000000) bad("epochs: must be between 0 and 1000000");
+    if (batchSize < 1 || batchSize > 1 << 20) bad("batchSize: must be between 1 and 1048576");
+    if (!(learningRate > 0.0 && learningRate < 1e3))
+        bad("learningRate: must be a number in (0, 1000)");
+    if (!(validationFraction >= 0.0 && validationFraction < 1.0))
+        bad("validationFraction: must be in [0, 1)");
+    if (threads < 0 || threads > 1024) bad("threads: must be between 0 (all cores) and 1024");
+    if (!(inputNoise >= 0.0 && std::isfinite(inputNoise))) bad("inputNoise: must be >= 0");
+    if (!(maskFraction >= 0.0 && maskFraction < 1.0)) bad("maskFraction: must be in [0, 1)");
+    optimizer.validate();
+}
+
+std::string stopReasonName(StopReason reason) {
+    switch (reason) {
+    case StopReason::Finished: return "finished";
+    case StopReason::StopRequested: return "stopped";
+    case StopReason::ObserverStopped: return "stopped by observer";
+    case StopReason::NonFinite: return "non-finite loss";
+    }
+    return "unknown";
+}
+
+Trainer::Trainer(Model& model, const DataView& data, Index trainRows, const TrainConfig& config,
+                 bool initializeWeights)
+    : m_model(model), m_data(data), m_config(config), m_rng(config.seed) {
+    m_config.validate();
+    if (!data.valid()) throw ConfigError("training data: empty");
+    if (data.cols != model.inputDim())
+        throw ConfigError("training data: " + std::to_string(data.cols) +
+                          " features, but the model expects " + std::to_string(model.inputDim()));
+    trainRows = std::clamp<Index>(trainRows, 0, data.rows);
+    const Index validation = Index(std::floor(double(trainRows) * m_config.validationFraction));
+    if (trainRows - validation < 1) throw ConfigError("training data: no samples left to train on");
+    m_validationBegin = trainRows - validation;
+    m_validationEnd = trainRows;
+    m_order.resize(size_t(m_validationBegin));
+    for (Index i = 0; i < m_validationBegin; ++i) m_order[size_t(i)] = i;
+
+    if (initializeWeights) {
+        Rng init = m_rng.split();
+        m_model.initialize(init);
+    }
+    m_optimizer = makeOptimizer(m_config.optimizer);
+    m_control.learningRate.store(m_config.learningRate);
+    m_control.beta.store(model.config().beta);
+    m_params = m_model.parameters();
+}
+
+Index Trainer::batchesPerEpoch() const {
+    return (trainingSamples() + m_config.batchSize - 1) / m_config.batchSize;
+}
+
+void Trainer::applyThreads() const {
+    const int n = m_config.threads > 0 ? m_config.threads : omp_get_num_procs();
+    omp_set_num_threads(n);
+    Eigen::setNbThreads(n);
+}
+
+void Trainer::beginEpoch() {
+    if (m_config.shuffle) {
+        // Fisher-Yates with our own Rng: the order depends only on the seed.
+        for (size_t i = m_order.size(); i > 1; --i)
+            std::swap(m_order[i - 1], m_order[size_t(m_rng.below(i))]);
+    }
+    m_epochSum = {};
+    m_epochSamples = 0;
+    m_epochPausedSeconds = 0;
+    m_epochStart = std::chrono::steady_clock::now();
+    m_checkpoint.clear();
+    for (const auto& p : m_params) m_checkpoint.emplace_back(Eigen::Map<const Vector>(p.value, p.size));
+}
+
+void Trainer::corrupt(Matrix& input) {
+    if (m_config.inputNoise > 0) {
+        const Scalar s = Scalar(m_config.inputNoise);
+        for (Index i = 0; i < input.size(); ++i) input.data()[i] += s * Scalar(m_rng.normal());
+    }
+    if (m_config.maskFraction > 0) {
+        for (Index i = 0; i < input.size(); ++i)
+            if (m_rng.uniform() < m_config.maskFraction) input.data()[i] = 0;
+    }
+}
+
+bool Trainer::halt(StopReason reason, std::string message) {
+    m_stopped = reason != StopReason::Finished || m_epoch >= m_config.epochs;
+    m_result.reason = reason;
+    m_result.epochsCompleted = m_epoch;
+    m_result.message = std::move(message);
+    return false;
+}
+
+void Trainer::waitWhilePaused() {
+    // Sleep in short slices so that resume and stop take effect within a few ms; return
+    // after ~20 ms so the caller can ask the observer whether to go on.
+    const auto start = std::chrono::steady_clock::now();
+    while (m_control.pause.load() && !m_control.stop.load() &&
+           std::chrono::steady_clock::now() - start < std::chrono::milliseconds(20))
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    m_epochPausedSeconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+bool Trainer::stepBatch(TrainingObserver* observer) {
+    if (m_stopped && m_result.reason == StopReason::NonFinite) return false;
+    if (m_epoch >= m_config.epochs) return halt(StopReason::Finished);
+    m_stopped = false;
+    applyThreads();
+    if (m_control.stop.load()) return halt(StopReason::StopRequested);
+    while (m_control.pause.load()) {
+        waitWhilePaused();
+        if (m_control.stop.load()) return halt(StopReason::StopRequested);
+        if (m_control.pause.load() && observer && !observer->onPaused())
+            return halt(StopReason::ObserverStopped);
+    }
+    if (m_batch == 0) beginEpoch();
+
+    const Index n = trainingSamples();
+    const Index begin = m_batch * m_config.batchSize;
+    const Index count = std::min<Index>(m_config.batchSize, n - begin);
+    gatherBatch(m_data, m_model.normalizer(), m_order.data() + begin, count, m_batchTarget);
+    const bool corrupts = m_config.inputNoise > 0 || m_config.maskFraction > 0;
+    if (corrupts) {
+        m_batchInput = m_batchTarget;
+        corrupt(m_batchInput);
+    }
+
+    const double lr = m_control.learningRate.load();
+    const double beta = m_control.beta.load();
+    m_model.setBeta(beta);
+    const LossTerms loss = m_model.trainStep(corrupts ? m_batchInput : m_batchTarget, m_batchTarget, m_rng);
+
+    bool gradsFinite = true;
+    for (const auto& p : m_params)
+        gradsFinite = gradsFinite && Eigen::Map<const Vector>(p.grad, p.size).allFinite();
+    if (!loss.finite() || !gradsFinite) {
+        std::ostringstream why;
+        why << "the loss became " << (loss.finite() ? "finite but its gradient not" : "NaN or infinite")
+            << " at epoch " << m_epoch + 1 << ", batch " << m_batch + 1 << " (learning rate " << lr
+            << "). The weights are those of the last finite step; try a lower learning rate.";
+        return halt(StopReason::NonFinite, why.str());
+    }
+    m_optimizer->step(m_params, lr);
+    ++m_steps;
+    bool weightsFinite = true;
+    for (const auto& p : m_params)
+        weightsFinite = weightsFinite && Eigen::Map<const Vector>(p.value, p.size).allFinite();
+    if (!weightsFinite) {
+        // Only a huge step can overflow finite gradients; go back to the epoch's start.
+        for (size_t k = 0; k < m_params.size(); ++k)
+            Eigen::Map<Vector>(m_params[k].value, m_params[k].size) = m_checkpoint[k];
+        std::ostringstream why;
+        why << "the weights overflowed at epoch " << m_epoch + 1 << ", batch " << m_batch + 1
+            << " (learning rate " << lr << "). They were restored to the start of this epoch; "
+            << "try a lower learning rate.";
+        return halt(StopReason::NonFinite, why.str());
+    }
+
+    m_epochSum.addWeighted(loss, double(count));
+    m_epochSamples += count;
+    BatchReport report{m_epoch, m_batch, batchesPerEpoch(), m_steps, count, loss, lr, beta};
+    ++m_batch;
+    bool keep = !observer || observer->onBatch(report);
+    if (m_batch == batchesPerEpoch()) {
+        m_batch = 0;
+        finishEpoch(observer);
+        keep = keep && (!observer || observer->onEpoch(m_history.back()));
+    }
+    if (!keep) return halt(StopReason::ObserverStopped);
+    if (m_control.stop.load()) return halt(StopReason::StopRequested);
+    if (m_epoch >= m_config.epochs && m_batch == 0) return halt(StopReason::Finished);
+    return true;
+}
+
+void Trainer::finishEpoch(TrainingObserver*) {
+    ++m_epoch;
+    EpochReport r;
+    r.epoch = m_epoch;
+    r.epochs = m_config.epochs;
+    r.train = LossTerms{}.addWeighted(m_epochSum, 1.0 / double(std::max<Index>(1, m_epochSamples)));
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - m_epochStart).count();
+    r.seconds = std::max(0.0, wall - m_epochPausedSeconds);
+    r.samplesPerSecond = r.seconds > 0 ? double(m_epochSamples) / r.seconds : 0.0;
+    r.learningRate = m_control.learningRate.load();
+    r.beta = m_control.beta.load();
+    if (validationSamples() > 0) {
+        r.hasValidation = true;
+        // Noise for the VAE's validation loss depends on (seed, epoch) only.
+        r.validation = evaluateRange(m_model, m_data, m_validationBegin, m_validationEnd,
+                                     m_config.seed * 1000003ull + uint64_t(m_epoch));
+    }
+    m_history.push_back(r);
+}
+
+bool Trainer::stepEpoch(TrainingObserver* observer) {
+    const int target = m_epoch + 1;
+    while (m_epoch < target)
+        if (!stepBatch(observer)) return false;
+    return true;
+}
+
+TrainResult Trainer::run(TrainingObserver* observer) {
+    while (stepBatch(observer)) {
+    }
+    return m_result;
+}
+
+LossTerms Trainer::evaluateRange(const Model& model, const DataView& data, Index begin, Index end,
+                                 uint64_t seed) {
+    constexpr Index kChunk = 1024;
+    Rng rng(seed);
+    LossTerms sum;
+    std::vector<Index> rows;
+    Matrix x;
+    for (Index s = begin; s < end; s += kChunk) {
+        const Index e = std::min(end, s + kChunk);
+        rows.resize(size_t(e - s));
+        for (Index i = s; i < e; ++i) rows[size_t(i - s)] = i;
+        gatherBatch(data, model.normalizer(), rows.data(), e - s, x);
+        sum.addWeighted(model.evaluate(x, x, rng), double(e - s));
+    }
+    return LossTerms{}.addWeighted(sum, 1.0 / double(std::max<Index>(1, end - begin)));
+}
+
+} // namespace latentlab
