@@ -1,0 +1,214 @@
+// End-to-end tests of latentlab-cli: real processes, real files, exit codes and messages.
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private:
+    struct Result {
+        int code;
+        QString out, err;
+    };
+    QTemporaryDir m_tmp;
+    QString m_swissRun;
+
+    Result run(const QStringList& args) {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("LATENTLAB_DATA", m_tmp.filePath("data")); // only generated datasets
+        p.setProcessEnvironment(env);
+        p.start(LATENTLAB_CLI_PATH, args);
+        if (!p.waitForFinished(600000)) {
+            p.kill();
+            return {-1, {}, "timed out"};
+        }
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+                QString::fromUtf8(p.readAllStandardError())};
+    }
+    QJsonObject evalJson(const QString& dir) {
+        const Result r = run({"eval", "--model", dir});
+        if (r.code != 0) qWarning() << r.err;
+        return QJsonDocument::fromJson(r.out.toUtf8()).object();
+    }
+    static QString lastErrorLine(const QString& err) {
+        const QStringList lines = err.trimmed().split('\n');
+        return lines.isEmpty() ? QString() : lines.last();
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(m_tmp.isValid());
+        m_swissRun = m_tmp.filePath("swiss");
+        // The real default preset, as `make run` trains it.
+        const Result r = run({"train", "--preset", "swissroll-ae", "--threads", "2", "--out", m_swissRun});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+    }
+
+    void trainWritesRunFolder() {
+        for (const char* f : {"model.llmodel", "config.json", "history.csv", "latent.csv", "latent.png", "loss.png"})
+            QVERIFY2(QFile::exists(m_swissRun + "/" + f), f);
+        QFile h(m_swissRun + "/history.csv");
+        QVERIFY(h.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(h.readAll()).trimmed().split('\n');
+        QCOMPARE(lines.first(), QString("epoch,train_loss,train_reconstruction,train_kl,train_penalty,val_loss,"
+                                        "val_reconstruction,val_kl,val_penalty,seconds,samples_per_second,"
+                                        "learning_rate,beta"));
+        QCOMPARE(lines.size(), 301); // header + 300 epochs of the preset
+        const double first = lines[1].split(',')[1].toDouble(), last = lines.last().split(',')[1].toDouble();
+        QVERIFY2(last < 0.25 * first, qPrintable(QString("loss %1 -> %2").arg(first).arg(last)));
+
+        QFile l(m_swissRun + "/latent.csv");
+        QVERIFY(l.open(QIODevice::ReadOnly));
+        const QStringList rows = QString::fromUtf8(l.readAll()).trimmed().split('\n');
+        QCOMPARE(rows.first(), QString("index,label,z0,z1"));
+        QCOMPARE(rows.size(), 3001); // every sample
+        QCOMPARE(rows[1].split(',').size(), 4);
+
+        QFile c(m_swissRun + "/config.json");
+        QVERIFY(c.open(QIODevice::ReadOnly));
+        const QJsonObject cfg = QJsonDocument::fromJson(c.readAll()).object();
+        QCOMPARE(cfg["model"].toObject()["inputDim"].toInt(), 3);
+        QCOMPARE(cfg["training"].toObject()["threads"].toInt(), 2);
+    }
+
+    // The quality bar of the foundation issue: the autoencoder unrolls the Swiss roll.
+    void swissRollBeatsPca() {
+        const QJsonObject e = evalJson(m_swissRun);
+        const double ours = e["model"].toObject()["trustworthiness_k10"].toDouble();
+        const double pca = e["pca"].toObject()["trustworthiness_k10"].toDouble();
+        qInfo("trustworthiness: autoencoder %.4f, PCA %.4f", ours, pca);
+        QVERIFY2(ours > pca, qPrintable(QString("%1 vs PCA %2").arg(ours).arg(pca)));
+        QVERIFY2(ours >= 0.99, qPrintable(QString::number(ours)));
+        QVERIFY(pca > 0.80 && pca < 0.92);
+    }
+
+    void encodeDecodeAgree() {
+        const QString csv = m_tmp.filePath("codes.csv");
+        Result r = run({"encode", "--model", m_swissRun, "--out", csv});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile f(csv), g(m_swissRun + "/latent.csv");
+        QVERIFY(f.open(QIODevice::ReadOnly) && g.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), g.readAll()); // same data regenerated from config.json, same codes
+
+        const QString dec = m_tmp.filePath("point.csv");
+        r = run({"decode", "--model", m_swissRun, "--z", "0.5,-1.2", "--out", dec});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile d(dec);
+        QVERIFY(d.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(d.readAll()).trimmed().split('\n');
+        QCOMPARE(lines.size(), 2);
+        QCOMPARE(lines[0], QString("z0,z1,x0,x1,x2"));
+        QCOMPARE(lines[1].split(',')[0].toDouble(), 0.5);
+    }
+
+    void vaeSamples() {
+        const QString dir = m_tmp.filePath("vae");
+        Result r = run({"train", "--preset", "swissroll-vae", "--epochs", "3", "--out", dir});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QString out = m_tmp.filePath("samples.csv");
+        r = run({"sample", "--model", dir, "--count", "7", "--seed", "3", "--out", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(QString::fromUtf8(f.readAll()).trimmed().split('\n').size(), 8);
+        const QJsonObject e = evalJson(dir);
+        QVERIFY(e["model"].toObject()["elbo_per_sample"].isDouble());
+    }
+
+    void errorsExitTwoWithOneLine_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("no command") << QStringList{} << "usage";
+        QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command 'frobnicate'";
+        QTest::newRow("unknown preset") << QStringList{"train", "--preset", "nope", "--out", "x"} << "unknown preset 'nope'";
+        QTest::newRow("unknown option") << QStringList{"train", "--colour", "red"} << "unknown option --colour";
+        QTest::newRow("missing out") << QStringList{"train", "--preset", "swissroll-ae"} << "missing required option --out";
+        QTest::newRow("bad number") << QStringList{"train", "--epochs", "many", "--out", "x"} << "--epochs: expected a whole number";
+        QTest::newRow("nonsense lr") << QStringList{"train", "--lr", "-1", "--out", "x"} << "learningRate";
+        QTest::newRow("unknown dataset") << QStringList{"train", "--dataset", "imagenet", "--out", "x"} << "imagenet";
+        QTest::newRow("missing model") << QStringList{"eval", "--model", "/nonexistent/run"} << "no such model file";
+        QTest::newRow("sample from ae") << QStringList{"sample", "--model", "SWISS", "--out", "s.png"} << "needs a VAE";
+        QTest::newRow("wrong z size") << QStringList{"decode", "--model", "SWISS", "--z", "1", "--out", "d.csv"} << "2 dimensions";
+        QTest::newRow("png of non-images") << QStringList{"decode", "--model", "SWISS", "--z", "1,2", "--out", "d.png"} << "not images";
+        QTest::newRow("wrong features") << QStringList{"eval", "--model", "SWISS", "--dataset", "moons"} << "expects 3 features";
+    }
+    void errorsExitTwoWithOneLine() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, expected);
+        for (QString& a : args) {
+            a.replace("SWISS", m_swissRun);
+            if (a == "x" || a.endsWith(".png") || a.endsWith(".csv")) a = m_tmp.filePath("err-" + a);
+        }
+        const Result r = run(args);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+        QVERIFY2(!QFile::exists(m_tmp.filePath("err-x")), "a failed run must not create its output");
+        QVERIFY(!QFile::exists(m_tmp.filePath("err-d.png")));
+    }
+
+    void corruptModelFile() {
+        const QString dir = m_tmp.filePath("corrupt");
+        QVERIFY(QDir().mkpath(dir));
+        QFile src(m_swissRun + "/model.llmodel");
+        QVERIFY(src.open(QIODevice::ReadOnly));
+        QByteArray bytes = src.readAll();
+        QFile dst(dir + "/model.llmodel");
+        QVERIFY(dst.open(QIODevice::WriteOnly));
+        dst.write(bytes.left(bytes.size() / 2)); // truncated
+        dst.close();
+        Result r = run({"eval", "--model", dir});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(lastErrorLine(r.err).contains("truncated"), qPrintable(r.err));
+
+        bytes[bytes.size() / 2] = char(bytes[bytes.size() / 2] ^ 0x10); // one flipped bit
+        QVERIFY(dst.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        dst.write(bytes);
+        dst.close();
+        r = run({"encode", "--model", dir, "--out", m_tmp.filePath("never.csv")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(lastErrorLine(r.err).contains("corrupted"), qPrintable(r.err));
+        QVERIFY(!QFile::exists(m_tmp.filePath("never.csv")));
+    }
+
+    void badConfigFile_data() {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("not json") << QByteArray("{ nope") << "invalid JSON";
+        QTest::newRow("unknown key") << QByteArray(R"({"model": {"latent": 2}})") << "model.latent: unknown key";
+        QTest::newRow("wrong type") << QByteArray(R"({"training": {"epochs": "ten"}})") << "training.epochs: expected a number";
+        QTest::newRow("bad activation") << QByteArray(R"({"model": {"activation": "swish"}})") << "unknown 'swish'";
+        QTest::newRow("zero width") << QByteArray(R"({"model": {"encoder": [0]}})") << "model.encoder";
+        QTest::newRow("bce on standardized") << QByteArray(R"({"model": {"loss": "bce"}})") << "bce needs data scaled";
+    }
+    void badConfigFile() {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, expected);
+        const QString path = m_tmp.filePath("bad.json");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(json);
+        f.close();
+        const Result r = run({"train", "--config", path, "--epochs", "1", "--out", m_tmp.filePath("badcfg")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+        QVERIFY(!QFile::exists(m_tmp.filePath("badcfg")));
+    }
+
+    void listsPresetsAndDatasets() {
+        Result r = run({"presets"});
+        QCOMPARE(r.code, 0);
+        for (const char* p : {"swissroll-ae", "swissroll-vae", "mnist-ae", "mnist-vae", "fashion-ae", "fashion-vae"})
+            QVERIFY2(r.out.contains(p), p);
+        r = run({"datasets"});
+        QCOMPARE(r.code, 0);
+        for (const char* d : {"swissroll", "mnist", "fashion-mnist", "moons"}) QVERIFY2(r.out.contains(d), d);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
