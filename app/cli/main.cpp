@@ -23,11 +23,18 @@ commands:
 
 Errors exit with status 2 and one line on stderr.
 )";
+// Qt's offscreen platform asks for a runtime folder that headless machines often lack;
+// the CLI never uses it, so that one warning is noise. Everything else goes to stderr.
+void messageHandler(QtMsgType type, const QMessageLogContext&, const QString& msg) {
+    if (type == QtDebugMsg || msg.startsWith("QStandardPaths: XDG_RUNTIME_DIR")) return;
+    std::fprintf(stderr, "%s\n", qPrintable(msg));
+}
 } // namespace
 
 int main(int argc, char** argv) {
     // The CLI never opens a window; plots are painted offscreen.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    qInstallMessageHandler(messageHandler);
     QGuiApplication app(argc, argv);
     QStringList args = QCoreApplication::arguments().mid(1);
     if (args.isEmpty() || args.first() == "--help" || args.first() == "-h" || args.first() == "help") {
