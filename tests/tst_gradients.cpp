@@ -34,13 +34,15 @@ constexpr double kTolerance = 1e-6;
 
 Matrix randomMatrix(Index rows, Index cols, Rng& rng, double scale = 1.0) {
     Matrix m(rows, cols);
-    for (Index i = 0; i < m.size(); ++i) m.data()[i] = scale * rng.normal();
+    for (Index i = 0; i < m.size(); ++i)
+        m.data()[i] = scale * rng.normal();
     return m;
 }
 
 Matrix uniformMatrix(Index rows, Index cols, Rng& rng, double lo, double hi) {
     Matrix m(rows, cols);
-    for (Index i = 0; i < m.size(); ++i) m.data()[i] = lo + (hi - lo) * rng.uniform();
+    for (Index i = 0; i < m.size(); ++i)
+        m.data()[i] = lo + (hi - lo) * rng.uniform();
     return m;
 }
 
@@ -56,7 +58,10 @@ struct Worst {
         if (e > error || std::isnan(e)) {
             error = std::isnan(e) ? std::numeric_limits<double>::infinity() : e;
             where = QStringLiteral("%1[%2]: analytic %3, numeric %4")
-                        .arg(name).arg(i).arg(a, 0, 'g', 12).arg(n, 0, 'g', 12);
+                        .arg(name)
+                        .arg(i)
+                        .arg(a, 0, 'g', 12)
+                        .arg(n, 0, 'g', 12);
         }
     }
     QByteArray message() const {
@@ -64,12 +69,12 @@ struct Worst {
     }
 };
 
-// Compares analytic[i] with the central difference of loss() in values[i], for every
-// `stride`-th entry. values is restored exactly afterwards.
-void compare(Scalar* values, const Matrix::Scalar* analyticPtr, Index n, const QString& name,
-             const std::function<double()>& loss, Worst& worst, Index stride = 1) {
+// Compares analytic[i] with the central difference of loss() in values[i], for every entry
+// (the models are small enough to check them all). values is restored exactly afterwards.
+void compare(Scalar* values, const Scalar* analyticPtr, Index n, const QString& name,
+             const std::function<double()>& loss, Worst& worst) {
     const Vector analytic = Eigen::Map<const Vector>(analyticPtr, n); // loss() may overwrite
-    for (Index i = 0; i < n; i += stride) {
+    for (Index i = 0; i < n; ++i) {
         const Scalar saved = values[i];
         values[i] = saved + kStep;
         const double up = loss();
@@ -92,7 +97,8 @@ void compareParameters(const std::vector<Parameter>& params, const std::function
 void randomizeBiases(const std::vector<Parameter>& params, Rng& rng) {
     for (const auto& p : params)
         if (QString::fromStdString(p.name).endsWith(QLatin1String("bias")))
-            for (Index i = 0; i < p.size; ++i) p.value[i] = 0.3 * rng.normal();
+            for (Index i = 0; i < p.size; ++i)
+                p.value[i] = 0.3 * rng.normal();
 }
 
 } // namespace
@@ -217,13 +223,15 @@ void TestGradients::mse() {
     // (1/B) sum (y - t)^2, written out.
     double expected = 0;
     for (Index j = 0; j < 4; ++j)
-        for (Index i = 0; i < 3; ++i) expected += (y(i, j) - t(i, j)) * (y(i, j) - t(i, j));
+        for (Index i = 0; i < 3; ++i)
+            expected += (y(i, j) - t(i, j)) * (y(i, j) - t(i, j));
     expected /= 4;
     QVERIFY2(std::abs(value - expected) < 1e-12, qPrintable(QString::number(value)));
     QCOMPARE(mseLoss(y, t, nullptr), value);
     Worst worst;
-    compare(y.data(), grad.data(), y.size(), "prediction",
-            [&] { return double(mseLoss(y, t, nullptr)); }, worst);
+    compare(
+        y.data(), grad.data(), y.size(), "prediction",
+        [&] { return double(mseLoss(y, t, nullptr)); }, worst);
     QVERIFY2(worst.error < kTolerance, worst.message());
 }
 
@@ -256,12 +264,14 @@ void TestGradients::bceWithLogits() {
         expected += -ti * logS - (1 - ti) * log1mS;
     }
     expected /= 4;
-    QVERIFY2(std::abs(value - expected) <= 1e-12 * std::max(1.0, std::abs(expected)),
-             qPrintable(QStringLiteral("%1 vs %2").arg(value, 0, 'g', 17).arg(expected, 0, 'g', 17)));
+    QVERIFY2(
+        std::abs(value - expected) <= 1e-12 * std::max(1.0, std::abs(expected)),
+        qPrintable(QStringLiteral("%1 vs %2").arg(value, 0, 'g', 17).arg(expected, 0, 'g', 17)));
 
     Worst worst;
-    compare(x.data(), grad.data(), x.size(), "logits",
-            [&] { return double(bceWithLogitsLoss(x, t, nullptr)); }, worst);
+    compare(
+        x.data(), grad.data(), x.size(), "logits",
+        [&] { return double(bceWithLogitsLoss(x, t, nullptr)); }, worst);
     QVERIFY2(worst.error < kTolerance, worst.message());
 }
 
@@ -280,7 +290,8 @@ void TestGradients::bceExtremeLogits() {
              qPrintable(QString::number(value, 'g', 17)));
     // One-sample loss of the first row alone: must not collapse to 0 or -inf.
     Matrix one = x.topRows(1), oneT = t.topRows(1);
-    QVERIFY2(std::abs(bceWithLogitsLoss(one, oneT, nullptr) / tiny - 1) < 1e-12, "log1p(e^-50) lost");
+    QVERIFY2(std::abs(bceWithLogitsLoss(one, oneT, nullptr) / tiny - 1) < 1e-12,
+             "log1p(e^-50) lost");
     // dL/dx = s(x) - t (B = 1): exactly representable at these logits.
     Vector g(6);
     g << -tiny, tiny, 1, -1, 0.75, -0.25;
@@ -297,7 +308,8 @@ void TestGradients::gaussianKl() {
         mu << 1, 0;
         lv << 0, std::log(2.0);
         const double kl = latentlab::gaussianKl(mu, lv, nullptr, nullptr);
-        QVERIFY2(std::abs(kl - (0.5 + 0.5 * (1 - std::log(2.0)))) < 1e-14, qPrintable(QString::number(kl)));
+        QVERIFY2(std::abs(kl - (0.5 + 0.5 * (1 - std::log(2.0)))) < 1e-14,
+                 qPrintable(QString::number(kl)));
     }
     Rng rng(5);
     Matrix mu = randomMatrix(3, 4, rng);
@@ -319,9 +331,12 @@ void TestGradients::autoencoder_data() {
     QTest::newRow("tanh mse") << Activation::Tanh << ReconstructionLoss::Mse << 0.0 << false;
     QTest::newRow("relu mse") << Activation::ReLU << ReconstructionLoss::Mse << 0.0 << false;
     QTest::newRow("elu bce") << Activation::ELU << ReconstructionLoss::Bce << 0.0 << false;
-    QTest::newRow("sigmoid mse sparse") << Activation::Sigmoid << ReconstructionLoss::Mse << 0.3 << false;
-    QTest::newRow("leaky bce sparse") << Activation::LeakyReLU << ReconstructionLoss::Bce << 0.5 << false;
-    QTest::newRow("tanh mse denoising") << Activation::Tanh << ReconstructionLoss::Mse << 0.1 << true;
+    QTest::newRow("sigmoid mse sparse")
+        << Activation::Sigmoid << ReconstructionLoss::Mse << 0.3 << false;
+    QTest::newRow("leaky bce sparse")
+        << Activation::LeakyReLU << ReconstructionLoss::Bce << 0.5 << false;
+    QTest::newRow("tanh mse denoising")
+        << Activation::Tanh << ReconstructionLoss::Mse << 0.1 << true;
 }
 
 // The whole objective: every parameter's gradient from trainStep against evaluate().
@@ -341,8 +356,8 @@ void TestGradients::autoencoder() {
     Rng rng(21);
     model.initialize(rng);
     randomizeBiases(model.parameters(), rng);
-    const Matrix target = loss == ReconstructionLoss::Bce ? uniformMatrix(5, 7, rng, 0, 1)
-                                                          : randomMatrix(5, 7, rng);
+    const Matrix target =
+        loss == ReconstructionLoss::Bce ? uniformMatrix(5, 7, rng, 0, 1) : randomMatrix(5, 7, rng);
     const Matrix input = corruptedInput ? Matrix(target + randomMatrix(5, 7, rng, 0.3)) : target;
     if (sparsity > 0) {
         // |z| has a kink at 0; the check is only meaningful away from it.
@@ -364,8 +379,8 @@ void TestGradients::autoencoder() {
         QCOMPARE(terms.penalty, 0.0);
 
     Worst worst;
-    compareParameters(model.parameters(), [&] { return model.evaluate(input, target, noise).total; },
-                      worst);
+    compareParameters(
+        model.parameters(), [&] { return model.evaluate(input, target, noise).total; }, worst);
     QVERIFY2(worst.error < kTolerance, worst.message());
 }
 
@@ -399,25 +414,30 @@ void TestGradients::vae() {
     Rng rng(31);
     model.initialize(rng);
     randomizeBiases(model.parameters(), rng);
-    const Matrix x = loss == ReconstructionLoss::Bce ? uniformMatrix(5, 6, rng, 0, 1)
-                                                     : randomMatrix(5, 6, rng);
+    const Matrix x =
+        loss == ReconstructionLoss::Bce ? uniformMatrix(5, 6, rng, 0, 1) : randomMatrix(5, 6, rng);
     constexpr uint64_t kNoiseSeed = 4242;
     Rng trainNoise(kNoiseSeed);
     const LossTerms terms = model.trainStep(x, x, trainNoise);
     Rng evalNoise(kNoiseSeed);
     const LossTerms evaluated = model.evaluate(x, x, evalNoise);
-    QVERIFY2(std::abs(terms.total - evaluated.total) < 1e-12, "trainStep and evaluate draw different noise");
+    QVERIFY2(std::abs(terms.total - evaluated.total) < 1e-12,
+             "trainStep and evaluate draw different noise");
     QVERIFY2(terms.kl > 0, "KL term missing");
-    QVERIFY2(std::abs(terms.total - (terms.reconstruction + beta * terms.kl)) < 1e-12, "total != rec + beta kl");
+    QVERIFY2(std::abs(terms.total - (terms.reconstruction + beta * terms.kl)) < 1e-12,
+             "total != rec + beta kl");
     // The noise must matter, or this would only check the posterior mean path.
     Rng otherNoise(kNoiseSeed + 1);
     QVERIFY(std::abs(model.evaluate(x, x, otherNoise).total - terms.total) > 1e-6);
 
     Worst worst;
-    compareParameters(model.parameters(), [&] {
-        Rng r(kNoiseSeed);
-        return model.evaluate(x, x, r).total;
-    }, worst);
+    compareParameters(
+        model.parameters(),
+        [&] {
+            Rng r(kNoiseSeed);
+            return model.evaluate(x, x, r).total;
+        },
+        worst);
     QVERIFY2(worst.error < kTolerance, worst.message());
 }
 

@@ -72,14 +72,17 @@ double knnAccuracy(const Matrix& reference, const std::vector<int>& referenceLab
             d[size_t(i)] = {double((reference.col(i) - query.col(q)).squaredNorm()), referenceLabels[size_t(i)]};
         std::partial_sort(d.begin(), d.begin() + k, d.end());
         std::map<int, int> votes;
-        int best = d[0].second, bestVotes = 0;
-        for (int j = 0; j < k; ++j) {
-            const int v = ++votes[d[size_t(j)].second];
-            if (v > bestVotes) {
+        int bestVotes = 0;
+        for (int j = 0; j < k; ++j) bestVotes = std::max(bestVotes, ++votes[d[size_t(j)].second]);
+        // Ties: the class of the nearest neighbour among the most-voted classes. (Taking the
+        // first class to reach the top count would favour whichever tied class's last vote
+        // came earliest, not the nearest.)
+        int best = d[0].second;
+        for (int j = 0; j < k; ++j)
+            if (votes[d[size_t(j)].second] == bestVotes) {
                 best = d[size_t(j)].second;
-                bestVotes = v;
+                break;
             }
-        }
         if (best == queryLabels[size_t(q)]) ++correct;
     }
     return double(correct) / double(m);

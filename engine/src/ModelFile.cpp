@@ -2,6 +2,7 @@
 
 #include "latentlab/Archive.h"
 
+#include <climits>
 #include <sstream>
 
 namespace latentlab {
@@ -30,6 +31,34 @@ std::vector<int> splitInts(const std::string& s, const std::string& field, const
 }
 
 std::vector<float> toFloats(const Scalar* p, Index n) { return std::vector<float>(p, p + n); }
+
+int intField(const ArchiveReader& r, const std::string& field, const std::string& source) {
+    const int64_t v = r.getInt(field);
+    if (v < INT_MIN || v > INT_MAX) throw FileError(source + ": field '" + field + "' is out of range");
+    return int(v);
+}
+
+// The weights the architecture needs, counted before it is built, against those the file
+// holds: a corrupted (yet checksummed) dimension must give an error, not a request for
+// gigabytes. A dense layer in -> out has (in + 1) * out parameters.
+void checkParameterCount(const ArchiveReader& r, const ModelConfig& c, const std::string& source) {
+    auto stack = [](int64_t in, const std::vector<int>& widths, int64_t out) {
+        int64_t n = 0;
+        for (int w : widths) {
+            n += (in + 1) * w;
+            in = w;
+        }
+        return n + (in + 1) * out;
+    };
+    const int64_t head = c.kind == ModelKind::Vae ? 2 * int64_t(c.latentDim) : c.latentDim;
+    const int64_t needed = stack(c.inputDim, c.encoderWidths, head) +
+                           stack(c.latentDim, c.resolvedDecoderWidths(), c.inputDim);
+    int64_t stored = 0;
+    for (const auto& name : r.names("param.")) stored += int64_t(r.getFloats(name).size());
+    if (stored != needed)
+        throw FileError(source + ": the file holds " + std::to_string(stored) +
+                        " parameters, its architecture needs " + std::to_string(needed));
+}
 
 Vector toVector(const std::vector<float>& v) {
     Vector out(Index(v.size()));
@@ -84,14 +113,16 @@ SavedModel deserializeModel(const std::string& bytes, const std::string& source)
     ModelConfig c;
     try {
         c.kind = parseModelKind(r.getString("model.kind"));
-        c.inputDim = int(r.getInt("model.inputDim"));
+        c.inputDim = intField(r, "model.inputDim", source);
         c.encoderWidths = splitInts(r.getString("model.encoderWidths"), "model.encoderWidths", source);
-        c.latentDim = int(r.getInt("model.latentDim"));
+        c.latentDim = intField(r, "model.latentDim", source);
         c.decoderWidths = splitInts(r.getString("model.decoderWidths"), "model.decoderWidths", source);
         c.activation = parseActivation(r.getString("model.activation"));
         c.loss = parseLoss(r.getString("model.loss"));
         c.beta = r.getDouble("model.beta");
         c.sparsity = r.getDouble("model.sparsity");
+        c.validate();
+        checkParameterCount(r, c, source);
         saved.model = makeModel(c);
     } catch (const ConfigError& e) {
         throw FileError(source + ": invalid architecture (" + e.what() + ")");
@@ -128,12 +159,25 @@ SavedModel deserializeModel(const std::string& bytes, const std::string& source)
     oc.beta2 = r.getDouble("optimizer.beta2");
     oc.epsilon = r.getDouble("optimizer.epsilon");
     oc.weightDecay = r.getDouble("optimizer.weightDecay");
+    try {
+        oc.validate();
+    } catch (const ConfigError& e) {
+        throw FileError(source + ": " + e.what());
+    }
     if (r.has("optimizer.slots")) {
         const int64_t slots = r.getInt("optimizer.slots");
         if (slots < 0 || slots > 100000) throw FileError(source + ": bad optimizer slot count");
         saved.optimizerSteps = r.getInt("optimizer.steps");
-        for (int64_t i = 0; i < slots; ++i)
+        // One vector per slot kind and parameter, in parameters() order (Optimizer.h); a
+        // wrong length would make the optimiser step past the end of its state.
+        const auto params = saved.model->parameters();
+        for (int64_t i = 0; i < slots; ++i) {
             saved.optimizerState.push_back(r.getFloats("optimizer.slot." + std::to_string(i)));
+            const Parameter& p = params[size_t(i) % params.size()];
+            if (saved.optimizerState.back().size() != size_t(p.size))
+                throw FileError(source + ": optimizer slot " + std::to_string(i) +
+                                " does not match parameter '" + p.name + "'");
+        }
     }
     for (const auto& key : r.names("meta.")) saved.metadata[key.substr(5)] = r.getString(key);
     return saved;

@@ -1,0 +1,297 @@
+// Metrics: PCA recovers known axes and variances, kNN accuracy (including the documented
+// tie rule), and trustworthiness against scikit-learn's implementation.
+#include "latentlab/Metrics.h"
+#include "latentlab/Random.h"
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace latentlab;
+
+namespace {
+
+// An orthonormal basis: the Householder reflection I - 2 v v^T / |v|^2 (columns u_i).
+Matrix householderBasis(const Eigen::VectorXd& v) {
+    const Eigen::MatrixXd h =
+        Eigen::MatrixXd::Identity(v.size(), v.size()) - 2.0 * v * v.transpose() / v.squaredNorm();
+    return h.cast<Scalar>();
+}
+
+// Every sign pattern s in {-1, 1}^d of mean + sum_i s_i a_i u_i: the 2^d points have
+// covariance sum_i a_i^2 u_i u_i^T * 2^d / (2^d - 1) exactly, so PCA's answer is known.
+Matrix factorialDesign(const Matrix& basis, const Vector& amplitude, const Vector& mean) {
+    const Index d = basis.rows(), n = Index(1) << d;
+    Matrix x(d, n);
+    for (Index p = 0; p < n; ++p) {
+        Vector col = mean;
+        for (Index i = 0; i < d; ++i)
+            col += Scalar((p >> i) & 1 ? 1 : -1) * amplitude[i] * basis.col(i);
+        x.col(p) = col;
+    }
+    return x;
+}
+
+// The fixed dataset of the scikit-learn comparison: formula-generated, so there is no
+// random generator to reproduce. Point i (of 40) has coordinates
+//   x_ij = sin(0.37 (i+1) (j+2)) + 0.5 cos(1.1 i + 0.3 j^2),  j = 0..4
+// and its embedding is y_i = (x_i0 + 0.4 x_i1, x_i2 - 0.3 x_i3 + 0.2 x_i4), both rounded to
+// float like the engine's matrices.
+void sklearnDataset(Matrix& x, Matrix& y) {
+    const int n = 40, d = 5;
+    x.resize(d, n);
+    y.resize(2, n);
+    for (int i = 0; i < n; ++i) {
+        for (int j = 0; j < d; ++j)
+            x(j, i) =
+                Scalar(std::sin(0.37 * (i + 1) * (j + 2)) + 0.5 * std::cos(1.1 * i + 0.3 * j * j));
+        const double x0 = x(0, i), x1 = x(1, i), x2 = x(2, i), x3 = x(3, i), x4 = x(4, i);
+        y(0, i) = Scalar(x0 + 0.4 * x1);
+        y(1, i) = Scalar(x2 - 0.3 * x3 + 0.2 * x4);
+    }
+}
+
+} // namespace
+
+class TestMetrics : public QObject {
+    Q_OBJECT
+
+private slots:
+    void pcaRecoversKnownAxes_data();
+    void pcaRecoversKnownAxes();
+    void pcaRoundTrip();
+    void pcaExactOnSubspace();
+    void pcaRejectsBadArguments();
+    void knnSeparatedClusters();
+    void knnHandExample_data();
+    void knnHandExample();
+    void squaredDistances();
+    void trustworthinessIdentity();
+    void trustworthinessRandomEmbedding();
+    void trustworthinessMatchesSklearn_data();
+    void trustworthinessMatchesSklearn();
+};
+
+void TestMetrics::pcaRecoversKnownAxes_data() {
+    QTest::addColumn<double>("v0");
+    QTest::addColumn<double>("v1");
+    QTest::addColumn<double>("v2");
+    QTest::addColumn<double>("v3");
+    // Householder vectors v of the basis I - 2 v v^T / |v|^2.
+    QTest::newRow("basis a") << 1.0 << 2.0 << -1.0 << 0.5;
+    QTest::newRow("basis b") << -2.0 << 0.3 << 1.0 << 1.0;
+    QTest::newRow("basis c") << 0.5 << -1.0 << -3.0 << 2.0;
+}
+
+void TestMetrics::pcaRecoversKnownAxes() {
+    QFETCH(double, v0);
+    QFETCH(double, v1);
+    QFETCH(double, v2);
+    QFETCH(double, v3);
+    Eigen::VectorXd v(4);
+    v << v0, v1, v2, v3;
+    const Matrix basis = householderBasis(v);
+    Vector amplitude(4), mean(4);
+    amplitude << 4, 2, 1, 0.5; // distinct, so the axes are unique up to sign
+    mean << 10, -3, 0.5, 2;
+    const Matrix x = factorialDesign(basis, amplitude, mean);
+    const double n = double(x.cols());
+
+    const Pca pca = fitPca(x, 3);
+    QCOMPARE(pca.components.rows(), Index(4));
+    QCOMPARE(pca.components.cols(), Index(3));
+    QVERIFY2((pca.mean - mean).cwiseAbs().maxCoeff() < 1e-5, "mean");
+    for (Index i = 0; i < 3; ++i) {
+        const double expectedVariance = double(amplitude[i] * amplitude[i]) * n / (n - 1);
+        QVERIFY2(std::abs(pca.variances[i] - expectedVariance) < 1e-4 * expectedVariance,
+                 qPrintable(QStringLiteral("variance %1: %2 vs %3")
+                                .arg(i)
+                                .arg(pca.variances[i])
+                                .arg(expectedVariance)));
+        // Up to sign: |<component, u_i>| = 1.
+        const double cosine = std::abs(double(pca.components.col(i).dot(basis.col(i))));
+        QVERIFY2(std::abs(cosine - 1) < 1e-5,
+                 qPrintable(QStringLiteral("axis %1: |cos| %2").arg(i).arg(cosine)));
+        // The documented sign convention: largest-magnitude entry positive.
+        Index arg;
+        pca.components.col(i).cwiseAbs().maxCoeff(&arg);
+        QVERIFY2(pca.components(arg, i) > 0, "sign convention");
+    }
+    // Projections of the design points are exactly +-a_i on each axis.
+    const Matrix z = pca.transform(x);
+    for (Index i = 0; i < 3; ++i)
+        QVERIFY2((z.row(i).cwiseAbs().array() - amplitude[i]).abs().maxCoeff() < 1e-4,
+                 "projection");
+}
+
+void TestMetrics::pcaRoundTrip() {
+    Rng rng(3);
+    Matrix x(5, 50);
+    for (Index i = 0; i < x.size(); ++i)
+        x.data()[i] = Scalar(3 * rng.normal() + 1);
+    const Pca pca = fitPca(x, 5);
+    // Orthonormal columns.
+    const Matrix gram = pca.components.transpose() * pca.components;
+    QVERIFY2((gram - Matrix::Identity(5, 5)).cwiseAbs().maxCoeff() < 1e-5,
+             "components not orthonormal");
+    for (Index i = 1; i < 5; ++i)
+        QVERIFY2(pca.variances[i - 1] >= pca.variances[i], "variances not sorted");
+    const Matrix back = pca.inverseTransform(pca.transform(x));
+    QVERIFY2((back - x).cwiseAbs().maxCoeff() < 1e-4,
+             qPrintable(QString::number((back - x).cwiseAbs().maxCoeff())));
+    // The variances are those of the projections (sample variance, n - 1).
+    const Matrix z = pca.transform(x);
+    for (Index i = 0; i < 5; ++i) {
+        const double var = double((z.row(i).array() - z.row(i).mean()).square().sum()) / 49.0;
+        QVERIFY2(std::abs(var - pca.variances[i]) < 1e-4 * var, "variance of the projection");
+    }
+}
+
+// Data on a 2-D plane in 4-D: two components reconstruct it exactly; the rest have zero variance.
+void TestMetrics::pcaExactOnSubspace() {
+    Eigen::VectorXd v(4);
+    v << 0.3, -1, 2, 1;
+    const Matrix basis = householderBasis(v);
+    Rng rng(8);
+    Matrix x(4, 30);
+    for (Index j = 0; j < 30; ++j)
+        x.col(j) = Scalar(3 * rng.normal()) * basis.col(0) + Scalar(rng.normal()) * basis.col(1);
+    const Pca two = fitPca(x, 2);
+    QVERIFY2((two.inverseTransform(two.transform(x)) - x).cwiseAbs().maxCoeff() < 1e-4,
+             "plane not reconstructed");
+    const Pca all = fitPca(x, 4);
+    QVERIFY2(std::abs(all.variances[2]) < 1e-5 && std::abs(all.variances[3]) < 1e-5,
+             "variance off the plane");
+}
+
+void TestMetrics::pcaRejectsBadArguments() {
+    const Matrix x = Matrix::Ones(3, 10);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, fitPca(x, 0));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, fitPca(x, 4));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, fitPca(Matrix::Ones(3, 1), 1));
+}
+
+void TestMetrics::knnSeparatedClusters() {
+    Rng rng(4);
+    const double centres[3][3] = {{0, 0, 0}, {20, 0, 0}, {0, 20, 20}};
+    auto cluster = [&](Index n, Matrix& x, std::vector<int>& labels) {
+        x.resize(3, 3 * n);
+        labels.clear();
+        for (int c = 0; c < 3; ++c)
+            for (Index j = 0; j < n; ++j) {
+                for (int i = 0; i < 3; ++i)
+                    x(i, c * n + j) = Scalar(centres[c][i] + rng.normal());
+                labels.push_back(c);
+            }
+    };
+    Matrix ref, query;
+    std::vector<int> refLabels, queryLabels;
+    cluster(20, ref, refLabels);
+    cluster(10, query, queryLabels);
+    QCOMPARE(knnAccuracy(ref, refLabels, query, queryLabels, 5), 1.0);
+    // Wrong labels everywhere: accuracy 0, so the value really depends on the votes.
+    for (int& l : queryLabels)
+        l = (l + 1) % 3;
+    QCOMPARE(knnAccuracy(ref, refLabels, query, queryLabels, 5), 0.0);
+}
+
+// 1-D reference points 0 (class 0), 1 (class 1), -1.2 (class 1), 1.5 (class 0), 10 and 11
+// (class 2). From query q the neighbours in order, worked out by hand:
+//   q = 0.05:  0 (0), 1 (1), -1.2 (1), 1.5 (0), ...   k=1 -> 0, k=3 -> 1 (2 votes to 1),
+//              k=4 -> tie 2:2 between classes 0 and 1, the nearest tied class is 0.
+//   q = 1.3:   1.5 (0), 1 (1), 0 (0), -1.2 (1)          k=3 -> 0, k=4 -> tie, nearest is 0.
+//   q = 9:     10 (2), 11 (2), 1.5 (0)                  k=3 -> 2.
+void TestMetrics::knnHandExample_data() {
+    QTest::addColumn<double>("q");
+    QTest::addColumn<int>("k");
+    QTest::addColumn<int>("expectedClass");
+    QTest::newRow("0.05 k1") << 0.05 << 1 << 0;
+    QTest::newRow("0.05 k3") << 0.05 << 3 << 1;
+    QTest::newRow("0.05 k4 tie") << 0.05 << 4 << 0;
+    QTest::newRow("1.3 k3") << 1.3 << 3 << 0;
+    QTest::newRow("1.3 k4 tie") << 1.3 << 4 << 0;
+    QTest::newRow("9 k3") << 9.0 << 3 << 2;
+}
+
+void TestMetrics::knnHandExample() {
+    QFETCH(double, q);
+    QFETCH(int, k);
+    QFETCH(int, expectedClass);
+    Matrix ref(1, 6);
+    ref << 0, 1, -1.2, 1.5, 10, 11;
+    const std::vector<int> refLabels{0, 1, 1, 0, 2, 2};
+    Matrix query(1, 1);
+    query << Scalar(q);
+    // Accuracy is 1 exactly for the predicted class and 0 for the others.
+    for (int c = 0; c < 3; ++c)
+        QVERIFY2(knnAccuracy(ref, refLabels, query, {c}, k) == (c == expectedClass ? 1.0 : 0.0),
+                 qPrintable(QStringLiteral("class %1").arg(c)));
+}
+
+void TestMetrics::squaredDistances() {
+    Matrix x(2, 3);
+    // clang-format off
+    x << 0, 3, 1,
+         0, 4, 1;
+    // clang-format on
+    const Matrix d = latentlab::squaredDistances(x);
+    Matrix expected(3, 3);
+    // clang-format off
+    expected << 0, 25, 2,
+                25, 0, 13,
+                2, 13, 0;
+    // clang-format on
+    QVERIFY2((d - expected).cwiseAbs().maxCoeff() < 1e-5, "distances");
+}
+
+void TestMetrics::trustworthinessIdentity() {
+    Matrix x, y;
+    sklearnDataset(x, y);
+    QCOMPARE(trustworthiness(x, x, 5), 1.0);
+    // Any similarity transform keeps every neighbourhood.
+    const Matrix moved = (Scalar(3) * x).colwise() + Vector::Constant(5, Scalar(7));
+    QCOMPARE(trustworthiness(x, moved, 5), 1.0);
+}
+
+void TestMetrics::trustworthinessRandomEmbedding() {
+    Rng rng(12);
+    Matrix x(6, 120), y(2, 120);
+    for (Index i = 0; i < x.size(); ++i)
+        x.data()[i] = Scalar(rng.normal());
+    for (Index i = 0; i < y.size(); ++i)
+        y.data()[i] = Scalar(rng.normal());
+    const double t = trustworthiness(x, y, 10);
+    // A random embedding scores about 0.5 in expectation.
+    QVERIFY2(t < 0.7 && t > 0.3, qPrintable(QString::number(t)));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, trustworthiness(x, y.leftCols(100), 10));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                             trustworthiness(x.leftCols(20), y.leftCols(20), 10));
+}
+
+// Reference values computed once with scikit-learn 1.2.1 (Debian's python3-sklearn):
+//   X, Y = the sklearnDataset() formulas in numpy, cast to float32 and back to float64
+//   sklearn.manifold.trustworthiness(X, Y, n_neighbors=k)
+// Consecutive neighbour distances differ by at least 4e-6 relatively in this data, so the
+// float engine sees the same neighbour orders.
+void TestMetrics::trustworthinessMatchesSklearn_data() {
+    QTest::addColumn<int>("k");
+    QTest::addColumn<double>("expected");
+    QTest::newRow("k=3") << 3 << 0.8754761904761905;
+    QTest::newRow("k=5") << 5 << 0.8240625;
+    QTest::newRow("k=8") << 8 << 0.7894318181818182;
+}
+
+void TestMetrics::trustworthinessMatchesSklearn() {
+    QFETCH(int, k);
+    QFETCH(double, expected);
+    Matrix x, y;
+    sklearnDataset(x, y);
+    const double t = trustworthiness(x, y, k);
+    QVERIFY2(
+        std::abs(t - expected) < 1e-6,
+        qPrintable(
+            QStringLiteral("%1 vs scikit-learn %2").arg(t, 0, 'g', 17).arg(expected, 0, 'g', 17)));
+}
+
+QTEST_APPLESS_MAIN(TestMetrics)
+#include "tst_metrics.moc"
