@@ -17,8 +17,16 @@ build: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The desktop program when there is a display, else the headless CLI. OMP_WAIT_POLICY must
+# be set before the program starts (libgomp reads it when loaded): idle OpenMP threads
+# then sleep instead of spinning on the core the window needs.
 run: data build
-	$(BUILD_DIR)/bin/latentlab-cli train --preset swissroll-ae --out $(RUN_DIR)
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ -x $(BUILD_DIR)/bin/latentlab ]; then \
+		OMP_WAIT_POLICY=passive $(BUILD_DIR)/bin/latentlab; \
+	else \
+		echo "no display: training with latentlab-cli instead"; \
+		OMP_WAIT_POLICY=passive $(BUILD_DIR)/bin/latentlab-cli train --preset swissroll-ae --out $(RUN_DIR); \
+	fi
 
 test: data build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

@@ -28,9 +28,15 @@ DataView viewOf(const data::Dataset& d) {
 
 Experiment Experiment::prepare(const RunConfig& config, const data::Catalogue& catalogue) {
     config.validate();
+    return prepare(config, std::make_shared<const data::Dataset>(loadDataset(config.dataset, catalogue)));
+}
+
+Experiment Experiment::prepare(const RunConfig& config, std::shared_ptr<const data::Dataset> dataset) {
+    config.validate();
     Experiment e;
     e.m_config = config;
-    e.m_dataset = std::make_shared<const data::Dataset>(loadDataset(config.dataset, catalogue));
+    e.m_dataset = std::move(dataset);
+    if (!e.m_dataset) throw ConfigFileError("configuration: no dataset loaded");
     const data::Dataset& d = *e.m_dataset;
     if (d.rows < 4) throw ConfigFileError("dataset " + d.name + ": too few samples to train on");
     e.m_config.model.inputDim = int(d.cols);

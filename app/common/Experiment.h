@@ -24,6 +24,9 @@ class Experiment {
 public:
     // Throws ConfigFileError or data::DataError with a message naming what is wrong.
     static Experiment prepare(const RunConfig& config, const data::Catalogue& catalogue);
+    // The same with the data already loaded for config.dataset: the desktop program keeps
+    // it across resets rather than reading 70,000 images again.
+    static Experiment prepare(const RunConfig& config, std::shared_ptr<const data::Dataset> dataset);
 
     RunConfig& config() { return m_config; }
     const RunConfig& config() const { return m_config; }

@@ -1,0 +1,52 @@
+// Keeps the latent codes of every sample up to date without stalling training.
+//
+// Encoding all 70,000 Fashion-MNIST images takes seconds, far longer than the ~66 ms
+// between two snapshots. So each snapshot re-encodes only as many samples as fit in a
+// time budget, walking through a fixed random permutation of the samples: a partial sweep
+// refreshes points spread evenly over the whole plane, and a few sweeps a minute keep the
+// picture current. When training pauses, the worker finishes the sweep so the plane shows
+// codes of one model only (complete()).
+#pragma once
+
+#include "latentlab/Batch.h"
+#include "latentlab/Model.h"
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace latentlab::gui {
+
+class CodeRefresher {
+public:
+    // Codes start as NaN (not encoded yet).
+    CodeRefresher(Index rows, Index latentDim, uint64_t seed = 1);
+
+    // The model's weights changed: no code is current any more.
+    void modelChanged() { m_fresh = 0; }
+    // Encodes the next samples of the rotation for about `seconds` (at least one small
+    // chunk). Returns how many were encoded.
+    Index refresh(const Model& model, const DataView& data, double seconds);
+    // Encodes every sample that is not current.
+    void refreshAll(const Model& model, const DataView& data);
+    bool complete() const { return m_fresh >= m_rows; }
+    Index rows() const { return m_rows; }
+
+    // A copy of the codes if any changed since the last call, else null. A copy rather
+    // than sharing ours: the GUI reads it while we go on writing.
+    std::shared_ptr<const Matrix> publish();
+
+private:
+    Index encodeChunk(const Model& model, const DataView& data, Index count);
+
+    Index m_rows, m_latentDim;
+    std::vector<Index> m_order;
+    Index m_cursor = 0;
+    Index m_fresh = 0;   // samples encoded since the last modelChanged()
+    double m_rate = 0;   // samples encoded per second, measured
+    Matrix m_codes;
+    bool m_dirty = false;
+    Matrix m_input, m_output;
+};
+
+} // namespace latentlab::gui

@@ -1,0 +1,37 @@
+// What the decoder makes of a point of the latent plane: an image for image data, else
+// the decoded point against the data (a rotatable 3-D view for the Swiss roll).
+#pragma once
+
+#include "Snapshot.h"
+
+#include <QWidget>
+
+class QStackedWidget;
+
+namespace latentlab::gui {
+
+class ImageView;
+class PointCloudView;
+
+class DecoderView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit DecoderView(QWidget* parent = nullptr);
+
+    void setSession(const SessionInfo& info);
+    // z: the full code; output: the decoder's output for it in the data's units.
+    void showDecoded(const Vector& z, const Vector& output);
+    bool hasPoint() const { return m_z.size() > 0; }
+    const Vector& lastCode() const { return m_z; }
+    const Vector& lastOutput() const { return m_output; }
+
+private:
+    std::shared_ptr<const data::Dataset> m_dataset;
+    QStackedWidget* m_stack;
+    ImageView* m_image;
+    PointCloudView* m_cloud;
+    Vector m_z, m_output;
+};
+
+} // namespace latentlab::gui

@@ -1,0 +1,37 @@
+// What the GUI computes itself from a published decoder snapshot: decoding one point,
+// drawing codes from the prior, turning a sample into a picture. Every decode goes one
+// column at a time: Eigen then takes its matrix-vector path, which never consults or
+// starts OpenMP threads, so the GUI thread cannot compete with training for cores.
+#pragma once
+
+#include "latentlab/Dataset.h"
+#include "latentlab/Model.h"
+
+#include <QImage>
+#include <cstdint>
+
+namespace latentlab::gui {
+
+// The decoder's output for code z, in the data's own units (0..255 pixels, coordinates).
+Vector decodeToData(const Model& model, const Vector& z);
+// decodeToData for every column of z (latentDim x n), giving features x n.
+Matrix decodeColumns(const Model& model, const Matrix& z);
+
+// count codes from N(0, I), latentDim x count, reproducible from seed.
+Matrix samplePrior(Index latentDim, int count, uint64_t seed);
+
+// The full code for a point of the plane: `base` with dimension dimX set to x and (if
+// dimY >= 0) dimY set to y. The other dimensions stay at base (the codes' mean for an
+// autoencoder, 0 for a VAE).
+Vector planePoint(const Vector& base, int dimX, int dimY, double x, double y);
+// The mean of the finite columns of codes (zero if there are none).
+Vector meanCode(const Matrix& codes);
+
+// A greyscale image from values in 0..255 (clamped), width x height, row-major.
+QImage toImage(const Scalar* values, int width, int height);
+QImage sampleImage(const data::Dataset& dataset, Index row);
+// Columns of a features x n matrix (0..255) as a grid of images, `columns` per row,
+// each enlarged by `scale`, with a 1-pixel gap.
+QImage imageGrid(const Matrix& images, int width, int height, int columns, int scale);
+
+} // namespace latentlab::gui

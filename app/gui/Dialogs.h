@@ -1,0 +1,31 @@
+// Every question and message the window puts to the user goes through here, so tests can
+// replace it: message boxes must never block a test, and tests want to see the errors.
+// The default implementation shows errors in a non-modal box (the window keeps working
+// behind it) and asks questions with ordinary modal dialogs.
+#pragma once
+
+#include <QString>
+
+class QWidget;
+
+namespace latentlab::gui {
+
+class Dialogs {
+public:
+    virtual ~Dialogs() = default;
+
+    enum class SaveChoice { Save, Discard, Cancel };
+
+    // Non-blocking report of something that went wrong.
+    virtual void error(QWidget* parent, const QString& title, const QString& message);
+    // A yes/no question; `yes` labels the button that goes ahead.
+    virtual bool confirm(QWidget* parent, const QString& title, const QString& question, const QString& yes);
+    virtual SaveChoice askToSave(QWidget* parent, const QString& question);
+    // Empty when cancelled.
+    virtual QString openFileName(QWidget* parent, const QString& caption, const QString& dir,
+                                 const QString& filter);
+    virtual QString saveFileName(QWidget* parent, const QString& caption, const QString& dir,
+                                 const QString& filter);
+};
+
+} // namespace latentlab::gui

@@ -1,0 +1,212 @@
+#include "DocumentActions.h"
+
+#include "LatentPlot.h"
+#include "LatentView.h"
+#include "LossPlot.h"
+#include "MainWindow.h"
+#include "TrainingController.h"
+
+#include "PlotRenderer.h"
+
+#include <QDir>
+#include <QEventLoop>
+#include <QFileInfo>
+#include <QMenu>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTimer>
+
+namespace latentlab::gui {
+
+namespace {
+constexpr int kMaxRecent = 8;
+const char* kModelFilter = "Latent Lab models (*.llmodel);;All files (*)";
+const char* kPlotFilter = "PNG image (*.png);;PDF document (*.pdf)";
+} // namespace
+
+DocumentActions::DocumentActions(MainWindow* window) : QObject(window), m_window(window) {
+    TrainingController* c = window->controller();
+    connect(c, &TrainingController::modelSaved, this, [this](const QString& path) {
+        m_currentFile = path;
+        addRecent(path);
+        m_window->statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    });
+    connect(c, &TrainingController::sessionStarted, this, [this](const SessionInfo& info) {
+        m_currentFile = info.modelFile;
+        if (!info.modelFile.isEmpty()) addRecent(info.modelFile);
+    });
+}
+
+void DocumentActions::addActionsTo(QMenu* menu) {
+    menu->addAction(tr("&Open model…"), QKeySequence::Open, this, &DocumentActions::open);
+    m_recentMenu = menu->addMenu(tr("Open &recent"));
+    rebuildRecentMenu();
+    menu->addAction(tr("&Save model"), QKeySequence::Save, this, &DocumentActions::save);
+    menu->addAction(tr("Save model &as…"), QKeySequence::SaveAs, this, &DocumentActions::saveAs);
+    menu->addSeparator();
+    menu->addAction(tr("Export &latent plane…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L), this,
+                    &DocumentActions::exportLatent);
+    menu->addAction(tr("Export l&oss plot…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this,
+                    &DocumentActions::exportLoss);
+}
+
+QStringList DocumentActions::recentFiles() const { return QSettings().value("recentFiles").toStringList(); }
+
+void DocumentActions::addRecent(const QString& path) {
+    QStringList files = recentFiles();
+    const QString abs = QFileInfo(path).absoluteFilePath();
+    files.removeAll(abs);
+    files.prepend(abs);
+    while (files.size() > kMaxRecent) files.removeLast();
+    QSettings().setValue("recentFiles", files);
+    rebuildRecentMenu();
+}
+
+void DocumentActions::rebuildRecentMenu() {
+    if (!m_recentMenu) return;
+    m_recentMenu->clear();
+    const QStringList files = recentFiles();
+    for (const QString& f : files) m_recentMenu->addAction(f, this, [this, f] { openPath(f); });
+    m_recentMenu->setEnabled(!files.isEmpty());
+}
+
+void DocumentActions::open() {
+    const QString dir = m_currentFile.isEmpty() ? QDir::homePath() : QFileInfo(m_currentFile).absolutePath();
+    const QString path = m_window->dialogs().openFileName(m_window, tr("Open a model"), dir, tr(kModelFilter));
+    if (!path.isEmpty()) openPath(path);
+}
+
+void DocumentActions::openPath(const QString& path) {
+    if (m_window->hasUnsavedTraining() &&
+        !m_window->dialogs().confirm(m_window, tr("Open model"),
+                                     tr("Opening %1 replaces the model; the training so far is not saved "
+                                        "and will be lost.").arg(path),
+                                     tr("Open")))
+        return;
+    m_window->controller()->pause();
+    m_window->controller()->openModel(path);
+}
+
+void DocumentActions::save() { saveNow(); }
+
+void DocumentActions::saveAs() {
+    const QString path = askModelPath();
+    if (!path.isEmpty()) saveTo(path);
+}
+
+bool DocumentActions::saveNow() {
+    if (m_currentFile.endsWith(".llmodel")) return saveTo(m_currentFile);
+    const QString path = askModelPath();
+    return !path.isEmpty() && saveTo(path);
+}
+
+QString DocumentActions::askModelPath() {
+    const app::RunConfig& c = m_window->controller()->session().config;
+    const QString dir = m_currentFile.isEmpty() ? QDir::homePath() : QFileInfo(m_currentFile).absolutePath();
+    QString path = m_window->dialogs().saveFileName(m_window, tr("Save the model"),
+                                                    QDir(dir).filePath((c.name.isEmpty() ? "model" : c.name) + ".llmodel"),
+                                                    tr(kModelFilter));
+    if (!path.isEmpty() && QFileInfo(path).suffix().isEmpty()) path += ".llmodel";
+    return path;
+}
+
+bool DocumentActions::saveTo(const QString& path) {
+    TrainingController* c = m_window->controller();
+    // The training thread writes the file between two chunks; wait here for its answer so
+    // callers (closing the window) know the file is complete.
+    bool ok = false, answered = false;
+    QEventLoop loop;
+    const auto saved = connect(c, &TrainingController::modelSaved, &loop, [&] {
+        ok = answered = true;
+        loop.quit();
+    });
+    const auto failed = connect(c, &TrainingController::errorOccurred, &loop, [&] {
+        answered = true;
+        loop.quit();
+    });
+    c->saveModel(path);
+    QTimer::singleShot(60000, &loop, &QEventLoop::quit);
+    if (!answered) loop.exec();
+    disconnect(saved);
+    disconnect(failed);
+    return ok;
+}
+
+QString DocumentActions::askExportPath(const QString& caption, const QString& baseName) {
+    const QString dir = m_currentFile.isEmpty() ? QDir::homePath() : QFileInfo(m_currentFile).absolutePath();
+    QString path = m_window->dialogs().saveFileName(m_window, caption, QDir(dir).filePath(baseName + ".png"),
+                                                    tr(kPlotFilter));
+    if (!path.isEmpty() && QFileInfo(path).suffix().isEmpty()) path += ".png";
+    return path;
+}
+
+void DocumentActions::exportLatent() {
+    const QString path = askExportPath(tr("Export the latent plane"), "latent");
+    if (!path.isEmpty()) exportLatentTo(path);
+}
+
+void DocumentActions::exportLoss() {
+    const QString path = askExportPath(tr("Export the loss plot"), "loss");
+    if (!path.isEmpty()) exportLossTo(path);
+}
+
+bool DocumentActions::exportLatentTo(const QString& path) {
+    const LatentPlot* plot = m_window->latentView()->plot();
+    const auto codes = plot->codes();
+    const SessionInfo& info = m_window->controller()->session();
+    if (!codes || !info.dataset) {
+        m_window->reportError(tr("Nothing to export"), tr("%1: the latent plane is still empty").arg(path));
+        return false;
+    }
+    // The shared renderer draws every point as a vector shape: sharp in a PDF at any zoom.
+    const data::Dataset& d = *info.dataset;
+    app::ScatterData s;
+    s.points.resize(2, codes->cols());
+    s.points.row(0) = codes->row(plot->dimX());
+    for (Index i = 0; i < codes->cols(); ++i)
+        s.points(1, i) = plot->dimY() >= 0 ? (*codes)(plot->dimY(), i) : d.labels.empty() ? Scalar(i) : d.labels[size_t(i)];
+    // Samples not encoded yet (NaN) are left out.
+    std::vector<Index> keep;
+    for (Index i = 0; i < s.points.cols(); ++i)
+        if (s.points.col(i).allFinite()) keep.push_back(i);
+    Matrix kept(2, Index(keep.size()));
+    for (size_t k = 0; k < keep.size(); ++k) kept.col(Index(k)) = s.points.col(keep[k]);
+    s.points = kept;
+    if (!d.labels.empty())
+        for (Index i : keep) s.labels.push_back(d.labels[size_t(i)]);
+    s.labelKind = d.labels.empty() ? data::LabelKind::None : d.labelKind;
+    s.classNames = d.classNames;
+    s.labelName = QString::fromStdString(d.labelName);
+    s.title = m_window->windowTitle().section(" — ", 1);
+    s.xLabel = QString("z%1").arg(plot->dimX());
+    s.yLabel = plot->dimY() >= 0 ? QString("z%1").arg(plot->dimY()) : s.labelName;
+    try {
+        app::savePlot(path, QSize(1000, 800), [&](QPainter& p, const QRectF& r) { app::paintScatter(p, r, s); });
+    } catch (const std::exception& e) {
+        m_window->reportError(tr("Could not export"), QString::fromUtf8(e.what()));
+        return false;
+    }
+    m_window->statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
+    return true;
+}
+
+bool DocumentActions::exportLossTo(const QString& path) {
+    LossPlot* plot = m_window->lossPlot();
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    bool ok = false;
+    if (suffix == "png")
+        ok = plot->savePng(path, 1000, 600, 2.0);
+    else if (suffix == "pdf")
+        ok = plot->savePdf(path, 1000, 600);
+    if (!ok) {
+        m_window->reportError(tr("Could not export"),
+                              suffix == "png" || suffix == "pdf"
+                                  ? tr("%1: could not write the file").arg(path)
+                                  : tr("%1: unknown format (use .png or .pdf)").arg(path));
+        return false;
+    }
+    m_window->statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
+    return true;
+}
+
+} // namespace latentlab::gui

@@ -1,0 +1,52 @@
+// The File menu: open and save models (the CLI's .llmodel files, both ways), export the
+// latent plane and the loss plot as PNG or PDF, and the recent files (QSettings).
+#pragma once
+
+#include <QObject>
+#include <QStringList>
+
+class QAction;
+class QMenu;
+
+namespace latentlab::gui {
+
+class MainWindow;
+
+class DocumentActions : public QObject {
+    Q_OBJECT
+
+public:
+    explicit DocumentActions(MainWindow* window);
+
+    void addActionsTo(QMenu* menu);
+
+    void open();
+    void openPath(const QString& path);
+    void save();
+    void saveAs();
+    // Saves to `path` and waits for the training thread to finish writing; false (after
+    // reporting why) if it failed.
+    bool saveTo(const QString& path);
+    // Save, for the close dialog: asks for a name if there is none. False if not saved.
+    bool saveNow();
+    void exportLatent();
+    void exportLoss();
+    // Write the plots; false (after reporting why) on failure.
+    bool exportLatentTo(const QString& path);
+    bool exportLossTo(const QString& path);
+
+    const QString& currentFile() const { return m_currentFile; }
+    QStringList recentFiles() const;
+
+private:
+    void addRecent(const QString& path);
+    void rebuildRecentMenu();
+    QString askModelPath();
+    QString askExportPath(const QString& caption, const QString& baseName);
+
+    MainWindow* m_window;
+    QString m_currentFile;
+    QMenu* m_recentMenu = nullptr;
+};
+
+} // namespace latentlab::gui

@@ -1,0 +1,30 @@
+// A picture scaled to fit its widget with sharp (nearest-neighbour) pixels, so a 28 x 28
+// digit is shown as large blocks rather than a blur.
+#pragma once
+
+#include <QImage>
+#include <QWidget>
+
+namespace latentlab::gui {
+
+class ImageView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit ImageView(QWidget* parent = nullptr);
+    void setImage(const QImage& image);
+    void setCaption(const QString& caption);
+    const QImage& image() const { return m_image; }
+
+    QSize sizeHint() const override { return {280, 280}; }
+    QSize minimumSizeHint() const override { return {84, 84}; }
+
+protected:
+    void paintEvent(QPaintEvent*) override;
+
+private:
+    QImage m_image;
+    QString m_caption;
+};
+
+} // namespace latentlab::gui

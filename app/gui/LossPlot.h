@@ -1,0 +1,46 @@
+// Loss curves as they grow: train and validation loss per epoch, each loss term on its
+// own (reconstruction, KL for a VAE), the running batch loss behind them, and a vertical
+// mark wherever the learning rate or beta was changed. Log scale on request.
+#pragma once
+
+#include "Snapshot.h"
+
+#include <qcustomplot.h>
+
+namespace latentlab::gui {
+
+class LossPlot : public QCustomPlot {
+    Q_OBJECT
+
+public:
+    explicit LossPlot(QWidget* parent = nullptr);
+
+    void reset(ModelKind kind, double sparsity);
+    void add(const TrainingSnapshot& snapshot);
+    void setLogScale(bool on);
+    bool logScale() const { return m_log; }
+    int epochCount() const { return m_trainTotal ? m_trainTotal->dataCount() : 0; }
+    int markCount() const { return int(m_marks.size()); }
+
+protected:
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+
+private:
+    QCPGraph* addCurve(const QString& name, QColor color, Qt::PenStyle style, double width);
+    void rescale();
+
+    QCPGraph* m_batch = nullptr;
+    QCPGraph* m_trainTotal = nullptr;
+    QCPGraph* m_validTotal = nullptr;
+    QCPGraph* m_trainRecon = nullptr;
+    QCPGraph* m_validRecon = nullptr;
+    QCPGraph* m_trainKl = nullptr;
+    QCPGraph* m_validKl = nullptr;
+    QCPGraph* m_trainPenalty = nullptr;
+    std::vector<QCPAbstractItem*> m_marks;
+    bool m_log = false;
+    bool m_autoRange = true;
+    bool m_rescaling = false;
+};
+
+} // namespace latentlab::gui

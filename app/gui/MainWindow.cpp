@@ -1,0 +1,282 @@
+#include "MainWindow.h"
+
+#include "ControlBar.h"
+#include "DecoderView.h"
+#include "Decoding.h"
+#include "DocumentActions.h"
+#include "LatentPlot.h"
+#include "LatentView.h"
+#include "LossPlot.h"
+#include "ReconstructionStrip.h"
+#include "SampleGallery.h"
+#include "SettingsPanel.h"
+#include "TrainingController.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QMenuBar>
+#include <QScreen>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+namespace latentlab::gui {
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::make_unique<Dialogs>()) {
+    setWindowTitle(tr("Latent Lab"));
+    m_controller = new TrainingController(this);
+    m_panel = new SettingsPanel;
+    m_latent = new LatentView;
+    m_decoder = new DecoderView;
+    m_gallery = new SampleGallery;
+    m_loss = new LossPlot;
+    m_recon = new ReconstructionStrip;
+    m_controls = new ControlBar(this);
+    m_documents = new DocumentActions(this);
+    addToolBar(Qt::TopToolBarArea, m_controls);
+    setCentralWidget(m_latent);
+
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(m_panel);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setMinimumWidth(m_panel->sizeHint().width() + 16); // never clip the fields
+    addDock(tr("Data & model"), "settingsDock", scroll, Qt::LeftDockWidgetArea);
+    addDock(tr("Decoder"), "decoderDock", m_decoder, Qt::RightDockWidgetArea);
+    m_galleryDock = addDock(tr("Prior samples"), "galleryDock", m_gallery, Qt::RightDockWidgetArea);
+    auto* lossBox = new QWidget;
+    auto* lossLayout = new QVBoxLayout(lossBox);
+    lossLayout->setContentsMargins(0, 0, 0, 0);
+    m_logScale = new QCheckBox(tr("&Log scale"));
+    m_logScale->setToolTip(tr("Show the loss on a logarithmic axis (Ctrl+L)"));
+    lossLayout->addWidget(m_logScale);
+    lossLayout->addWidget(m_loss, 1);
+    QDockWidget* lossDock = addDock(tr("Loss"), "lossDock", lossBox, Qt::BottomDockWidgetArea);
+    QDockWidget* reconDock = addDock(tr("Reconstructions"), "reconDock", m_recon, Qt::BottomDockWidgetArea);
+    splitDockWidget(lossDock, reconDock, Qt::Horizontal);
+    resizeDocks({lossDock, reconDock}, {3, 2}, Qt::Horizontal);
+    resizeDocks({lossDock}, {300}, Qt::Vertical);
+    connect(m_logScale, &QCheckBox::toggled, m_loss, &LossPlot::setLogScale);
+
+    buildMenus();
+    connectController();
+    connectPanel();
+    connect(m_latent->plot(), &LatentPlot::picked, this, &MainWindow::decodeAt);
+    connect(m_latent, &LatentView::sampleRequested, this, &MainWindow::samplePrior);
+
+    // First start: the screen (up to 1600 x 1000); later the layout the user left.
+    if (const QScreen* screen = QGuiApplication::primaryScreen())
+        resize(screen->availableGeometry().size().boundedTo(QSize(1600, 1000)));
+    QSettings settings;
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+    restoreState(settings.value("window/state").toByteArray());
+    statusBar()->showMessage(tr("Space: pause/resume · F5: train · click the plane to decode"));
+    m_controller->startSession(app::loadPreset(app::defaultPresetName()));
+}
+
+MainWindow::~MainWindow() { m_controller->shutdown(); }
+
+void MainWindow::setDialogs(std::unique_ptr<Dialogs> dialogs) { m_dialogs = std::move(dialogs); }
+
+QDockWidget* MainWindow::addDock(const QString& title, const QString& name, QWidget* widget, Qt::DockWidgetArea area) {
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(name); // saveState() needs it
+    dock->setWidget(widget);
+    addDockWidget(area, dock);
+    return dock;
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    m_documents->addActionsTo(file);
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* presets = menuBar()->addMenu(tr("&Presets"));
+    for (const QString& name : app::presetNames()) {
+        const app::RunConfig preset = app::loadPreset(name);
+        QAction* a = presets->addAction(name, this, [this, name] { applyConfig(app::loadPreset(name)); });
+        a->setToolTip(preset.description);
+        a->setStatusTip(preset.description);
+    }
+    presets->setToolTipsVisible(true);
+
+    QMenu* training = menuBar()->addMenu(tr("&Training"));
+    for (QAction* a : {m_controls->trainAction(), m_controls->pauseAction(), m_controls->stepEpochAction(),
+                       m_controls->stepBatchAction(), m_controls->resetAction()})
+        training->addAction(a);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    QAction* log = view->addAction(tr("&Log scale loss"));
+    log->setCheckable(true);
+    log->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    connect(log, &QAction::toggled, m_logScale, &QCheckBox::setChecked);
+    connect(m_logScale, &QCheckBox::toggled, log, &QAction::setChecked);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Latent Lab"), this, [this] {
+        m_dialogs->error(this, tr("About Latent Lab"),
+                         tr("Latent Lab %1 — watch autoencoders learn.\nHeadless training: latentlab-cli.")
+                             .arg(QApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::connectController() {
+    TrainingController* c = m_controller;
+    connect(c, &TrainingController::sessionStarted, this, &MainWindow::onSession);
+    connect(c, &TrainingController::snapshotArrived, this, &MainWindow::onSnapshot);
+    connect(c, &TrainingController::sessionRejected, this, [this] {
+        // Show the settings of the model that goes on, not the ones that failed.
+        if (m_controller->hasSession()) m_panel->setConfig(m_controller->session().config);
+    });
+    connect(c, &TrainingController::stateChanged, m_controls, &ControlBar::setState);
+    connect(c, &TrainingController::busy, m_controls, &ControlBar::setBusy);
+    connect(c, &TrainingController::errorOccurred, this, &MainWindow::reportError);
+    connect(m_controls->trainAction(), &QAction::triggered, c, &TrainingController::train);
+    connect(m_controls->pauseAction(), &QAction::triggered, c, &TrainingController::togglePause);
+    connect(m_controls->stepEpochAction(), &QAction::triggered, c, &TrainingController::stepEpoch);
+    connect(m_controls->stepBatchAction(), &QAction::triggered, c, &TrainingController::stepBatch);
+    connect(m_controls->resetAction(), &QAction::triggered, this, [this] { applyConfig(m_panel->config()); });
+}
+
+void MainWindow::connectPanel() {
+    connect(m_panel, &SettingsPanel::learningRateEdited, m_controller, &TrainingController::setLearningRate);
+    connect(m_panel, &SettingsPanel::betaEdited, m_controller, &TrainingController::setBeta);
+    connect(m_panel, &SettingsPanel::epochsEdited, m_controller, &TrainingController::setEpochs);
+    connect(m_panel, &SettingsPanel::trainingOptionsEdited, this, [this] {
+        const app::RunConfig c = m_panel->config();
+        m_controller->setTrainingOptions(c.training.batchSize, c.training.threads, c.training.seed);
+    });
+    connect(m_panel, &SettingsPanel::architectureEdited, this, [this] { applyConfig(m_panel->config()); });
+    connect(m_panel, &SettingsPanel::browseDatasetRequested, this, [this] {
+        const QString path = m_dialogs->openFileName(this, tr("Open a dataset"), QString(),
+                                                     tr("Data (*.csv *idx3-ubyte *idx3-ubyte.gz);;All files (*)"));
+        if (!path.isEmpty()) m_panel->setDatasetFile(path);
+    });
+}
+
+bool MainWindow::hasUnsavedTraining() const {
+    const long long steps = m_controller->stepsDone();
+    return steps > 0 && steps != m_controller->savedSteps();
+}
+
+bool MainWindow::confirmDiscard(const QString& action) {
+    if (!hasUnsavedTraining()) return true;
+    return m_dialogs->confirm(this, action,
+                              tr("%1 starts a new model; the training so far (%2 epochs) is not saved and "
+                                 "will be lost.")
+                                  .arg(action)
+                                  .arg(m_controller->latest() ? m_controller->latest()->progress.epoch : 0),
+                              action);
+}
+
+void MainWindow::applyConfig(const app::RunConfig& config) {
+    if (!confirmDiscard(tr("Reset"))) {
+        // Keep the model: show its settings again.
+        if (m_controller->hasSession()) m_panel->setConfig(m_controller->session().config);
+        return;
+    }
+    resetTo(config);
+}
+
+void MainWindow::resetTo(const app::RunConfig& config) {
+    m_controller->pause();
+    m_controller->startSession(config);
+}
+
+void MainWindow::onSession(const SessionInfo& info) {
+    m_panel->setConfig(info.config);
+    m_panel->setThreadsInUse(info.threads);
+    m_latent->setSession(info);
+    m_decoder->setSession(info);
+    m_gallery->setSession(info);
+    m_recon->setSession(info);
+    m_loss->reset(info.config.model.kind, info.config.model.sparsity);
+    const data::Dataset& d = *info.dataset;
+    QString arch = QString::number(d.cols);
+    for (int w : info.config.model.encoderWidths) arch += "-" + QString::number(w);
+    arch += "-" + QString::number(info.config.model.latentDim);
+    const QString kind = info.config.model.kind == ModelKind::Vae ? tr("VAE") : tr("autoencoder");
+    const QString what = info.modelFile.isEmpty() ? info.config.name : info.modelFile;
+    setWindowTitle(tr("Latent Lab — %1%2 %3 on %4 (%5 samples)")
+                       .arg(what.isEmpty() ? QString() : what + " · ", kind, arch, QString::fromStdString(d.name))
+                       .arg(d.rows));
+}
+
+void MainWindow::onSnapshot(const SnapshotPtr& s) {
+    if (s->codes) m_latent->plot()->setCodes(s->codes);
+    m_loss->add(*s);
+    m_recon->setReconstructions(s->reconstructions);
+    m_controls->setProgress(s->progress);
+    if (!s->decoder) return;
+    // The decoder view starts at the origin of the latent plane; the point shown (and a
+    // VAE's prior samples) follow the training: decoded again with the new weights.
+    if (!m_decoder->hasPoint()) {
+        m_latent->plot()->setPicked(0, 0);
+        decodeAt(0, 0);
+    } else {
+        m_decoder->showDecoded(m_decoder->lastCode(), decodeToData(*s->decoder, m_decoder->lastCode()));
+    }
+    if (s->decoder->kind() == ModelKind::Vae) {
+        if (m_gallery->sampleCount() == 0)
+            samplePrior(m_latent->sampleCount());
+        else
+            m_gallery->setSamples(decodeColumns(*s->decoder, m_latent->plot()->priorCodes()));
+    }
+}
+
+void MainWindow::decodeAt(double x, double y) {
+    const SnapshotPtr s = m_controller->latest();
+    if (!s || !s->decoder) return;
+    const Model& model = *s->decoder;
+    // Dimensions that are not plotted stay at the prior's mean (VAE) or the codes' mean.
+    Vector base = Vector::Zero(model.latentDim());
+    const auto codes = m_controller->codes();
+    if (model.kind() != ModelKind::Vae && codes && model.latentDim() > 2) base = meanCode(*codes);
+    const LatentPlot* plot = m_latent->plot();
+    const Vector z = planePoint(base, plot->dimX(), plot->dimY(), x, y);
+    m_decoder->showDecoded(z, decodeToData(model, z));
+}
+
+void MainWindow::samplePrior(int count) {
+    const SnapshotPtr s = m_controller->latest();
+    if (!s || !s->decoder || s->decoder->kind() != ModelKind::Vae) return;
+    const Matrix z = latentlab::gui::samplePrior(s->decoder->latentDim(), count, m_sampleSeed++);
+    m_gallery->setSamples(decodeColumns(*s->decoder, z));
+    m_latent->plot()->setPriorSamples(z);
+    if (m_galleryDock->isHidden()) m_galleryDock->show();
+}
+
+void MainWindow::reportError(const QString& title, const QString& message) {
+    statusBar()->showMessage(title + ": " + message.section('\n', 0, 0), 10000);
+    m_dialogs->error(this, title, message);
+    emit errorShown(title, message);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!m_closing && hasUnsavedTraining()) {
+        m_controller->pause();
+        const Dialogs::SaveChoice choice =
+            m_dialogs->askToSave(this, tr("The model has trained since it was last saved. Save it before closing?"));
+        if (choice == Dialogs::SaveChoice::Cancel || (choice == Dialogs::SaveChoice::Save && !m_documents->saveNow())) {
+            event->ignore();
+            return;
+        }
+    }
+    m_closing = true;
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+    // Stops the trainer within a batch and joins the thread before the window goes.
+    m_controller->shutdown();
+    event->accept();
+}
+
+} // namespace latentlab::gui

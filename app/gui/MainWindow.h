@@ -1,0 +1,91 @@
+// Latent Lab's window: the settings on the left, the latent plane in the centre, the
+// decoder view and the prior samples on the right, loss curves and reconstructions below,
+// the training controls on top. It wires the TrainingController's snapshots to the views
+// and the views' requests (decode this point, sample, reset) back.
+#pragma once
+
+#include "Dialogs.h"
+#include "Snapshot.h"
+
+#include <QMainWindow>
+#include <memory>
+
+class QCheckBox;
+class QDockWidget;
+
+namespace latentlab::gui {
+
+class ControlBar;
+class DecoderView;
+class DocumentActions;
+class LatentView;
+class LossPlot;
+class ReconstructionStrip;
+class SampleGallery;
+class SettingsPanel;
+class TrainingController;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+
+public:
+    // Starts with the default preset (the Swiss roll autoencoder).
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Tests install dialogs that answer by themselves and record the errors.
+    void setDialogs(std::unique_ptr<Dialogs> dialogs);
+    Dialogs& dialogs() { return *m_dialogs; }
+
+    // A new session with config (asking first if that would throw away training).
+    void applyConfig(const app::RunConfig& config);
+    // Decodes the plane point (x, y) with the latest published decoder.
+    void decodeAt(double x, double y);
+    void samplePrior(int count);
+    void reportError(const QString& title, const QString& message);
+    // Whether there is training that was not saved.
+    bool hasUnsavedTraining() const;
+
+    TrainingController* controller() const { return m_controller; }
+    SettingsPanel* panel() const { return m_panel; }
+    LatentView* latentView() const { return m_latent; }
+    DecoderView* decoderView() const { return m_decoder; }
+    SampleGallery* gallery() const { return m_gallery; }
+    LossPlot* lossPlot() const { return m_loss; }
+    ReconstructionStrip* reconstructions() const { return m_recon; }
+    ControlBar* controls() const { return m_controls; }
+    DocumentActions* documents() const { return m_documents; }
+
+signals:
+    void errorShown(const QString& title, const QString& message);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    QDockWidget* addDock(const QString& title, const QString& name, QWidget* widget, Qt::DockWidgetArea area);
+    void buildMenus();
+    void connectController();
+    void connectPanel();
+    void onSession(const SessionInfo& info);
+    void onSnapshot(const SnapshotPtr& snapshot);
+    void resetTo(const app::RunConfig& config);
+    bool confirmDiscard(const QString& action);
+
+    std::unique_ptr<Dialogs> m_dialogs;
+    TrainingController* m_controller;
+    SettingsPanel* m_panel;
+    LatentView* m_latent;
+    DecoderView* m_decoder;
+    SampleGallery* m_gallery;
+    LossPlot* m_loss;
+    QCheckBox* m_logScale;
+    ReconstructionStrip* m_recon;
+    ControlBar* m_controls;
+    DocumentActions* m_documents;
+    QDockWidget* m_galleryDock = nullptr;
+    uint64_t m_sampleSeed = 1;
+    bool m_closing = false;
+};
+
+} // namespace latentlab::gui

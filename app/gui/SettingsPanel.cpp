@@ -1,0 +1,267 @@
+#include "SettingsPanel.h"
+
+#include "ScientificSpinBox.h"
+#include "TrainingSession.h"
+
+#include "latentlab/Catalogue.h"
+
+#include <QComboBox>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QRegularExpressionValidator>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QThread>
+
+namespace latentlab::gui {
+
+namespace {
+constexpr int kFileRole = Qt::UserRole + 1; // the item's dataset name or path
+const char* kBrowse = "__browse__";
+
+QString widthsText(const std::vector<int>& w) {
+    QStringList parts;
+    for (int x : w) parts << QString::number(x);
+    return parts.join(", ");
+}
+} // namespace
+
+SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
+    auto* form = new QFormLayout(this);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+
+    m_dataset = new QComboBox;
+    m_dataset->setToolTip(tr("The data to learn from. Generated sets are made on the spot; MNIST and "
+                             "Fashion-MNIST are read from disk (hover an entry to see where). "
+                             "\"Other file…\" opens your own CSV (one sample per row) or IDX images."));
+    m_datasetInfo = new QLabel;
+    m_datasetInfo->setWordWrap(true);
+    m_datasetInfo->setStyleSheet("color: palette(mid); font-size: small;");
+    m_kind = new QComboBox;
+    m_kind->addItem(tr("Autoencoder"), "ae");
+    m_kind->addItem(tr("Variational autoencoder (VAE)"), "vae");
+    m_kind->setToolTip(tr("Autoencoder: a deterministic code z = E(x).\nVAE: a Gaussian code with a KL "
+                          "term that pulls it towards N(0, I), so you can sample new data from the prior."));
+    m_widths = new QLineEdit;
+    m_widths->setValidator(new QRegularExpressionValidator(QRegularExpression(R"(\s*\d+(\s*,\s*\d+)*\s*,?\s*)"), this));
+    m_widths->setToolTip(tr("Widths of the encoder's hidden layers, input side first, e.g. \"512, 256\". "
+                            "The decoder mirrors them."));
+    m_latent = new QSpinBox;
+    m_latent->setRange(1, 64);
+    m_latent->setKeyboardTracking(false);
+    m_latent->setToolTip(tr("Dimensions of the latent code z. With 2 the plane shows the whole code; with "
+                            "more you pick which two dimensions to plot."));
+    m_activation = new QComboBox;
+    for (const std::string& a : activationNames()) m_activation->addItem(QString::fromStdString(a), QString::fromStdString(a));
+    m_activation->setToolTip(tr("Non-linearity of the hidden layers (the code and the output stay linear)."));
+    m_loss = new QComboBox;
+    m_loss->addItem(tr("Mean squared error"), "mse");
+    m_loss->addItem(tr("Binary cross-entropy"), "bce");
+    m_loss->setToolTip(tr("Reconstruction loss. Cross-entropy suits pixels in [0, 1] (images); squared "
+                          "error suits coordinates."));
+    m_batch = new QSpinBox;
+    m_batch->setRange(1, 65536);
+    m_batch->setKeyboardTracking(false);
+    m_batch->setToolTip(tr("Samples per mini-batch: one optimiser step per batch. Changing it keeps the "
+                           "weights and restarts the current epoch."));
+    m_lr = new ScientificSpinBox;
+    m_lr->setRange(1e-6, 100);
+    m_lr->setToolTip(tr("Step size of the optimiser (Adam by default). Applied from the next mini-batch; "
+                        "the loss plot marks the change. Too high and the loss turns NaN."));
+    m_epochs = new QSpinBox;
+    m_epochs->setRange(1, 1000000);
+    m_epochs->setKeyboardTracking(false);
+    m_epochs->setToolTip(tr("How many passes over the training data to make in total. Raise it after "
+                            "training finished to go on."));
+    m_beta = new ScientificSpinBox;
+    m_beta->setRange(0, 1000);
+    m_beta->setToolTip(tr("VAE only: weight of the KL term (beta-VAE). Lower gives sharper reconstructions, "
+                          "higher a code closer to N(0, I). Applied from the next mini-batch."));
+    m_seed = new QSpinBox;
+    m_seed->setRange(0, 2147483647);
+    m_seed->setKeyboardTracking(false);
+    m_seed->setToolTip(tr("Seed of the weight initialisation and the shuffling: the same seed and thread "
+                          "count give the same run."));
+    m_threads = new QSpinBox;
+    m_threads->setRange(0, std::max(1, QThread::idealThreadCount()));
+    m_threads->setKeyboardTracking(false);
+    m_threads->setToolTip(tr("CPU threads for training. Automatic uses all cores but one, so the window "
+                             "stays responsive while training runs at full speed."));
+
+    form->addRow(tr("&Dataset"), m_dataset);
+    form->addRow(QString(), m_datasetInfo);
+    form->addRow(tr("&Model"), m_kind);
+    form->addRow(tr("&Encoder widths"), m_widths);
+    form->addRow(tr("&Latent dimensions"), m_latent);
+    form->addRow(tr("&Activation"), m_activation);
+    form->addRow(tr("Reconstruction l&oss"), m_loss);
+    form->addRow(tr("&Batch size"), m_batch);
+    form->addRow(tr("Learning &rate"), m_lr);
+    form->addRow(tr("E&pochs"), m_epochs);
+    form->addRow(tr("Be&ta (KL weight)"), m_beta);
+    form->addRow(tr("&Seed"), m_seed);
+    form->addRow(tr("&Threads"), m_threads);
+    for (int i = 0; i < form->rowCount(); ++i)
+        if (auto* label = form->itemAt(i, QFormLayout::LabelRole))
+            if (auto* w = form->itemAt(i, QFormLayout::FieldRole); w && w->widget() && label->widget())
+                label->widget()->setToolTip(w->widget()->toolTip());
+
+    fillDatasets();
+    setThreadsInUse(TrainingSession::resolveThreads(0));
+
+    auto arch = [this] {
+        if (!m_updating) emit architectureEdited();
+    };
+    auto options = [this] {
+        if (!m_updating) emit trainingOptionsEdited();
+    };
+    connect(m_dataset, qOverload<int>(&QComboBox::activated), this, &SettingsPanel::datasetChosen);
+    connect(m_kind, qOverload<int>(&QComboBox::currentIndexChanged), this, [this, arch] {
+        updateEnabled();
+        arch();
+    });
+    connect(m_widths, &QLineEdit::editingFinished, this, [this, arch] {
+        if (widths() != m_base.model.encoderWidths) arch();
+    });
+    connect(m_latent, qOverload<int>(&QSpinBox::valueChanged), this, arch);
+    connect(m_activation, qOverload<int>(&QComboBox::currentIndexChanged), this, arch);
+    connect(m_loss, qOverload<int>(&QComboBox::currentIndexChanged), this, arch);
+    connect(m_batch, qOverload<int>(&QSpinBox::valueChanged), this, options);
+    connect(m_seed, qOverload<int>(&QSpinBox::valueChanged), this, options);
+    connect(m_threads, qOverload<int>(&QSpinBox::valueChanged), this, options);
+    connect(m_lr, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this](double v) {
+        if (!m_updating) emit learningRateEdited(v);
+    });
+    connect(m_beta, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this](double v) {
+        if (!m_updating) emit betaEdited(v);
+    });
+    connect(m_epochs, qOverload<int>(&QSpinBox::valueChanged), this, [this](int v) {
+        if (!m_updating) emit epochsEdited(v);
+    });
+    setConfig(app::loadPreset(app::defaultPresetName()));
+}
+
+void SettingsPanel::fillDatasets() {
+    const data::Catalogue catalogue;
+    auto* model = qobject_cast<QStandardItemModel*>(m_dataset->model());
+    for (const data::CatalogueEntry& e : catalogue.entries()) {
+        const QString name = QString::fromStdString(e.name);
+        m_dataset->addItem(e.available ? name : name + tr(" (missing)"), name);
+        const int row = m_dataset->count() - 1;
+        m_dataset->setItemData(row, QString::fromStdString(e.description + "\n" + e.location), Qt::ToolTipRole);
+        m_dataset->setItemData(row, name, kFileRole);
+        if (!e.available && model) model->item(row)->setEnabled(false);
+    }
+    m_dataset->insertSeparator(m_dataset->count());
+    m_dataset->addItem(tr("Other file…"), QString(kBrowse));
+}
+
+bool SettingsPanel::isImageDataset(const QString& name) {
+    // The catalogue's image sets, or IDX image files; everything else is a table of numbers.
+    return name == "mnist" || name == "fashion-mnist" || name.contains("idx3", Qt::CaseInsensitive);
+}
+
+void SettingsPanel::datasetChosen(int index) {
+    const QString value = m_dataset->itemData(index).toString();
+    if (value == kBrowse) {
+        m_dataset->setCurrentIndex(m_lastDatasetIndex);
+        emit browseDatasetRequested();
+        return;
+    }
+    if (index == m_lastDatasetIndex) return;
+    m_lastDatasetIndex = index;
+    m_updating = true;
+    // Pixels in [0, 1] are what cross-entropy is for; coordinates want squared error.
+    m_loss->setCurrentIndex(m_loss->findData(isImageDataset(value) ? "bce" : "mse"));
+    m_updating = false;
+    m_datasetInfo->setText(m_dataset->itemData(index, Qt::ToolTipRole).toString());
+    emit architectureEdited();
+}
+
+void SettingsPanel::setDatasetFile(const QString& path) {
+    int index = m_dataset->findData(path);
+    if (index < 0) {
+        index = m_dataset->count() - 2; // before the separator and "Other file…"
+        m_dataset->insertItem(index, QFileInfo(path).fileName(), path);
+        m_dataset->setItemData(index, path, Qt::ToolTipRole);
+    }
+    m_dataset->setCurrentIndex(index);
+    datasetChosen(index);
+}
+
+void SettingsPanel::setThreadsInUse(int threads) {
+    m_threads->setSpecialValueText(tr("automatic (%1)").arg(threads));
+}
+
+void SettingsPanel::setConfig(const app::RunConfig& c) {
+    m_updating = true;
+    m_base = c;
+    int index = m_dataset->findData(c.dataset.name);
+    if (index < 0) {
+        index = m_dataset->count() - 2;
+        m_dataset->insertItem(index, QFileInfo(c.dataset.name).fileName(), c.dataset.name);
+        m_dataset->setItemData(index, c.dataset.name, Qt::ToolTipRole);
+    }
+    m_dataset->setCurrentIndex(index);
+    m_lastDatasetIndex = index;
+    m_datasetInfo->setText(m_dataset->itemData(index, Qt::ToolTipRole).toString());
+    m_kind->setCurrentIndex(c.model.kind == ModelKind::Vae ? 1 : 0);
+    m_widths->setText(widthsText(c.model.encoderWidths));
+    m_latent->setValue(c.model.latentDim);
+    m_activation->setCurrentIndex(m_activation->findData(QString::fromStdString(activationName(c.model.activation))));
+    m_loss->setCurrentIndex(c.model.loss == ReconstructionLoss::Bce ? 1 : 0);
+    m_batch->setValue(c.training.batchSize);
+    m_lr->setValue(c.training.learningRate);
+    m_epochs->setValue(std::max(1, c.training.epochs));
+    m_beta->setValue(c.model.beta);
+    m_seed->setValue(int(c.training.seed));
+    m_threads->setValue(c.training.threads);
+    updateEnabled();
+    m_updating = false;
+}
+
+std::vector<int> SettingsPanel::widths() const {
+    std::vector<int> out;
+    for (const QString& part : m_widths->text().split(',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int w = part.trimmed().toInt(&ok);
+        if (ok && w > 0) out.push_back(std::min(w, 65536));
+    }
+    return out;
+}
+
+app::RunConfig SettingsPanel::config() const {
+    app::RunConfig c = m_base;
+    const QString dataset = m_dataset->currentData().toString();
+    if (!dataset.isEmpty() && dataset != kBrowse) c.dataset.name = dataset;
+    const bool changedData = c.dataset.name != m_base.dataset.name;
+    c.model.kind = m_kind->currentData().toString() == "vae" ? ModelKind::Vae : ModelKind::Autoencoder;
+    const std::vector<int> w = widths();
+    if (!w.empty()) c.model.encoderWidths = w;
+    if (c.model.encoderWidths != m_base.model.encoderWidths) c.model.decoderWidths.clear(); // mirror again
+    c.model.latentDim = m_latent->value();
+    c.model.activation = parseActivation(m_activation->currentData().toString().toStdString());
+    c.model.loss = m_loss->currentData().toString() == "bce" ? ReconstructionLoss::Bce : ReconstructionLoss::Mse;
+    c.model.beta = m_beta->value();
+    c.training.batchSize = m_batch->value();
+    c.training.learningRate = m_lr->value();
+    c.training.epochs = m_epochs->value();
+    c.training.seed = uint64_t(m_seed->value());
+    c.training.threads = m_threads->value();
+    // Normalisation follows the data and the loss: images by their 0..255 range, anything
+    // under cross-entropy into [0, 1] per feature, the rest standardised.
+    if (isImageDataset(c.dataset.name))
+        c.dataset.normalize = Normalizer::Kind::GlobalMinMax;
+    else if (c.model.loss == ReconstructionLoss::Bce)
+        c.dataset.normalize = Normalizer::Kind::MinMax;
+    else if (changedData || c.dataset.normalize == Normalizer::Kind::GlobalMinMax)
+        c.dataset.normalize = Normalizer::Kind::Standardize;
+    if (changedData) c.name.clear(); // no longer the preset
+    return c;
+}
+
+void SettingsPanel::updateEnabled() { m_beta->setEnabled(m_kind->currentData().toString() == "vae"); }
+
+} // namespace latentlab::gui

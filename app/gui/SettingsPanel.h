@@ -1,0 +1,79 @@
+// The "Data & model" panel: every setting of a run, each with a tooltip saying what it
+// does. Edits are sorted by what they need:
+//   live          learning rate, beta, epochs: applied to the running trainer at once
+//   trainer       batch size, seed, threads: a new trainer continues with the weights
+//   architecture  dataset, model kind, widths, latent size, activation, loss: a new model
+#pragma once
+
+#include "RunConfig.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLineEdit;
+class QSpinBox;
+class QLabel;
+
+namespace latentlab::gui {
+
+class ScientificSpinBox;
+
+class SettingsPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit SettingsPanel(QWidget* parent = nullptr);
+
+    // Shows config without emitting edit signals.
+    void setConfig(const app::RunConfig& config);
+    // The shown settings on top of the last config set.
+    app::RunConfig config() const;
+    // Adds a file (CSV or IDX images) to the dataset list and selects it.
+    void setDatasetFile(const QString& path);
+    void setThreadsInUse(int threads);
+
+    // For tests and the window: the widgets by role.
+    QComboBox* datasetBox() const { return m_dataset; }
+    QComboBox* kindBox() const { return m_kind; }
+    QSpinBox* latentBox() const { return m_latent; }
+    ScientificSpinBox* learningRateBox() const { return m_lr; }
+    ScientificSpinBox* betaBox() const { return m_beta; }
+    QSpinBox* epochsBox() const { return m_epochs; }
+    QSpinBox* batchBox() const { return m_batch; }
+
+    // True for datasets of images (pixels scaled to [0, 1], BCE fits them).
+    static bool isImageDataset(const QString& nameOrPath);
+
+signals:
+    void architectureEdited();
+    void trainingOptionsEdited();
+    void learningRateEdited(double lr);
+    void betaEdited(double beta);
+    void epochsEdited(int epochs);
+    void browseDatasetRequested();
+
+private:
+    void fillDatasets();
+    void datasetChosen(int index);
+    void updateEnabled();
+    std::vector<int> widths() const;
+
+    app::RunConfig m_base;
+    bool m_updating = false;
+    int m_lastDatasetIndex = 0;
+    QComboBox* m_dataset;
+    QLabel* m_datasetInfo;
+    QComboBox* m_kind;
+    QLineEdit* m_widths;
+    QSpinBox* m_latent;
+    QComboBox* m_activation;
+    QComboBox* m_loss;
+    QSpinBox* m_batch;
+    ScientificSpinBox* m_lr;
+    QSpinBox* m_epochs;
+    ScientificSpinBox* m_beta;
+    QSpinBox* m_seed;
+    QSpinBox* m_threads;
+};
+
+} // namespace latentlab::gui

@@ -1,0 +1,297 @@
+#include "TrainingSession.h"
+
+#include "HistoryCsv.h"
+#include "RunFiles.h"
+
+#include "latentlab/ModelFile.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QThread>
+#include <algorithm>
+
+namespace latentlab::gui {
+
+namespace {
+
+// Time the codes may take per snapshot: 15 % of the interval, so encoding costs
+// training at most ~15 % of its speed (measured: MNIST VAE, 1 thread).
+constexpr double kCodeShare = 0.15;
+
+std::string metaValue(const std::map<std::string, std::string>& meta, const char* key) {
+    const auto it = meta.find(key);
+    return it == meta.end() ? std::string() : it->second;
+}
+
+// The configuration a model file was trained with; see TrainingSession::open.
+app::RunConfig configOf(const SavedModel& saved, const QString& path) {
+    app::RunConfig config;
+    const std::string json = metaValue(saved.metadata, "config");
+    const QString beside = QFileInfo(path).dir().filePath("config.json");
+    if (!json.empty()) {
+        QJsonParseError err;
+        const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(json), &err);
+        if (!doc.isObject())
+            throw app::ConfigFileError((path + ": the configuration stored in the file is not valid JSON").toStdString());
+        config = app::RunConfig::fromJson(doc.object(), path + " (stored configuration)");
+    } else if (QFileInfo::exists(beside)) {
+        config = app::loadConfigFile(beside);
+    } else {
+        const std::string dataset = metaValue(saved.metadata, "dataset");
+        if (dataset.empty())
+            throw app::ConfigFileError((path + ": the file does not say which dataset the model was trained on")
+                                           .toStdString());
+        config.dataset.name = QString::fromStdString(dataset);
+        config.dataset.normalize = saved.model->normalizer().kind();
+    }
+    // The architecture is the file's, whatever a config says.
+    config.model = saved.model->config();
+    config.training.optimizer = saved.optimizerConfig;
+    config.name = QString::fromStdString(metaValue(saved.metadata, "preset"));
+    return config;
+}
+
+} // namespace
+
+int TrainingSession::resolveThreads(int requested) {
+    if (requested > 0) return requested;
+    // A user's OMP_NUM_THREADS wins; else all cores but one, which the GUI needs to stay
+    // responsive (on 2 cores: 1 training thread).
+    const int fromEnv = qEnvironmentVariableIntValue("OMP_NUM_THREADS");
+    if (fromEnv > 0) return fromEnv;
+    return std::max(1, QThread::idealThreadCount() - 1);
+}
+
+TrainingSession::TrainingSession(int id, app::Experiment experiment, std::unique_ptr<Model> loaded)
+    : m_id(id), m_experiment(std::move(experiment)), m_model(std::move(loaded)),
+      m_codes(m_experiment.dataset().rows, m_experiment.config().model.latentDim, m_experiment.config().training.seed) {
+    const data::Dataset& d = m_experiment.dataset();
+    // Reconstructions of samples the model does not train on when there is a test part.
+    const Index first = d.trainRows > 0 && d.trainRows < d.rows ? d.trainRows : 0;
+    const Index available = d.rows - first;
+    const Index count = std::min<Index>(available, d.isImage() ? 8 : 200);
+    for (Index i = 0; i < count; ++i) m_reconRows.push_back(first + i * available / count);
+}
+
+TrainingSession::~TrainingSession() = default;
+
+void TrainingSession::makeTrainer(bool initializeWeights, int threads) {
+    const data::Dataset& d = m_experiment.dataset();
+    TrainConfig tc = m_experiment.config().training;
+    m_threads = resolveThreads(threads);
+    tc.threads = m_threads;
+    tc.epochs = std::max(0, m_target - m_epochOffset);
+    m_trainer = std::make_unique<Trainer>(model(), m_experiment.view(), d.trainRows > 0 ? d.trainRows : d.rows, tc,
+                                          initializeWeights);
+    m_lastLr = m_trainer->control().learningRate.load();
+    m_lastBeta = m_trainer->control().beta.load();
+    m_batchInEpoch = 0;
+}
+
+std::unique_ptr<TrainingSession> TrainingSession::create(int id, const app::RunConfig& config,
+                                                         const DatasetLoader& loadData) {
+    config.validate();
+    auto data = loadData(config.dataset);
+    std::unique_ptr<TrainingSession> s(new TrainingSession(id, app::Experiment::prepare(config, data), nullptr));
+    s->m_target = config.training.epochs;
+    s->makeTrainer(true, config.training.threads);
+    return s;
+}
+
+std::unique_ptr<TrainingSession> TrainingSession::open(int id, const QString& path, const DatasetLoader& loadData) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        throw FileError((path + ": cannot open (" + file.errorString() + ")").toStdString());
+    SavedModel saved = deserializeModel(file.readAll().toStdString(), path.toStdString());
+    const app::RunConfig config = configOf(saved, path);
+    auto data = loadData(config.dataset);
+    app::checkModelFitsData(*saved.model, *data, path);
+    std::unique_ptr<TrainingSession> s(
+        new TrainingSession(id, app::Experiment::prepare(config, data), std::move(saved.model)));
+    s->m_modelFile = path;
+    s->makeTrainer(false, config.training.threads);
+    // Our files say how many epochs were trained; the CLI's only count optimiser steps.
+    const std::string epochs = metaValue(saved.metadata, "training.epochsDone");
+    s->m_epochOffset = !epochs.empty() ? std::stoi(epochs)
+                                       : int(saved.optimizerSteps / std::max<Index>(1, s->m_trainer->batchesPerEpoch()));
+    s->setEpochs(std::max(config.training.epochs, s->m_epochOffset));
+    // The loss curves so far: from the file, else the CLI's history.csv beside it.
+    const std::string history = metaValue(saved.metadata, "history.csv");
+    QFile besides(QFileInfo(path).dir().filePath("history.csv"));
+    if (!history.empty())
+        s->m_history = parseHistoryCsv(QByteArray::fromStdString(history));
+    else if (besides.open(QIODevice::ReadOnly))
+        s->m_history = parseHistoryCsv(besides.readAll());
+    s->m_epochs = s->m_history; // the first snapshot carries them to the plot
+    if (!saved.optimizerState.empty()) {
+        try {
+            s->m_trainer->optimizer().setState(saved.optimizerState, saved.optimizerSteps);
+        } catch (const std::exception& e) {
+            throw FileError((path + ": optimiser state does not fit the model (" + e.what() + ")").toStdString());
+        }
+    }
+    s->m_steps = saved.optimizerSteps;
+    return s;
+}
+
+SessionInfo TrainingSession::info() const {
+    SessionInfo i;
+    i.session = m_id;
+    i.config = m_experiment.config();
+    i.dataset = m_experiment.sharedDataset();
+    i.modelFile = m_modelFile;
+    i.epochsDone = epochsDone();
+    i.threads = m_threads;
+    return i;
+}
+
+TrainingSession::Outcome TrainingSession::step() {
+    if (failed()) return Outcome::Failed;
+    if (m_trainer->stepBatch(this)) return Outcome::Trained;
+    const TrainResult& r = m_trainer->lastResult();
+    switch (r.reason) {
+    case StopReason::Finished: return Outcome::Finished;
+    case StopReason::NonFinite: m_failure = QString::fromStdString(r.message); return Outcome::Failed;
+    default: return Outcome::Interrupted;
+    }
+}
+
+void TrainingSession::setEpochs(int epochs) {
+    m_target = std::max(0, epochs);
+    m_trainer->setEpochs(std::max(0, m_target - m_epochOffset));
+    m_experiment.config().training.epochs = m_target;
+}
+
+void TrainingSession::rebuildTrainer(int batchSize, int threads, uint64_t seed) {
+    TrainConfig& tc = m_experiment.config().training;
+    tc.batchSize = batchSize;
+    tc.threads = threads;
+    tc.seed = seed;
+    rebuildTrainer();
+}
+
+void TrainingSession::rebuildTrainer() {
+    const std::vector<std::vector<float>> state = m_trainer->optimizer().state();
+    const long long steps = m_trainer->optimizer().steps();
+    const double lr = m_trainer->control().learningRate.load();
+    const double beta = m_trainer->control().beta.load();
+    m_epochOffset += m_trainer->epochsCompleted();
+    m_experiment.config().training.learningRate = lr;
+    m_experiment.config().model.beta = beta;
+    model().setBeta(beta);
+    makeTrainer(false, m_experiment.config().training.threads);
+    m_trainer->optimizer().setState(state, steps);
+    m_failure.clear();
+}
+
+void TrainingSession::setPublisher(std::function<void(SnapshotPtr)> publish, std::function<bool()> mayPublish) {
+    m_publish = std::move(publish);
+    m_mayPublish = std::move(mayPublish);
+}
+
+void TrainingSession::restartClock() { m_rate.restart(RateEstimator::Clock::now()); }
+
+bool TrainingSession::onBatch(const BatchReport& r) {
+    ++m_steps;
+    m_codes.modelChanged();
+    const double bpe = double(std::max<Index>(1, r.batchesPerEpoch));
+    const double start = m_epochOffset + r.epoch + double(r.batch) / bpe;
+    if (r.learningRate != m_lastLr)
+        m_changes.push_back({start, QString("lr %1 → %2").arg(m_lastLr, 0, 'g', 3).arg(r.learningRate, 0, 'g', 3)});
+    if (r.beta != m_lastBeta && model().kind() == ModelKind::Vae)
+        m_changes.push_back({start, QString("β %1 → %2").arg(m_lastBeta, 0, 'g', 3).arg(r.beta, 0, 'g', 3)});
+    m_lastLr = r.learningRate;
+    m_lastBeta = r.beta;
+    m_losses.add(start + 1.0 / bpe, r.loss);
+    m_batchInEpoch = (r.batch + 1) % std::max<Index>(1, r.batchesPerEpoch);
+    const auto now = SnapshotThrottle::Clock::now();
+    m_rate.add(r.samples, now);
+    if (m_publish && m_throttle.due(now) && (!m_mayPublish || m_mayPublish())) {
+        m_publish(snapshot(RunState::Running, kCodeShare * m_throttle.interval()));
+    }
+    return true;
+}
+
+bool TrainingSession::onEpoch(const EpochReport& report) {
+    EpochReport r = report;
+    r.epoch += m_epochOffset;
+    r.epochs = m_target;
+    m_epochs.push_back(r);
+    m_history.push_back(r);
+    return true;
+}
+
+Progress TrainingSession::progress() const {
+    Progress p;
+    p.epoch = epochsDone();
+    p.epochs = m_target;
+    p.batch = m_batchInEpoch;
+    p.batchesPerEpoch = m_trainer->batchesPerEpoch();
+    p.steps = m_steps;
+    p.samplesPerSecond = m_rate.samplesPerSecond();
+    const double perEpoch = double(m_trainer->trainingSamples());
+    const double done = double(p.epoch) * perEpoch +
+                        std::min(perEpoch, double(p.batch) * double(m_trainer->config().batchSize));
+    p.etaSeconds = m_rate.etaSeconds(double(m_target) * perEpoch - done);
+    return p;
+}
+
+std::shared_ptr<const Reconstructions> TrainingSession::reconstructions() {
+    auto rec = std::make_shared<Reconstructions>();
+    rec->rows = m_reconRows;
+    if (m_reconRows.empty()) return rec;
+    const Model& m = model();
+    gatherBatch(m_experiment.view(), m.normalizer(), m_reconRows.data(), Index(m_reconRows.size()), rec->inputs);
+    m.reconstruct(rec->inputs, rec->outputs);
+    // Both back to the data's own units (0..255 for images, coordinates for points).
+    m.normalizer().invert(rec->inputs);
+    m.normalizer().invert(rec->outputs);
+    return rec;
+}
+
+SnapshotPtr TrainingSession::snapshot(RunState state, double codeSeconds) {
+    const auto now = SnapshotThrottle::Clock::now();
+    m_throttle.published(now);
+    auto s = std::make_shared<TrainingSnapshot>();
+    s->session = m_id;
+    s->state = state;
+    s->progress = progress();
+    s->batches = m_losses.take();
+    s->epochs.swap(m_epochs);
+    s->changes.swap(m_changes);
+    if (codeSeconds > 0 && !m_codes.complete()) m_codes.refresh(model(), m_experiment.view(), codeSeconds);
+    s->codes = m_codes.publish();
+    s->codesComplete = m_codes.complete();
+    s->reconstructions = reconstructions();
+    // A new clone only when the weights moved: the GUI decodes from it while we train on.
+    if (!m_decoder || m_decoderSteps != m_steps) {
+        m_decoder = std::shared_ptr<const Model>(model().clone());
+        m_decoderSteps = m_steps;
+    }
+    s->decoder = m_decoder;
+    s->message = m_failure;
+    return s;
+}
+
+bool TrainingSession::settleCodes(double seconds) {
+    if (!m_codes.complete()) m_codes.refresh(model(), m_experiment.view(), seconds);
+    return m_codes.complete();
+}
+
+QByteArray TrainingSession::serialize() {
+    std::map<std::string, std::string> meta = m_experiment.metadata();
+    app::RunConfig c = m_experiment.config();
+    c.training.learningRate = m_trainer->control().learningRate.load();
+    c.model.beta = m_trainer->control().beta.load();
+    meta["config"] = QJsonDocument(c.toJson()).toJson(QJsonDocument::Compact).toStdString();
+    meta["training.epochsDone"] = std::to_string(epochsDone());
+    meta["training.steps"] = std::to_string(m_steps);
+    meta["history.csv"] = app::historyCsv(m_history).toStdString();
+    const std::string bytes =
+        serializeModel(model(), &m_trainer->optimizer(), c.training.optimizer, meta);
+    return QByteArray::fromStdString(bytes);
+}
+
+} // namespace latentlab::gui
