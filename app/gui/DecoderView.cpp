@@ -4,39 +4,30 @@
 #include "ImageView.h"
 #include "PointCloudView.h"
 
-#include <QStackedWidget>
-#include <QVBoxLayout>
-
 namespace latentlab::gui {
 
 namespace {
 QString codeText(const Vector& z) {
     QStringList parts;
-    for (Index k = 0; k < std::min<Index>(z.size(), 6); ++k) parts << QString::number(double(z[k]), 'f', 2);
+    for (Index k = 0; k < std::min<Index>(z.size(), 6); ++k)
+        parts << QString::number(double(z[k]), 'f', 2);
     if (z.size() > 6) parts << "…";
     return "z = (" + parts.join(", ") + ")";
 }
 } // namespace
 
-DecoderView::DecoderView(QWidget* parent) : QWidget(parent) {
-    m_stack = new QStackedWidget;
-    m_image = new ImageView;
-    m_cloud = new PointCloudView;
-    m_stack->addWidget(m_image);
-    m_stack->addWidget(m_cloud);
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_stack);
-    setToolTip(tr("The decoder's output for the point you click or drag on the latent plane. It follows "
-                  "the training live."));
-}
+DecoderView::DecoderView(QWidget* parent)
+    : DataOutputView(
+          tr("The decoder's output for the point you click or drag on the latent plane. It follows "
+             "the training live."),
+          parent) {}
 
 void DecoderView::setSession(const SessionInfo& info) {
     m_dataset = info.dataset;
     m_z.resize(0);
     m_output.resize(0);
     const bool image = m_dataset && m_dataset->isImage();
-    m_stack->setCurrentWidget(image ? static_cast<QWidget*>(m_image) : m_cloud);
+    showImages(image);
     m_image->setImage({});
     m_image->setCaption(tr("Click the latent plane"));
     m_cloud->setDataset(image ? nullptr : m_dataset.get());
@@ -53,9 +44,11 @@ void DecoderView::showDecoded(const Vector& z, const Vector& output) {
         return;
     }
     QStringList xs;
-    for (Index k = 0; k < std::min<Index>(output.size(), 3); ++k) xs << QString::number(double(output[k]), 'f', 2);
+    for (Index k = 0; k < std::min<Index>(output.size(), 3); ++k)
+        xs << QString::number(double(output[k]), 'f', 2);
     m_cloud->setMarkers(Matrix(output), QColor(220, 30, 30), 7);
-    m_cloud->setCaption(codeText(z) + "  →  x = (" + xs.join(", ") + (output.size() > 3 ? ", …)" : ")"));
+    m_cloud->setCaption(codeText(z) + "  →  x = (" + xs.join(", ") +
+                        (output.size() > 3 ? ", …)" : ")"));
 }
 
 } // namespace latentlab::gui

@@ -4,16 +4,11 @@
 
 #include "Snapshot.h"
 
-#include <QWidget>
-
-class QStackedWidget;
+#include "DataOutputView.h"
 
 namespace latentlab::gui {
 
-class ImageView;
-class PointCloudView;
-
-class DecoderView : public QWidget {
+class DecoderView : public DataOutputView {
     Q_OBJECT
 
 public:
@@ -28,9 +23,6 @@ public:
 
 private:
     std::shared_ptr<const data::Dataset> m_dataset;
-    QStackedWidget* m_stack;
-    ImageView* m_image;
-    PointCloudView* m_cloud;
     Vector m_z, m_output;
 };
 

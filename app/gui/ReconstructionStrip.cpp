@@ -4,29 +4,19 @@
 #include "ImageView.h"
 #include "PointCloudView.h"
 
-#include <QStackedWidget>
-#include <QVBoxLayout>
-
 namespace latentlab::gui {
 
-ReconstructionStrip::ReconstructionStrip(QWidget* parent) : QWidget(parent) {
-    m_stack = new QStackedWidget;
-    m_image = new ImageView;
-    m_cloud = new PointCloudView;
-    m_stack->addWidget(m_image);
-    m_stack->addWidget(m_cloud);
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_stack);
-    setToolTip(tr("Samples the model does not train on (the test part, when there is one) beside their "
-                  "reconstructions, refreshed live."));
-}
+ReconstructionStrip::ReconstructionStrip(QWidget* parent)
+    : DataOutputView(
+          tr("Samples the model does not train on (the test part, when there is one) beside their "
+             "reconstructions, refreshed live."),
+          parent) {}
 
 void ReconstructionStrip::setSession(const SessionInfo& info) {
     m_dataset = info.dataset;
     m_current.reset();
     const bool image = m_dataset && m_dataset->isImage();
-    m_stack->setCurrentWidget(image ? static_cast<QWidget*>(m_image) : m_cloud);
+    showImages(image);
     m_image->setImage({});
     m_cloud->setDataset(image ? nullptr : m_dataset.get());
 }
@@ -38,7 +28,8 @@ void ReconstructionStrip::setReconstructions(const std::shared_ptr<const Reconst
         const Index n = r->inputs.cols();
         Matrix both(r->inputs.rows(), 2 * n);
         both << r->inputs, r->outputs;
-        m_image->setImage(imageGrid(both, m_dataset->imageWidth, m_dataset->imageHeight, int(n), 1));
+        m_image->setImage(
+            imageGrid(both, m_dataset->imageWidth, m_dataset->imageHeight, int(n), 1));
         m_image->setCaption(tr("top: inputs · bottom: reconstructions"));
     } else {
         m_cloud->setPairs(r->inputs, r->outputs);

@@ -5,16 +5,11 @@
 
 #include "Snapshot.h"
 
-#include <QWidget>
-
-class QStackedWidget;
+#include "DataOutputView.h"
 
 namespace latentlab::gui {
 
-class ImageView;
-class PointCloudView;
-
-class ReconstructionStrip : public QWidget {
+class ReconstructionStrip : public DataOutputView {
     Q_OBJECT
 
 public:
@@ -27,9 +22,6 @@ public:
 private:
     std::shared_ptr<const data::Dataset> m_dataset;
     std::shared_ptr<const Reconstructions> m_current;
-    QStackedWidget* m_stack;
-    ImageView* m_image;
-    PointCloudView* m_cloud;
 };
 
 } // namespace latentlab::gui

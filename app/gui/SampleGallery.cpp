@@ -4,30 +4,21 @@
 #include "ImageView.h"
 #include "PointCloudView.h"
 
-#include <QStackedWidget>
-#include <QVBoxLayout>
 #include <cmath>
 
 namespace latentlab::gui {
 
-SampleGallery::SampleGallery(QWidget* parent) : QWidget(parent) {
-    m_stack = new QStackedWidget;
-    m_image = new ImageView;
-    m_cloud = new PointCloudView;
-    m_stack->addWidget(m_image);
-    m_stack->addWidget(m_cloud);
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_stack);
-    setToolTip(tr("Samples from the VAE's prior: codes drawn from N(0, I) and decoded. They are marked "
-                  "with crosses on the latent plane."));
-}
+SampleGallery::SampleGallery(QWidget* parent)
+    : DataOutputView(
+          tr("Samples from the VAE's prior: codes drawn from N(0, I) and decoded. They are marked "
+             "with crosses on the latent plane."),
+          parent) {}
 
 void SampleGallery::setSession(const SessionInfo& info) {
     m_dataset = info.dataset;
     m_vae = info.config.model.kind == ModelKind::Vae;
     const bool image = m_dataset && m_dataset->isImage();
-    m_stack->setCurrentWidget(image ? static_cast<QWidget*>(m_image) : m_cloud);
+    showImages(image);
     // Without a prior there is nothing to show against the data.
     m_cloud->setDataset(image || !m_vae ? nullptr : m_dataset.get());
     clear();
@@ -35,7 +26,8 @@ void SampleGallery::setSession(const SessionInfo& info) {
 
 void SampleGallery::clear() {
     m_samples.resize(0, 0);
-    const QString hint = m_vae ? tr("Press \"Sample from prior\"") : tr("Only a VAE has a prior to sample from");
+    const QString hint =
+        m_vae ? tr("Press \"Sample from prior\"") : tr("Only a VAE has a prior to sample from");
     m_image->setImage({});
     m_image->setCaption(hint);
     m_cloud->setMarkers(Matrix(), Qt::black, 0);
@@ -48,7 +40,8 @@ void SampleGallery::setSamples(const Matrix& samples) {
     const QString caption = tr("%1 samples from N(0, I)").arg(samples.cols());
     if (m_dataset->isImage()) {
         const int columns = int(std::ceil(std::sqrt(double(samples.cols()))));
-        m_image->setImage(imageGrid(samples, m_dataset->imageWidth, m_dataset->imageHeight, columns, 1));
+        m_image->setImage(
+            imageGrid(samples, m_dataset->imageWidth, m_dataset->imageHeight, columns, 1));
         m_image->setCaption(caption);
     } else {
         m_cloud->setMarkers(samples, QColor(255, 140, 0), 3.5);
