@@ -110,9 +110,10 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
 
     // PCA with as many components as the latent space, fitted on the training part.
     const Index k = std::min<Index>(model.latentDim(), d.cols);
-    const Pca pca = fitPca(toMatrix(view, norm, 0, trainRows), k);
+    const Matrix trainX = toMatrix(view, norm, 0, trainRows);
+    const Pca pca = fitPca(trainX, k);
     const Matrix pcaHat = pca.inverseTransform(pca.transform(x));
-    const Matrix pcaTrain = hasTest ? pca.transform(toMatrix(view, norm, 0, trainRows)) : Matrix();
+    const Matrix pcaTrain = hasTest ? pca.transform(trainX) : Matrix();
     const Matrix pcaTest = hasTest ? pca.transform(toMatrix(view, norm, trainRows, d.rows)) : Matrix();
     r.pca = figures(x, pcaHat, unitRange, pcaTrain, pcaTest, d, trustX, pca.transform(trustX));
     return r;

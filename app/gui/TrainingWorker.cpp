@@ -168,17 +168,13 @@ bool TrainingWorker::prepareToTrain() {
     return true;
 }
 
-void TrainingWorker::train() {
-    if (m_mode != Mode::Idle || !prepareToTrain()) return;
-    m_mode = Mode::Running;
-    m_session->restartClock();
-    setState(RunState::Running);
-    schedulePump();
-}
+void TrainingWorker::train() { startPumping(Mode::Running); }
 
-void TrainingWorker::stepEpoch() {
+void TrainingWorker::stepEpoch() { startPumping(Mode::EpochStep); }
+
+void TrainingWorker::startPumping(Mode mode) {
     if (m_mode != Mode::Idle || !prepareToTrain()) return;
-    m_mode = Mode::EpochStep;
+    m_mode = mode;
     m_session->restartClock();
     setState(RunState::Running);
     schedulePump();

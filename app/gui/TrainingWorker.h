@@ -93,6 +93,8 @@ private:
     void replaceSession(const std::function<std::unique_ptr<TrainingSession>()>& make, const QString& failure);
     std::shared_ptr<const data::Dataset> loadData(const app::DatasetSpec& spec);
     bool prepareToTrain();
+    // Starts the chunked training loop in the given mode, if idle and ready.
+    void startPumping(Mode mode);
     void pump();
     void schedulePump();
     void trainChunk();

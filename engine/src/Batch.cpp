@@ -1,5 +1,6 @@
 #include "latentlab/Batch.h"
 
+#include <numeric>
 #include <vector>
 
 namespace latentlab {
@@ -28,11 +29,15 @@ void gatherBatch(const DataView& data, const Normalizer& norm, const Index* rows
     }
 }
 
-Matrix toMatrix(const DataView& data, const Normalizer& norm, Index begin, Index end) {
-    std::vector<Index> rows(size_t(end - begin));
-    for (Index i = begin; i < end; ++i) rows[size_t(i - begin)] = i;
-    Matrix out;
+void gatherRange(const DataView& data, const Normalizer& norm, Index begin, Index end, Matrix& out) {
+    std::vector<Index> rows(static_cast<size_t>(end - begin));
+    std::iota(rows.begin(), rows.end(), begin);
     gatherBatch(data, norm, rows.data(), end - begin, out);
+}
+
+Matrix toMatrix(const DataView& data, const Normalizer& norm, Index begin, Index end) {
+    Matrix out;
+    gatherRange(data, norm, begin, end, out);
     return out;
 }
 

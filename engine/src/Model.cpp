@@ -50,12 +50,9 @@ RowVector Model::reconstructionError(const Matrix& x) const {
 Matrix encodeData(const Model& model, const DataView& data, Index begin, Index end) {
     constexpr Index kChunk = 4096;
     Matrix codes(model.latentDim(), end - begin), x, z;
-    std::vector<Index> rows;
     for (Index s = begin; s < end; s += kChunk) {
         const Index e = std::min(end, s + kChunk);
-        rows.resize(size_t(e - s));
-        for (Index i = s; i < e; ++i) rows[size_t(i - s)] = i;
-        gatherBatch(data, model.normalizer(), rows.data(), e - s, x);
+        gatherRange(data, model.normalizer(), s, e, x);
         model.encode(x, z);
         codes.middleCols(s - begin, e - s) = z;
     }

@@ -176,7 +176,7 @@ bool Trainer::stepBatch(TrainingObserver* observer) {
     bool keep = !observer || observer->onBatch(report);
     if (m_batch == batchesPerEpoch()) {
         m_batch = 0;
-        finishEpoch(observer);
+        finishEpoch();
         keep = keep && (!observer || observer->onEpoch(m_history.back()));
     }
     if (!keep) return halt(StopReason::ObserverStopped);
@@ -185,7 +185,7 @@ bool Trainer::stepBatch(TrainingObserver* observer) {
     return true;
 }
 
-void Trainer::finishEpoch(TrainingObserver*) {
+void Trainer::finishEpoch() {
     ++m_epoch;
     EpochReport r;
     r.epoch = m_epoch;
@@ -224,13 +224,10 @@ LossTerms Trainer::evaluateRange(const Model& model, const DataView& data, Index
     constexpr Index kChunk = 1024;
     Rng rng(seed);
     LossTerms sum;
-    std::vector<Index> rows;
     Matrix x;
     for (Index s = begin; s < end; s += kChunk) {
         const Index e = std::min(end, s + kChunk);
-        rows.resize(size_t(e - s));
-        for (Index i = s; i < e; ++i) rows[size_t(i - s)] = i;
-        gatherBatch(data, model.normalizer(), rows.data(), e - s, x);
+        gatherRange(data, model.normalizer(), s, e, x);
         sum.addWeighted(model.evaluate(x, x, rng), double(e - s));
     }
     return LossTerms{}.addWeighted(sum, 1.0 / double(std::max<Index>(1, end - begin)));

@@ -27,6 +27,8 @@ struct DataView {
 // out (features x n) <- normalised copies of the given samples, one per column.
 void gatherBatch(const DataView& data, const Normalizer& norm, const Index* rows, Index n,
                  Matrix& out);
+// out <- samples [begin, end), normalised, one per column.
+void gatherRange(const DataView& data, const Normalizer& norm, Index begin, Index end, Matrix& out);
 // Samples [begin, end) as a normalised features x (end - begin) matrix.
 Matrix toMatrix(const DataView& data, const Normalizer& norm, Index begin, Index end);
 

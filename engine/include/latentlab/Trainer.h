@@ -85,7 +85,7 @@ public:
 
 private:
     void beginEpoch();
-    void finishEpoch(TrainingObserver* observer);
+    void finishEpoch();
     void corrupt(Matrix& input);
     bool halt(StopReason reason, std::string message = {});
     void waitWhilePaused();
