@@ -14,5 +14,6 @@ int runSample(const QStringList& args);
 int runEval(const QStringList& args);
 int runPresets(const QStringList& args);
 int runDatasets(const QStringList& args);
+int runBench(const QStringList& args);
 
 } // namespace latentlab::cli

@@ -20,6 +20,9 @@ commands:
   eval      --model DIR [--dataset D]
   presets   list the presets
   datasets  list the datasets and where they were found
+  bench     [--preset fashion-vae] [--threads N] [--batch-size N] [--warmup BATCHES]
+            [--samples N] [--gemm-size N] [--no-gemm] [--json]
+            training samples/s over one epoch after a warm-up, and Eigen's GEMM rate
 
 Errors exit with status 2 and one line on stderr.
 )";
@@ -44,7 +47,7 @@ int main(int argc, char** argv) {
     using namespace latentlab::cli;
     const std::map<QString, std::function<int(const QStringList&)>> commands{
         {"train", runTrain},   {"encode", runEncode},   {"decode", runDecode},    {"sample", runSample},
-        {"eval", runEval},     {"presets", runPresets}, {"datasets", runDatasets},
+        {"eval", runEval},     {"presets", runPresets}, {"datasets", runDatasets}, {"bench", runBench},
     };
     const QString name = args.takeFirst();
     const auto it = commands.find(name);

@@ -1,0 +1,109 @@
+// latentlab-cli bench: the training throughput of a preset (by default the reference
+// workload of the performance issue, fashion-vae) measured over one epoch's worth of
+// samples after a warm-up, beside Eigen's matrix-multiply rate on this machine.
+#include "Args.h"
+#include "Commands.h"
+
+#include "Experiment.h"
+
+#include "latentlab/Benchmark.h"
+#include "latentlab/Trainer.h"
+
+#include <omp.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+namespace latentlab::cli {
+
+namespace {
+
+// Sums what the timed batches did, so the figure counts samples actually trained.
+class CountingObserver final : public TrainingObserver {
+public:
+    bool onBatch(const BatchReport& b) override {
+        samples += b.samples;
+        lossSum += b.loss.total * double(b.samples);
+        return true;
+    }
+    long long samples = 0;
+    double lossSum = 0;
+};
+
+std::string describe(const app::RunConfig& c) {
+    std::string widths;
+    for (int w : c.model.encoderWidths) widths += "-" + std::to_string(w);
+    return modelKindName(c.model.kind) + " " + std::to_string(c.model.inputDim) + widths + "-" +
+           std::to_string(c.model.latentDim) + " (" + activationName(c.model.activation) + ", " +
+           lossName(c.model.loss) + "), " + optimizerName(c.training.optimizer.kind) + " lr " +
+           QString::number(c.training.learningRate).toStdString() + ", batch " +
+           std::to_string(c.training.batchSize) + ", float32";
+}
+
+} // namespace
+
+int runBench(const QStringList& args) {
+    const Args a(args, {"preset", "dataset", "threads", "batch-size", "warmup", "samples", "gemm-size", "seed"},
+                 {"json", "no-gemm"});
+    app::RunConfig c = app::loadPreset(a.value("preset", "fashion-vae"));
+    if (a.has("dataset")) c.dataset.name = a.value("dataset");
+    const int threads = a.integer("threads", 1, 1024, omp_get_num_procs());
+    c.training.threads = threads;
+    c.training.batchSize = a.integer("batch-size", 1, 1 << 20, c.training.batchSize);
+    if (a.has("seed")) c.training.seed = uint64_t(a.integer("seed", 0, 2147483647, 1));
+    c.training.validationFraction = 0; // every training sample is trained on, as in the PyTorch script
+    c.training.epochs = 1000000;       // the trainer never stops on its own here
+    const int warmup = a.integer("warmup", 0, 100000, 20);
+    const int gemmSize = a.integer("gemm-size", 64, 8192, 1024);
+
+    app::Experiment e = app::Experiment::prepare(c, data::Catalogue());
+    const data::Dataset& d = e.dataset();
+    const Index trainRows = d.trainRows > 0 ? d.trainRows : d.rows;
+    const long long samples = a.integer("samples", 1, 1 << 30, int(trainRows));
+    Trainer trainer(e.model(), e.view(), trainRows, e.config().training);
+
+    for (int i = 0; i < warmup; ++i)
+        if (!trainer.stepBatch()) throw std::runtime_error("training stopped during the warm-up: " +
+                                                           trainer.lastResult().message);
+    CountingObserver counted;
+    const auto start = std::chrono::steady_clock::now();
+    while (counted.samples < samples)
+        if (!trainer.stepBatch(&counted))
+            throw std::runtime_error("training stopped: " + trainer.lastResult().message);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double rate = double(counted.samples) / seconds;
+    const double meanLoss = counted.lossSum / double(counted.samples);
+    const double flops = trainingFlopsPerSample(e.model().config());
+    const GemmRate gemm = a.has("no-gemm") ? GemmRate{} : measureGemm(gemmSize, threads, 1.0);
+    const double bound = gemm.gflops > 0 ? gemm.gflops * 1e9 / flops : 0.0;
+    const double peakMb = double(peakResidentBytes()) / (1024.0 * 1024.0);
+    const std::string presetName = a.value("preset", "fashion-vae").toStdString();
+
+    if (a.has("json")) {
+        std::printf("{\"preset\": \"%s\", \"dataset\": \"%s\", \"threads\": %d, \"batch_size\": %d, "
+                    "\"warmup_batches\": %d, \"samples\": %lld, \"seconds\": %.4f, \"samples_per_second\": %.1f, "
+                    "\"mean_loss\": %.6g, \"mflop_per_sample\": %.4f, \"gemm_size\": %d, \"gemm_gflops\": %.2f, "
+                    "\"bound_samples_per_second\": %.1f, \"fraction_of_bound\": %.4f, \"peak_rss_mb\": %.1f}\n",
+                    presetName.c_str(), d.name.c_str(), threads, c.training.batchSize, warmup, counted.samples,
+                    seconds, rate, meanLoss, flops / 1e6, gemm.gflops > 0 ? gemmSize : 0, gemm.gflops, bound,
+                    bound > 0 ? rate / bound : 0.0, peakMb);
+        return 0;
+    }
+    std::printf("workload:   %s: %s\n", presetName.c_str(), describe(e.config()).c_str());
+    std::printf("data:       %s, %lld training samples; %d threads; %d warm-up batches\n", d.name.c_str(),
+                (long long)trainRows, threads, warmup);
+    std::printf("training:   %.0f samples/s (%lld samples in %.3f s, mean loss %.6g)\n", rate, counted.samples,
+                seconds, meanLoss);
+    std::printf("arithmetic: %.3f MFLOP per sample in the dense layers = %.1f GFLOP/s\n", flops / 1e6,
+                rate * flops / 1e9);
+    if (gemm.gflops > 0)
+        std::printf("Eigen GEMM: %.1f GFLOP/s (%d x %d float, %d threads) -> bound %.0f samples/s; "
+                    "training reaches %.0f %% of it\n",
+                    gemm.gflops, gemmSize, gemmSize, threads, bound, 100.0 * rate / bound);
+    std::printf("peak memory: %.0f MB resident\n", peakMb);
+    return 0;
+}
+
+} // namespace latentlab::cli

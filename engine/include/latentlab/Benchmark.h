@@ -1,0 +1,31 @@
+// Measurements behind `latentlab-cli bench`: the arithmetic a training step needs and the
+// matrix-multiply rate this machine reaches, so a throughput can be read as a fraction of
+// what the hardware allows.
+#pragma once
+
+#include "latentlab/ModelConfig.h"
+#include "latentlab/Types.h"
+
+#include <vector>
+
+namespace latentlab {
+
+// Floating-point operations (multiply and add counted separately) of one training step
+// per sample in the dense layers: the forward product, the weight gradient, and the input
+// gradient of every layer but the first. Element-wise work is not counted.
+double trainingFlopsPerSample(const ModelConfig& config);
+
+struct GemmRate {
+    Index size = 0;      // C (size x size) = A (size x size) B (size x size), float
+    int threads = 0;
+    double gflops = 0;   // best of the repetitions
+};
+
+// Times Eigen's single-precision matrix product with `threads` threads for about
+// `seconds` and returns the best rate seen.
+GemmRate measureGemm(Index size, int threads, double seconds);
+
+// The largest resident set size of this process so far, in bytes (0 if unknown).
+long long peakResidentBytes();
+
+} // namespace latentlab

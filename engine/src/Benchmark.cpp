@@ -1,0 +1,68 @@
+#include "latentlab/Benchmark.h"
+
+#include <Eigen/Core>
+#include <omp.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace latentlab {
+
+double trainingFlopsPerSample(const ModelConfig& config) {
+    // Layer sizes along the encoder, then along the decoder.
+    std::vector<int> encoder{config.inputDim};
+    encoder.insert(encoder.end(), config.encoderWidths.begin(), config.encoderWidths.end());
+    encoder.push_back(config.kind == ModelKind::Vae ? 2 * config.latentDim : config.latentDim);
+    std::vector<int> decoder{config.latentDim};
+    const std::vector<int> widths = config.resolvedDecoderWidths();
+    decoder.insert(decoder.end(), widths.begin(), widths.end());
+    decoder.push_back(config.inputDim);
+
+    double flops = 0;
+    auto add = [&flops](const std::vector<int>& sizes, bool firstNeedsInputGradient) {
+        for (size_t i = 0; i + 1 < sizes.size(); ++i) {
+            const double macs = double(sizes[i]) * double(sizes[i + 1]);
+            flops += 2 * macs;                                       // W x
+            flops += 2 * macs;                                       // delta x^T
+            if (i > 0 || firstNeedsInputGradient) flops += 2 * macs; // W^T delta
+        }
+    };
+    add(encoder, false);
+    add(decoder, true);
+    return flops;
+}
+
+GemmRate measureGemm(Index size, int threads, double seconds) {
+    using Clock = std::chrono::steady_clock;
+    using FMatrix = Eigen::MatrixXf;
+    const int saved = Eigen::nbThreads();
+    omp_set_num_threads(threads);
+    Eigen::setNbThreads(threads);
+    FMatrix a = FMatrix::Random(size, size), b = FMatrix::Random(size, size), c(size, size);
+    c.noalias() = a * b; // warm-up: page in, spin up the threads
+    const double flops = 2.0 * double(size) * double(size) * double(size);
+    double best = 0;
+    const auto start = Clock::now();
+    int reps = 0;
+    while (reps < 3 || std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
+        const auto t0 = Clock::now();
+        c.noalias() = a * b;
+        const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
+        if (dt > 0) best = std::max(best, flops / dt);
+        ++reps;
+    }
+    // Keep the result observable so the products cannot be optimised away.
+    volatile float sink = c(0, 0);
+    (void)sink;
+    Eigen::setNbThreads(saved);
+    return {size, threads, best / 1e9};
+}
+
+long long peakResidentBytes() {
+    rusage usage{};
+    if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+    return (long long)usage.ru_maxrss * 1024; // Linux reports kilobytes
+}
+
+} // namespace latentlab
