@@ -13,7 +13,7 @@ Scalar sigmoid(Scalar z) {
     return e / (Scalar(1) + e);
 }
 
-void applyActivation(Activation f, Matrix& z) {
+void applyActivation(Activation f, Eigen::Ref<Matrix> z) {
     auto a = z.array();
     switch (f) {
     case Activation::Identity:
@@ -36,7 +36,7 @@ void applyActivation(Activation f, Matrix& z) {
     }
 }
 
-void multiplyByDerivative(Activation f, const Matrix& out, Matrix& g) {
+void multiplyByDerivative(Activation f, const Eigen::Ref<const Matrix>& out, Eigen::Ref<Matrix> g) {
     const auto a = out.array();
     auto ga = g.array();
     switch (f) {

@@ -37,40 +37,81 @@ void Dense::initialize(Rng& rng) {
     m_bias.setZero();
 }
 
+namespace {
+// Products are split into tiles of output rows that the OpenMP threads take one at a time
+// (each tile is one single-threaded Eigen product, with its bias, activation or checks
+// applied while it is still in cache). A thread that the system descheduled holds back at
+// most one tile, where a product split once per thread would wait for it entirely. The
+// tiles do not depend on the thread count, so neither do the results.
+constexpr Index kTileRows = 96;            // twice the height of Eigen's AVX-512 float kernel
+constexpr double kParallelWork = 1 << 20;  // multiply-adds below which one thread is faster
+
+Index tileCount(Index rows) { return (rows + kTileRows - 1) / kTileRows; }
+Index tileBegin(Index t) { return t * kTileRows; }
+Index tileSize(Index t, Index rows) { return std::min(kTileRows, rows - t * kTileRows); }
+} // namespace
+
+void Dense::affine(const Matrix& input, Matrix& output) const {
+    const Index rows = outputSize();
+    output.resize(rows, input.cols());
+    const Index tiles = tileCount(rows);
+    const double work = double(rows) * double(inputSize()) * double(input.cols());
+#pragma omp parallel for schedule(dynamic, 1) if (tiles > 1 && work >= kParallelWork)
+    for (Index t = 0; t < tiles; ++t) {
+        const Index b = tileBegin(t), n = tileSize(t, rows);
+        auto y = output.middleRows(b, n);
+        y.noalias() = m_weight.middleRows(b, n) * input;
+        y.colwise() += m_bias.segment(b, n);
+        applyActivation(m_activation, y);
+    }
+}
+
 const Matrix& Dense::forward(const Matrix& input) {
     assert(input.rows() == inputSize());
     m_input = &input;
-    // z = W x + b 1^T, then a = f(z) in place.
-    m_output.resize(outputSize(), input.cols());
-    m_output.noalias() = m_weight * input;
-    m_output.colwise() += m_bias;
-    applyActivation(m_activation, m_output);
+    affine(input, m_output);
     return m_output;
 }
 
 const Matrix& Dense::backward(const Matrix& gradOutput) {
     assert(m_input && gradOutput.rows() == outputSize() && gradOutput.cols() == m_input->cols());
+    const Matrix& x = *m_input;
+    const Index outputs = outputSize(), inputs = inputSize();
     // delta = dL/dz = dL/da * f'(z)
     m_delta = gradOutput;
     multiplyByDerivative(m_activation, m_output, m_delta);
     // dL/dW = delta x^T ;  dL/db = delta 1 ;  dL/dx = W^T delta
-    m_weightGrad.noalias() = m_delta * m_input->transpose();
-    m_biasGrad.noalias() = m_delta.rowwise().sum();
-    if (m_computesInputGradient) {
-        m_gradInput.resize(inputSize(), gradOutput.cols());
-        m_gradInput.noalias() = m_weight.transpose() * m_delta;
-    } else {
+    const bool wantsInput = m_computesInputGradient;
+    if (wantsInput)
+        m_gradInput.resize(inputs, gradOutput.cols());
+    else
         m_gradInput.resize(0, 0);
+    const Index weightTiles = tileCount(outputs), inputTiles = wantsInput ? tileCount(inputs) : 0;
+    const double work = double(outputs) * double(inputs) * double(x.cols());
+    bool finite = true;
+#pragma omp parallel if (weightTiles + inputTiles > 1 && work >= kParallelWork) reduction(&& : finite)
+    {
+        // The two products are independent: threads go on to input tiles without waiting.
+#pragma omp for schedule(dynamic, 1) nowait
+        for (Index t = 0; t < weightTiles; ++t) {
+            const Index b = tileBegin(t), n = tileSize(t, outputs);
+            auto gw = m_weightGrad.middleRows(b, n);
+            auto gb = m_biasGrad.segment(b, n);
+            gw.noalias() = m_delta.middleRows(b, n) * x.transpose();
+            gb.noalias() = m_delta.middleRows(b, n).rowwise().sum();
+            finite = gw.allFinite() && gb.allFinite() && finite;
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (Index t = 0; t < inputTiles; ++t) {
+            const Index b = tileBegin(t), n = tileSize(t, inputs);
+            m_gradInput.middleRows(b, n).noalias() = m_weight.middleCols(b, n).transpose() * m_delta;
+        }
     }
+    m_gradientsFinite = finite;
     return m_gradInput;
 }
 
-void Dense::predict(const Matrix& input, Matrix& output) const {
-    output.resize(outputSize(), input.cols());
-    output.noalias() = m_weight * input;
-    output.colwise() += m_bias;
-    applyActivation(m_activation, output);
-}
+void Dense::predict(const Matrix& input, Matrix& output) const { affine(input, output); }
 
 std::vector<Parameter> Dense::parameters() {
     return {{"weight", m_weight.data(), m_weightGrad.data(), m_weight.size()},

@@ -3,6 +3,7 @@
 #include "latentlab/Activation.h"
 
 #include <cmath>
+#include <vector>
 
 namespace latentlab {
 
@@ -25,21 +26,25 @@ Scalar mseLoss(const Matrix& prediction, const Matrix& target, Matrix* grad) {
 }
 
 Scalar bceWithLogitsLoss(const Matrix& logits, const Matrix& target, Matrix* grad) {
-    const Scalar invBatch = Scalar(1) / Scalar(logits.cols());
-    const Index n = logits.size();
-    const Scalar* x = logits.data();
-    const Scalar* t = target.data();
-    double sum = 0.0; // accumulate in double: 100k terms of similar size
-    if (grad) {
-        grad->resize(logits.rows(), logits.cols());
-        Scalar* g = grad->data();
-        for (Index i = 0; i < n; ++i) {
-            sum += bceElement(x[i], t[i]);
-            g[i] = (sigmoid(x[i]) - t[i]) * invBatch;
-        }
-    } else {
-        for (Index i = 0; i < n; ++i) sum += bceElement(x[i], t[i]);
+    using Array = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
+    const Index cols = logits.cols();
+    const Scalar invBatch = Scalar(1) / Scalar(cols);
+    if (grad) grad->resize(logits.rows(), cols);
+    // One sample (column) at a time, vectorised: with e = exp(-|x|),
+    //   loss = max(x, 0) - x t + log1p(e),   sigmoid(x) = (x >= 0 ? 1 : e) / (1 + e).
+    // Column sums are added in double, in order, so the total does not depend on threads.
+    std::vector<double> perColumn(size_t(cols), 0.0);
+#pragma omp parallel for schedule(static) if (logits.size() >= 65536)
+    for (Index j = 0; j < cols; ++j) {
+        const auto x = logits.col(j).array();
+        const auto t = target.col(j).array();
+        const Array e = (-x.abs()).exp();
+        perColumn[size_t(j)] = double((x.max(Scalar(0)) - x * t + e.log1p()).sum());
+        if (grad)
+            grad->col(j).array() = ((x >= Scalar(0)).select(Scalar(1), e) / (Scalar(1) + e) - t) * invBatch;
     }
+    double sum = 0.0;
+    for (double v : perColumn) sum += v;
     return Scalar(sum) * invBatch;
 }
 

@@ -1,5 +1,6 @@
 #include "latentlab/Optimizer.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace latentlab {
@@ -30,6 +31,37 @@ std::unique_ptr<Optimizer> makeOptimizer(const OptimizerConfig& config) {
 }
 
 namespace {
+using ArrayMap = Eigen::Map<Eigen::Array<Scalar, Eigen::Dynamic, 1>>;
+using ConstArrayMap = Eigen::Map<const Eigen::Array<Scalar, Eigen::Dynamic, 1>>;
+
+// Parameters are processed in blocks small enough that the four arrays Adam touches stay
+// in the L1 cache between its passes, and many enough to share among threads.
+constexpr Index kBlock = 1024;
+struct Block {
+    size_t param;
+    Index begin, size;
+};
+
+std::vector<Block> blocksOf(const std::vector<Parameter>& params) {
+    std::vector<Block> blocks;
+    for (size_t k = 0; k < params.size(); ++k)
+        for (Index b = 0; b < params[k].size; b += kBlock)
+            blocks.push_back({k, b, std::min(kBlock, params[k].size - b)});
+    return blocks;
+}
+
+// f(block) for every block, spread over the OpenMP threads when there is enough work;
+// returns whether f returned true for all. Each element is touched by exactly one call,
+// so the results do not depend on the number of threads.
+template <class F> bool allBlocks(const std::vector<Parameter>& params, F f) {
+    const std::vector<Block> blocks = blocksOf(params);
+    const long n = long(blocks.size());
+    bool ok = true;
+#pragma omp parallel for schedule(dynamic, 16) reduction(&& : ok) if (n >= 64)
+    for (long i = 0; i < n; ++i) ok = f(blocks[size_t(i)]) && ok;
+    return ok;
+}
+
 void ensureSlots(std::vector<Vector>& slots, const std::vector<Parameter>& params) {
     if (slots.size() == params.size()) return;
     slots.clear();
@@ -55,27 +87,35 @@ void unflatten(const std::vector<std::vector<float>>& in, size_t offset, size_t 
 }
 } // namespace
 
-void Sgd::step(const std::vector<Parameter>& params, double learningRate) {
+bool gradientsFinite(const std::vector<Parameter>& params) {
+    return allBlocks(params, [&](const Block& b) {
+        return ConstArrayMap(params[b.param].grad + b.begin, b.size).allFinite();
+    });
+}
+
+bool Sgd::step(const std::vector<Parameter>& params, double learningRate) {
     ensureSlots(m_velocity, params);
     ++m_steps;
     const Scalar lr = Scalar(learningRate);
     const Scalar mu = Scalar(m_config.momentum);
     const Scalar decay = Scalar(1.0 - learningRate * m_config.weightDecay);
-    for (size_t k = 0; k < params.size(); ++k) {
-        Eigen::Map<Vector> w(params[k].value, params[k].size);
-        Eigen::Map<const Vector> g(params[k].grad, params[k].size);
-        Vector& v = m_velocity[k];
-        if (m_config.weightDecay > 0) w *= decay;
+    const bool decays = m_config.weightDecay > 0, nesterov = m_config.nesterov;
+    return allBlocks(params, [&](const Block& b) {
+        ArrayMap w(params[b.param].value + b.begin, b.size);
+        ConstArrayMap g(params[b.param].grad + b.begin, b.size);
+        ArrayMap v(m_velocity[b.param].data() + b.begin, b.size);
+        if (decays) w *= decay;
         if (mu > 0) {
             v = mu * v + g;
-            if (m_config.nesterov)
+            if (nesterov)
                 w -= lr * (g + mu * v);
             else
                 w -= lr * v;
         } else {
             w -= lr * g;
         }
-    }
+        return w.allFinite();
+    });
 }
 
 std::vector<std::vector<float>> Sgd::state() const { return flatten(m_velocity, {}); }
@@ -85,7 +125,7 @@ void Sgd::setState(const std::vector<std::vector<float>>& state, long long steps
     m_steps = steps;
 }
 
-void Adam::step(const std::vector<Parameter>& params, double learningRate) {
+bool Adam::step(const std::vector<Parameter>& params, double learningRate) {
     ensureSlots(m_m, params);
     ensureSlots(m_v, params);
     ++m_steps;
@@ -99,20 +139,18 @@ void Adam::step(const std::vector<Parameter>& params, double learningRate) {
     const Scalar eps = Scalar(m_config.epsilon);
     const Scalar sb1 = Scalar(b1), sb2 = Scalar(b2);
     const Scalar decay = Scalar(1.0 - learningRate * m_config.weightDecay);
-    for (size_t k = 0; k < params.size(); ++k) {
-        Scalar* w = params[k].value;
-        const Scalar* g = params[k].grad;
-        Scalar* m = m_m[k].data();
-        Scalar* v = m_v[k].data();
-        const Index n = params[k].size;
-        const bool decays = m_config.weightDecay > 0;
-        for (Index i = 0; i < n; ++i) {
-            if (decays) w[i] *= decay;
-            m[i] = sb1 * m[i] + (Scalar(1) - sb1) * g[i];
-            v[i] = sb2 * v[i] + (Scalar(1) - sb2) * g[i] * g[i];
-            w[i] -= stepSize * m[i] / (std::sqrt(v[i]) * invSqrtC2 + eps);
-        }
-    }
+    const bool decays = m_config.weightDecay > 0;
+    return allBlocks(params, [&](const Block& b) {
+        ArrayMap w(params[b.param].value + b.begin, b.size);
+        ConstArrayMap g(params[b.param].grad + b.begin, b.size);
+        ArrayMap m(m_m[b.param].data() + b.begin, b.size);
+        ArrayMap v(m_v[b.param].data() + b.begin, b.size);
+        if (decays) w *= decay;
+        m = sb1 * m + (Scalar(1) - sb1) * g;
+        v = sb2 * v + (Scalar(1) - sb2) * g.square();
+        w -= stepSize * m / (v.sqrt() * invSqrtC2 + eps);
+        return w.allFinite();
+    });
 }
 
 std::vector<std::vector<float>> Adam::state() const { return flatten(m_m, m_v); }

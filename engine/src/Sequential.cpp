@@ -63,6 +63,12 @@ std::vector<Parameter> Sequential::parameters(const std::string& prefix) {
     return all;
 }
 
+bool Sequential::gradientsFinite() const {
+    for (const auto& l : m_layers)
+        if (!l->gradientsFinite()) return false;
+    return true;
+}
+
 void Sequential::setComputesInputGradient(bool on) {
     if (!m_layers.empty()) m_layers.front()->setComputesInputGradient(on);
 }

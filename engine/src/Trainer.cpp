@@ -67,7 +67,9 @@ Index Trainer::batchesPerEpoch() const {
 void Trainer::applyThreads() const {
     const int n = m_config.threads > 0 ? m_config.threads : omp_get_num_procs();
     omp_set_num_threads(n);
-    Eigen::setNbThreads(n);
+    // The engine splits its products into tiles for the OpenMP threads itself (Dense);
+    // Eigen's own threading inside each tile would only nest and spin.
+    Eigen::setNbThreads(1);
 }
 
 void Trainer::beginEpoch() {
@@ -143,9 +145,7 @@ bool Trainer::stepBatch(TrainingObserver* observer) {
     m_model.setBeta(beta);
     const LossTerms loss = m_model.trainStep(corrupts ? m_batchInput : m_batchTarget, m_batchTarget, m_rng);
 
-    bool gradsFinite = true;
-    for (const auto& p : m_params)
-        gradsFinite = gradsFinite && Eigen::Map<const Vector>(p.grad, p.size).allFinite();
+    const bool gradsFinite = m_model.gradientsFinite();
     if (!loss.finite() || !gradsFinite) {
         std::ostringstream why;
         why << "the loss became " << (loss.finite() ? "finite but its gradient not" : "NaN or infinite")
@@ -153,11 +153,8 @@ bool Trainer::stepBatch(TrainingObserver* observer) {
             << "). The weights are those of the last finite step; try a lower learning rate.";
         return halt(StopReason::NonFinite, why.str());
     }
-    m_optimizer->step(m_params, lr);
+    const bool weightsFinite = m_optimizer->step(m_params, lr);
     ++m_steps;
-    bool weightsFinite = true;
-    for (const auto& p : m_params)
-        weightsFinite = weightsFinite && Eigen::Map<const Vector>(p.value, p.size).allFinite();
     if (!weightsFinite) {
         // Only a huge step can overflow finite gradients; go back to the epoch's start.
         for (size_t k = 0; k < m_params.size(); ++k)

@@ -15,9 +15,9 @@ constexpr Scalar kLeakySlope = Scalar(0.01); // LeakyReLU: f(z) = z for z > 0, 0
 constexpr Scalar kEluAlpha = Scalar(1);      // ELU: f(z) = z for z > 0, alpha (e^z - 1) else
 
 // a = f(z), in place.
-void applyActivation(Activation f, Matrix& z);
+void applyActivation(Activation f, Eigen::Ref<Matrix> z);
 // g <- g * f'(z), given a = f(z): the chain rule through the activation, in place.
-void multiplyByDerivative(Activation f, const Matrix& a, Matrix& g);
+void multiplyByDerivative(Activation f, const Eigen::Ref<const Matrix>& a, Eigen::Ref<Matrix> g);
 
 // Numerically stable logistic function 1 / (1 + e^-z).
 Scalar sigmoid(Scalar z);

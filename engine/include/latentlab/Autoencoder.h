@@ -17,6 +17,9 @@ public:
 
     void initialize(Rng& rng) override;
     LossTerms trainStep(const Matrix& input, const Matrix& target, Rng& rng) override;
+    bool gradientsFinite() const override {
+        return m_encoder.gradientsFinite() && m_decoder.gradientsFinite();
+    }
     LossTerms evaluate(const Matrix& input, const Matrix& target, Rng& rng) const override;
     void encode(const Matrix& x, Matrix& z) const override;
     void decodeRaw(const Matrix& z, Matrix& out) const override;

@@ -35,6 +35,9 @@ public:
     const Vector& bias() const { return m_bias; }
 
 private:
+    // output = f(W input + b 1^T)
+    void affine(const Matrix& input, Matrix& output) const;
+
     Activation m_activation;
     Matrix m_weight; // outputs x inputs
     Vector m_bias;

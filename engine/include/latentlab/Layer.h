@@ -35,9 +35,13 @@ public:
     // The first layer of a network never needs dL/d(input); skipping it saves a GEMM.
     void setComputesInputGradient(bool on) { m_computesInputGradient = on; }
     bool computesInputGradient() const { return m_computesInputGradient; }
+    // Whether the last backward pass left every parameter gradient finite (checked while
+    // the gradients were still in cache, so the trainer need not read them all again).
+    bool gradientsFinite() const { return m_gradientsFinite; }
 
 protected:
     bool m_computesInputGradient = true;
+    bool m_gradientsFinite = true;
 };
 
 } // namespace latentlab

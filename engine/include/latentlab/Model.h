@@ -46,6 +46,8 @@ public:
     // unless the input was corrupted); every parameter's gradient is overwritten.
     // The VAE draws its noise from rng.
     virtual LossTerms trainStep(const Matrix& input, const Matrix& target, Rng& rng) = 0;
+    // Whether every parameter gradient the last trainStep wrote is finite.
+    virtual bool gradientsFinite() const = 0;
     // The same loss without gradients; safe to call concurrently.
     virtual LossTerms evaluate(const Matrix& input, const Matrix& target, Rng& rng) const = 0;
 

@@ -30,7 +30,9 @@ OptimizerConfig::Kind parseOptimizer(const std::string& name); // "sgd" | "adam"
 class Optimizer {
 public:
     virtual ~Optimizer() = default;
-    virtual void step(const std::vector<Parameter>& params, double learningRate) = 0;
+    // Updates every parameter from its gradient; returns whether all updated values are
+    // finite (a huge step can overflow even from finite gradients).
+    virtual bool step(const std::vector<Parameter>& params, double learningRate) = 0;
 
     // Flat state for the model file: one vector per slot and parameter, plus a step count.
     virtual std::vector<std::vector<float>> state() const = 0;
@@ -43,12 +45,16 @@ protected:
 
 std::unique_ptr<Optimizer> makeOptimizer(const OptimizerConfig& config);
 
+// Whether every gradient of the parameters is finite (a full scan, spread over the OpenMP
+// threads; models also report it from their backward pass, see Model::gradientsFinite).
+bool gradientsFinite(const std::vector<Parameter>& params);
+
 // v <- momentum v + g ;  w <- w - lr v   (nesterov: w <- w - lr (g + momentum v))
 // This is PyTorch's formulation (dampening 0), so results compare directly.
 class Sgd final : public Optimizer {
 public:
     explicit Sgd(const OptimizerConfig& config) : m_config(config) {}
-    void step(const std::vector<Parameter>& params, double learningRate) override;
+    bool step(const std::vector<Parameter>& params, double learningRate) override;
     std::vector<std::vector<float>> state() const override;
     void setState(const std::vector<std::vector<float>>& state, long long steps) override;
 
@@ -62,7 +68,7 @@ private:
 class Adam final : public Optimizer {
 public:
     explicit Adam(const OptimizerConfig& config) : m_config(config) {}
-    void step(const std::vector<Parameter>& params, double learningRate) override;
+    bool step(const std::vector<Parameter>& params, double learningRate) override;
     std::vector<std::vector<float>> state() const override;
     void setState(const std::vector<std::vector<float>>& state, long long steps) override;
 

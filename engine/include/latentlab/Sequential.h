@@ -33,6 +33,8 @@ public:
     // Parameters named "<prefix>.<layer index>.<weight|bias>".
     std::vector<Parameter> parameters(const std::string& prefix);
     void setComputesInputGradient(bool on);
+    // Every layer's gradients finite after the last backward pass (see Layer).
+    bool gradientsFinite() const;
 
 private:
     std::vector<std::unique_ptr<Layer>> m_layers;

@@ -17,6 +17,9 @@ public:
 
     void initialize(Rng& rng) override;
     LossTerms trainStep(const Matrix& input, const Matrix& target, Rng& rng) override;
+    bool gradientsFinite() const override {
+        return m_encoder.gradientsFinite() && m_decoder.gradientsFinite();
+    }
     LossTerms evaluate(const Matrix& input, const Matrix& target, Rng& rng) const override;
     void encode(const Matrix& x, Matrix& z) const override; // posterior mean
     void encodeDistribution(const Matrix& x, Matrix& mu, Matrix& logVar) const;
