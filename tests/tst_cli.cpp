@@ -1,5 +1,6 @@
 // End-to-end tests of latentlab-cli: real processes, real files, exit codes and messages.
 #include <QFile>
+#include <cmath>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -17,10 +18,13 @@ private:
     QTemporaryDir m_tmp;
     QString m_swissRun;
 
-    Result run(const QStringList& args) {
+    // Runs the CLI; `unset` and `set` change the environment it starts with.
+    Result run(const QStringList& args, const QStringList& unset = {}, const QStringList& set = {}) {
         QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert("LATENTLAB_DATA", m_tmp.filePath("data")); // only generated datasets
+        for (const QString& name : unset) env.remove(name);
+        for (const QString& assignment : set) env.insert(assignment.section('=', 0, 0), assignment.section('=', 1));
         p.setProcessEnvironment(env);
         p.start(LATENTLAB_CLI_PATH, args);
         if (!p.waitForFinished(600000)) {
@@ -136,6 +140,8 @@ private slots:
         QTest::newRow("wrong z size") << QStringList{"decode", "--model", "SWISS", "--z", "1", "--out", "d.csv"} << "2 dimensions";
         QTest::newRow("png of non-images") << QStringList{"decode", "--model", "SWISS", "--z", "1,2", "--out", "d.png"} << "not images";
         QTest::newRow("wrong features") << QStringList{"eval", "--model", "SWISS", "--dataset", "moons"} << "expects 3 features";
+        QTest::newRow("bench threads") << QStringList{"bench", "--threads", "0"} << "--threads";
+        QTest::newRow("bench preset") << QStringList{"bench", "--preset", "nope"} << "unknown preset 'nope'";
     }
     void errorsExitTwoWithOneLine() {
         QFETCH(QStringList, args);
@@ -147,8 +153,43 @@ private slots:
         const Result r = run(args);
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+        if (expected != "usage") // the usage text is the one error of several lines
+            QVERIFY2(!r.err.trimmed().contains('\n'), qPrintable(r.err));
         QVERIFY2(!QFile::exists(m_tmp.filePath("err-x")), "a failed run must not create its output");
         QVERIFY(!QFile::exists(m_tmp.filePath("err-d.png")));
+    }
+
+    void benchReportsThroughputAgainstTheGemmBound() {
+        // Without OMP_WAIT_POLICY and GOMP_SPINCOUNT the program chooses a short spin
+        // before libgomp starts, by re-executing itself; the report says what it ran with.
+        const Result r = run({"bench", "--preset", "swissroll-ae", "--threads", "2", "--samples", "3000", "--warmup",
+                              "3", "--gemm-size", "128", "--json"},
+                             {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(o["preset"].toString(), QString("swissroll-ae"));
+        QCOMPARE(o["threads"].toInt(), 2);
+        QVERIFY(o["samples"].toInt() >= 3000);
+        QVERIFY(o["seconds"].toDouble() > 0);
+        QVERIFY(std::isfinite(o["mean_loss"].toDouble()));
+        QVERIFY(o["samples_per_second"].toDouble() > 0);
+        // 3-64-64-64-2 and back: the exact count is checked in tst_kernels; here, that it
+        // is that model's and not the reference workload's 5.6 MFLOP.
+        QVERIFY(o["mflop_per_sample"].toDouble() > 0.05 && o["mflop_per_sample"].toDouble() < 0.2);
+        QVERIFY(o["gemm_gflops"].toDouble() > 0);
+        const double bound = o["gemm_gflops"].toDouble() * 1e3 / o["mflop_per_sample"].toDouble();
+        QVERIFY(qAbs(o["bound_samples_per_second"].toDouble() - bound) < 1e-3 * bound + 1);
+        QVERIFY(o["peak_rss_mb"].toDouble() > 1);
+        QCOMPARE(o["openmp_wait"].toString(), QString("GOMP_SPINCOUNT=10000"));
+    }
+
+    void benchKeepsTheUsersOpenMpSetting() {
+        const Result r = run({"bench", "--preset", "swissroll-ae", "--samples", "200", "--no-gemm", "--json"},
+                             {"GOMP_SPINCOUNT"}, {"OMP_WAIT_POLICY=active"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(o["openmp_wait"].toString(), QString("OMP_WAIT_POLICY=active"));
+        QCOMPARE(o["gemm_gflops"].toDouble(), 0.0);
     }
 
     void corruptModelFile() {

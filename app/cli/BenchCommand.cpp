@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace latentlab::cli {
@@ -31,6 +32,13 @@ public:
     long long samples = 0;
     double lossSum = 0;
 };
+
+// The OpenMP waiting set-up this process runs with (see startup/OpenMpWaiting.h).
+std::string openMpWaiting() {
+    if (const char* policy = std::getenv("OMP_WAIT_POLICY")) return std::string("OMP_WAIT_POLICY=") + policy;
+    if (const char* spins = std::getenv("GOMP_SPINCOUNT")) return std::string("GOMP_SPINCOUNT=") + spins;
+    return "libgomp default";
+}
 
 std::string describe(const app::RunConfig& c) {
     std::string widths;
@@ -85,15 +93,16 @@ int runBench(const QStringList& args) {
         std::printf("{\"preset\": \"%s\", \"dataset\": \"%s\", \"threads\": %d, \"batch_size\": %d, "
                     "\"warmup_batches\": %d, \"samples\": %lld, \"seconds\": %.4f, \"samples_per_second\": %.1f, "
                     "\"mean_loss\": %.6g, \"mflop_per_sample\": %.4f, \"gemm_size\": %d, \"gemm_gflops\": %.2f, "
-                    "\"bound_samples_per_second\": %.1f, \"fraction_of_bound\": %.4f, \"peak_rss_mb\": %.1f}\n",
+                    "\"bound_samples_per_second\": %.1f, \"fraction_of_bound\": %.4f, \"peak_rss_mb\": %.1f, "
+                    "\"openmp_wait\": \"%s\"}\n",
                     presetName.c_str(), d.name.c_str(), threads, c.training.batchSize, warmup, counted.samples,
                     seconds, rate, meanLoss, flops / 1e6, gemm.gflops > 0 ? gemmSize : 0, gemm.gflops, bound,
-                    bound > 0 ? rate / bound : 0.0, peakMb);
+                    bound > 0 ? rate / bound : 0.0, peakMb, openMpWaiting().c_str());
         return 0;
     }
     std::printf("workload:   %s: %s\n", presetName.c_str(), describe(e.config()).c_str());
-    std::printf("data:       %s, %lld training samples; %d threads; %d warm-up batches\n", d.name.c_str(),
-                (long long)trainRows, threads, warmup);
+    std::printf("data:       %s, %lld training samples; %d threads (%s); %d warm-up batches\n", d.name.c_str(),
+                (long long)trainRows, threads, openMpWaiting().c_str(), warmup);
     std::printf("training:   %.0f samples/s (%lld samples in %.3f s, mean loss %.6g)\n", rate, counted.samples,
                 seconds, meanLoss);
     std::printf("arithmetic: %.3f MFLOP per sample in the dense layers = %.1f GFLOP/s\n", flops / 1e6,

@@ -43,22 +43,32 @@ namespace {
 // applied while it is still in cache). A thread that the system descheduled holds back at
 // most one tile, where a product split once per thread would wait for it entirely. The
 // tiles do not depend on the thread count, so neither do the results.
-constexpr Index kTileRows = 96;            // twice the height of Eigen's AVX-512 float kernel
+constexpr Index kTargetTileRows = 128;     // big enough to amortise packing the other factor
 constexpr double kParallelWork = 1 << 20;  // multiply-adds below which one thread is faster
 
-Index tileCount(Index rows) { return (rows + kTileRows - 1) / kTileRows; }
-Index tileBegin(Index t) { return t * kTileRows; }
-Index tileSize(Index t, Index rows) { return std::min(kTileRows, rows - t * kTileRows); }
+// Equal tiles of about kTargetTileRows, a multiple of 16 rows (one AVX-512 float register)
+// high: 512 rows give 4 tiles of 128, 784 rows 7 tiles of 112.
+struct Tiles {
+    explicit Tiles(Index totalRows) : rows(totalRows) {
+        if (rows <= 0) return;
+        const Index wanted = (rows + kTargetTileRows - 1) / kTargetTileRows;
+        height = ((rows + wanted - 1) / wanted + 15) / 16 * 16;
+        count = (rows + height - 1) / height;
+    }
+    Index begin(Index t) const { return t * height; }
+    Index size(Index t) const { return std::min(height, rows - t * height); }
+    Index rows = 0, height = 0, count = 0;
+};
 } // namespace
 
 void Dense::affine(const Matrix& input, Matrix& output) const {
     const Index rows = outputSize();
     output.resize(rows, input.cols());
-    const Index tiles = tileCount(rows);
+    const Tiles tiles(rows);
     const double work = double(rows) * double(inputSize()) * double(input.cols());
-#pragma omp parallel for schedule(dynamic, 1) if (tiles > 1 && work >= kParallelWork)
-    for (Index t = 0; t < tiles; ++t) {
-        const Index b = tileBegin(t), n = tileSize(t, rows);
+#pragma omp parallel for schedule(dynamic, 1) if (tiles.count > 1 && work >= kParallelWork)
+    for (Index t = 0; t < tiles.count; ++t) {
+        const Index b = tiles.begin(t), n = tiles.size(t);
         auto y = output.middleRows(b, n);
         y.noalias() = m_weight.middleRows(b, n) * input;
         y.colwise() += m_bias.segment(b, n);
@@ -86,15 +96,16 @@ const Matrix& Dense::backward(const Matrix& gradOutput) {
         m_gradInput.resize(inputs, gradOutput.cols());
     else
         m_gradInput.resize(0, 0);
-    const Index weightTiles = tileCount(outputs), inputTiles = wantsInput ? tileCount(inputs) : 0;
+    const Tiles weightTiles(outputs), inputTiles(wantsInput ? inputs : 0);
     const double work = double(outputs) * double(inputs) * double(x.cols());
     bool finite = true;
-#pragma omp parallel if (weightTiles + inputTiles > 1 && work >= kParallelWork) reduction(&& : finite)
+#pragma omp parallel if (weightTiles.count + inputTiles.count > 1 && work >= kParallelWork) \
+    reduction(&& : finite)
     {
         // The two products are independent: threads go on to input tiles without waiting.
 #pragma omp for schedule(dynamic, 1) nowait
-        for (Index t = 0; t < weightTiles; ++t) {
-            const Index b = tileBegin(t), n = tileSize(t, outputs);
+        for (Index t = 0; t < weightTiles.count; ++t) {
+            const Index b = weightTiles.begin(t), n = weightTiles.size(t);
             auto gw = m_weightGrad.middleRows(b, n);
             auto gb = m_biasGrad.segment(b, n);
             gw.noalias() = m_delta.middleRows(b, n) * x.transpose();
@@ -102,8 +113,8 @@ const Matrix& Dense::backward(const Matrix& gradOutput) {
             finite = gw.allFinite() && gb.allFinite() && finite;
         }
 #pragma omp for schedule(dynamic, 1)
-        for (Index t = 0; t < inputTiles; ++t) {
-            const Index b = tileBegin(t), n = tileSize(t, inputs);
+        for (Index t = 0; t < inputTiles.count; ++t) {
+            const Index b = inputTiles.begin(t), n = inputTiles.size(t);
             m_gradInput.middleRows(b, n).noalias() = m_weight.middleCols(b, n).transpose() * m_delta;
         }
     }
