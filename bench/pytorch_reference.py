@@ -1,0 +1,301 @@
+#!/usr/bin/python3
+"""The throughput peer of `latentlab-cli bench`: the same workload trained in PyTorch.
+
+Workload (issue 4, "Speed"): a VAE with encoder 784-512-256 and a 2K = 4 output head
+(mu = first K columns, logvar = last K), latent K = 2, decoder 2-256-512-784, ReLU hidden
+layers, linear last layers; z = mu + exp(logvar / 2) * eps, eps ~ N(0, 1); loss = BCE from
+logits summed over the 784 pixels + KL summed over the latent dimensions, per sample,
+averaged over the batch; Adam lr 1e-3 (0.9, 0.999, 1e-8); batch 128; float32; the 60,000
+Fashion-MNIST training images (pixels / 255), reshuffled every epoch, the short last batch
+(96 samples) kept. Initial weights as Latent Lab's: He-normal before a ReLU, Xavier-uniform
+before a linear output, zero biases (drawn from PyTorch's generator).
+
+Protocol (as `latentlab-cli bench`): W warm-up batches (default 20), then batches are timed
+until at least S samples (default 60000, one epoch) were trained; the epoch boundary and
+its reshuffle fall inside the timed part, as in Latent Lab's trainer. mean_loss is the
+sample-weighted mean training loss of the timed batches.
+
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/pytorch_reference.py --threads 2 --json
+  /usr/bin/python3 bench/pytorch_reference.py --best --json     # thread search, see --help
+
+OpenBLAS sizes its thread pool when it is loaded (with torch), so OPENBLAS_NUM_THREADS is
+taken from the environment and reported; --best runs this script as subprocesses for each
+combination of torch threads and OpenBLAS threads and reports the fastest.
+"""
+
+import argparse
+import ctypes
+import gzip
+import json
+import math
+import os
+import resource
+import struct
+import subprocess
+import sys
+import time
+
+DEFAULT_DATA = "/usr/share/datasets/fashion-mnist"
+IMAGES = "train-images-idx3-ubyte"
+LATENT = 2
+ENCODER = (512, 256)
+DECODER = (256, 512)
+
+
+def fail(message):
+    sys.exit(f"pytorch_reference: {message}")
+
+
+# ---- data ------------------------------------------------------------------------------
+
+def read_idx_images(folder):
+    """The training images of folder as a (count, rows*cols) uint8 tensor, header checked."""
+    import torch
+    candidates = [os.path.join(folder, IMAGES + ".gz"), os.path.join(folder, IMAGES)]
+    path = next((p for p in candidates if os.path.isfile(p)), None)
+    if path is None:
+        fail(f"no {IMAGES}(.gz) in {folder} (use --data DIR)")
+    with open(path, "rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    # Read straight into one buffer (no second copy of the pixels: peak memory is reported).
+    with (gzip.open(path, "rb") if gzipped else open(path, "rb")) as f:
+        header = f.read(16)
+        if len(header) < 16:
+            fail(f"{path}: too short for an IDX header")
+        magic, count, rows, cols = struct.unpack(">IIII", header)
+        # IDX magic: two zero bytes, type 0x08 (unsigned byte), 3 dimensions.
+        if magic != 0x00000803:
+            fail(f"{path}: not an IDX3 unsigned-byte image file (magic {magic:#010x})")
+        if count == 0 or rows * cols == 0:
+            fail(f"{path}: empty ({count} x {rows} x {cols})")
+        buf = bytearray(count * rows * cols)
+        got = f.readinto(buf)
+        if got != len(buf) or f.read(1):
+            fail(f"{path}: the pixel data does not match the header's "
+                 f"{count} x {rows} x {cols}")
+    pixels = torch.frombuffer(buf, dtype=torch.uint8)
+    return pixels.view(count, rows * cols), path
+
+
+# ---- model -----------------------------------------------------------------------------
+
+def build_model(torch, inputs, latent):
+    from torch import nn
+
+    def stack(n_in, widths, n_out):
+        layers, prev = [], n_in
+        for w in widths:
+            layers += [nn.Linear(prev, w), nn.ReLU(inplace=True)]
+            prev = w
+        layers.append(nn.Linear(prev, n_out))
+        seq = nn.Sequential(*layers)
+        # Latent Lab's Dense::initialize: He-normal before a ReLU, Xavier-uniform before the
+        # linear output, zero biases. (Only the starting point matters for mean_loss.)
+        mods = list(seq)
+        with torch.no_grad():
+            for i, m in enumerate(mods):
+                if isinstance(m, nn.Linear):
+                    fan_out, fan_in = m.weight.shape
+                    if i + 1 < len(mods) and isinstance(mods[i + 1], nn.ReLU):
+                        m.weight.normal_(0.0, math.sqrt(2.0 / fan_in))
+                    else:
+                        limit = math.sqrt(6.0 / (fan_in + fan_out))
+                        m.weight.uniform_(-limit, limit)
+                    m.bias.zero_()
+        return seq
+
+    return stack(inputs, ENCODER, 2 * latent), stack(latent, DECODER, inputs)
+
+
+# ---- one measurement -------------------------------------------------------------------
+
+def openblas_info():
+    """(threads OpenBLAS actually runs with, its config string); None if not found."""
+    for name in ("libopenblas.so.0", "libopenblas.so", "libblas.so.3"):
+        try:
+            lib = ctypes.CDLL(name)
+            lib.openblas_get_num_threads.restype = ctypes.c_int
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            return int(lib.openblas_get_num_threads()), lib.openblas_get_config().decode()
+        except (OSError, AttributeError):
+            continue
+    return None, None
+
+
+def measure(args):
+    import torch
+    import torch.nn.functional as F
+
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+
+    raw, source = read_idx_images(args.data)
+    n, inputs = raw.shape
+    # uint8 (the default): gathering 128 random byte rows and converting them is faster
+    # than gathering 128 random float rows (a quarter of the memory traffic), and keeps
+    # 188 MB of float pixels out of the resident set.
+    if args.data_format == "float":
+        data = raw.to(torch.float32).div_(255.0)  # once: a batch is then one index_select
+        del raw
+    else:
+        data = raw                                # per batch: index_select, then / 255
+
+    encoder, decoder = build_model(torch, inputs, LATENT)
+    params = list(encoder.parameters()) + list(decoder.parameters())
+    foreach = {"on": True, "off": False, "default": None}[args.adam_foreach]
+    opt = torch.optim.Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, foreach=foreach)
+    gen = torch.Generator().manual_seed(args.seed + 1)  # the shuffle stream
+    bs, k = args.batch_size, LATENT
+
+    def batches():
+        # A fresh permutation per epoch; the short last batch is kept.
+        while True:
+            order = torch.randperm(n, generator=gen)
+            for s in range(0, n, bs):
+                yield order[s:s + bs]
+
+    def step(idx):
+        xb = data.index_select(0, idx)
+        if args.data_format == "uint8":
+            xb = xb.to(torch.float32).div_(255.0)
+        b = xb.shape[0]
+        head = encoder(xb)
+        mu, logvar = head[:, :k], head[:, k:]
+        std = torch.exp(0.5 * logvar)
+        z = mu + std * torch.randn_like(std)
+        logits = decoder(z)
+        rec = F.binary_cross_entropy_with_logits(logits, xb, reduction="sum")
+        kl = -0.5 * torch.sum(1.0 + logvar - mu.pow(2) - logvar.exp())
+        loss = (rec + kl) / b
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return loss.item(), b
+
+    stream = batches()
+    for _ in range(args.warmup):
+        step(next(stream))
+    trained, loss_sum = 0, 0.0
+    start = time.perf_counter()
+    while trained < args.samples:
+        loss, b = step(next(stream))
+        trained += b
+        loss_sum += loss * b
+    seconds = time.perf_counter() - start
+
+    blas_threads, blas_config = openblas_info()
+    env_threads = os.environ.get("OPENBLAS_NUM_THREADS")
+    return {
+        "framework": "pytorch", "preset": "fashion-vae", "dataset": "fashion-mnist",
+        "threads": torch.get_num_threads(),
+        "openblas_threads": blas_threads if blas_threads is not None else env_threads,
+        "openblas_num_threads_env": env_threads,
+        "batch_size": bs, "warmup_batches": args.warmup, "samples": trained,
+        "seconds": round(seconds, 4), "samples_per_second": round(trained / seconds, 1),
+        "mean_loss": float(f"{loss_sum / trained:.6g}"),
+        "torch_version": torch.__version__, "openblas_config": blas_config,
+        "data_format": args.data_format, "adam_foreach": args.adam_foreach,
+        "source": source, "train_images": n,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
+    }
+
+
+# ---- thread search ---------------------------------------------------------------------
+
+def int_list(text):
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        values = []
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected a comma-separated list of positive "
+                                         f"integers, got {text!r}")
+    return values
+
+
+def best(args):
+    """Every (torch threads, OpenBLAS threads) pair in a fresh process; the fastest wins."""
+    base = [sys.executable, os.path.abspath(__file__), "--json",
+            "--batch-size", str(args.batch_size), "--warmup", str(args.warmup),
+            "--samples", str(args.samples), "--seed", str(args.seed), "--data", args.data,
+            "--data-format", args.data_format, "--adam-foreach", args.adam_foreach]
+    tried = []
+    for t in args.torch_threads:
+        for o in args.openblas_threads:
+            env = dict(os.environ, OPENBLAS_NUM_THREADS=str(o))
+            proc = subprocess.run(base + ["--threads", str(t)], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            if proc.returncode != 0:
+                sys.stderr.write(proc.stderr)
+                fail(f"the run with torch threads {t}, OPENBLAS_NUM_THREADS={o} failed")
+            result = json.loads(proc.stdout.strip().splitlines()[-1])
+            tried.append(result)
+            if not args.json:
+                print(f"  torch threads {t}, OpenBLAS threads {o}: "
+                      f"{result['samples_per_second']:.0f} samples/s "
+                      f"(mean loss {result['mean_loss']:.6g})", flush=True)
+    winner = dict(max(tried, key=lambda r: r["samples_per_second"]))
+    winner["thread_setup"] = (f"torch {winner['threads']} x OpenBLAS "
+                              f"{winner['openblas_threads']}")
+    winner["candidates"] = [{"threads": r["threads"], "openblas_threads": r["openblas_threads"],
+                             "samples_per_second": r["samples_per_second"],
+                             "peak_rss_mb": r["peak_rss_mb"]} for r in tried]
+    return winner
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description="Train the fashion-vae benchmark workload in PyTorch and time it like "
+                    "`latentlab-cli bench`.",
+        epilog="OPENBLAS_NUM_THREADS is read from the environment (set it before the run); "
+               "--best tries every combination itself.")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="torch.set_num_threads (default: torch's own default)")
+    ap.add_argument("--batch-size", type=int, default=128)
+    ap.add_argument("--warmup", type=int, default=20, help="untimed warm-up batches (20)")
+    ap.add_argument("--samples", type=int, default=60000,
+                    help="time batches until this many samples were trained (60000)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--data", default=DEFAULT_DATA,
+                    help=f"folder holding {IMAGES}.gz (default {DEFAULT_DATA})")
+    ap.add_argument("--data-format", choices=("uint8", "float"), default="uint8",
+                    help="uint8: keep the images as bytes and convert each gathered batch to "
+                         "float32 / 255 (default: the faster, and the smaller); float: convert "
+                         "all images once and gather float rows")
+    ap.add_argument("--adam-foreach", choices=("on", "off", "default"), default="on",
+                    help="Adam's multi-tensor (foreach) update: on (default, the faster on "
+                         "CPU), off, or torch's default (the per-tensor loop on CPU)")
+    ap.add_argument("--json", action="store_true", help="print one JSON line")
+    ap.add_argument("--best", action="store_true",
+                    help="run every combination of --torch-threads x --openblas-threads as a "
+                         "subprocess and report the fastest")
+    ap.add_argument("--torch-threads", type=int_list, default=[1, 2],
+                    help="torch thread counts --best tries (1,2)")
+    ap.add_argument("--openblas-threads", type=int_list, default=[1, 2],
+                    help="OPENBLAS_NUM_THREADS values --best tries (1,2)")
+    args = ap.parse_args()
+    if args.batch_size < 1 or args.samples < 1 or args.warmup < 0 or args.threads < 0:
+        fail("--batch-size and --samples must be positive, --warmup and --threads >= 0")
+
+    import importlib.util
+    if importlib.util.find_spec("torch") is None:  # a clear message rather than a traceback
+        fail(f"{sys.executable} cannot import torch (Debian: sudo apt-get install "
+             f"python3-torch; run with /usr/bin/python3)")
+
+    r = best(args) if args.best else measure(args)
+    if args.json:
+        print(json.dumps(r), flush=True)
+        return
+    if args.best:
+        print(f"best: {r['thread_setup']}")
+    print(f"pytorch {r['torch_version']}: {r['threads']} torch threads, OpenBLAS threads "
+          f"{r['openblas_threads']} (OPENBLAS_NUM_THREADS={r['openblas_num_threads_env']}); "
+          f"batch {r['batch_size']}, {r['warmup_batches']} warm-up batches")
+    print(f"training: {r['samples_per_second']:.0f} samples/s ({r['samples']} samples in "
+          f"{r['seconds']:.3f} s, mean loss {r['mean_loss']:.6g}); peak memory "
+          f"{r['peak_rss_mb']:.0f} MB resident")
+
+
+if __name__ == "__main__":
+    main()
