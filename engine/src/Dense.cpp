@@ -70,8 +70,9 @@ void Dense::affine(const Matrix& input, Matrix& output) const {
     for (Index t = 0; t < tiles.count; ++t) {
         const Index b = tiles.begin(t), n = tiles.size(t);
         auto y = output.middleRows(b, n);
-        y.noalias() = m_weight.middleRows(b, n) * input;
-        y.colwise() += m_bias.segment(b, n);
+        // Starting from the bias saves Eigen's zero fill of the product's destination.
+        y = m_bias.segment(b, n).replicate(1, input.cols());
+        y.noalias() += m_weight.middleRows(b, n) * input;
         applyActivation(m_activation, y);
     }
 }
