@@ -147,6 +147,22 @@ private slots:
         QVERIFY(std::isinf(bad.weightGrad(199, 17)));
     }
 
+    void finiteCheck() {
+        Vector v = Vector::Constant(1000, Scalar(3e38)); // huge but finite: no overflow in the check
+        QVERIFY(allFinite(v));
+        QVERIFY(allFinite(Vector()));
+        for (const Scalar bad : {std::numeric_limits<Scalar>::quiet_NaN(), std::numeric_limits<Scalar>::infinity(),
+                                 -std::numeric_limits<Scalar>::infinity()}) {
+            Vector w = v;
+            w[999] = bad;
+            QVERIFY(!allFinite(w));
+            Matrix m = Matrix::Ones(300, 7);
+            m(150, 3) = bad;
+            QVERIFY(!allFinite(m.middleRows(100, 100))); // a strided block, as the tiles are
+            QVERIFY(allFinite(m.middleRows(0, 100)));
+        }
+    }
+
     void vectorisedBceMatchesScalarFormula() {
         // Logits from -100 to 100 (exp overflows if taken naively), targets in [0, 1].
         const Index rows = 301, cols = 260; // > 65536 elements: the threaded path

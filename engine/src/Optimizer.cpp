@@ -89,7 +89,7 @@ void unflatten(const std::vector<std::vector<float>>& in, size_t offset, size_t 
 
 bool gradientsFinite(const std::vector<Parameter>& params) {
     return allBlocks(params, [&](const Block& b) {
-        return ConstArrayMap(params[b.param].grad + b.begin, b.size).allFinite();
+        return allFinite(ConstArrayMap(params[b.param].grad + b.begin, b.size));
     });
 }
 
@@ -114,7 +114,7 @@ bool Sgd::step(const std::vector<Parameter>& params, double learningRate) {
         } else {
             w -= lr * g;
         }
-        return w.allFinite();
+        return allFinite(w);
     });
 }
 
@@ -149,7 +149,7 @@ bool Adam::step(const std::vector<Parameter>& params, double learningRate) {
         m = sb1 * m + (Scalar(1) - sb1) * g;
         v = sb2 * v + (Scalar(1) - sb2) * g.square();
         w -= stepSize * m / (v.sqrt() * invSqrtC2 + eps);
-        return w.allFinite();
+        return allFinite(w);
     });
 }
 

@@ -26,6 +26,14 @@ using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
 using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
 using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
 
+// Whether every coefficient is finite, as one vectorised sum: x - x is 0 for a finite
+// value and NaN for an infinite or NaN one, so the sum is exactly 0 only if all are finite
+// (and cannot overflow). Eigen's allFinite() tests coefficient by coefficient, which cost
+// about a millisecond per training step on the reference model's 1M parameters.
+template <typename Derived> bool allFinite(const Eigen::DenseBase<Derived>& x) {
+    return (x.derived().array() - x.derived().array()).sum() == typename Derived::Scalar(0);
+}
+
 // A hyperparameter or architecture that makes no sense; what() names the field.
 class ConfigError : public std::invalid_argument {
 public:
