@@ -73,7 +73,8 @@ void Dense::affine(const Matrix& input, Matrix& output) const {
         const Index b = tiles.begin(t), n = tiles.size(t);
         auto y = output.middleRows(b, n);
         // Starting from the bias saves Eigen's zero fill of the product's destination.
-        y = m_bias.segment(b, n).replicate(1, input.cols());
+        const auto bias = m_bias.segment(b, n);
+        for (Index j = 0; j < y.cols(); ++j) y.col(j) = bias; // contiguous, vectorised copies
         y.noalias() += m_weight.middleRows(b, n) * input;
         applyActivation(m_activation, y);
     }
