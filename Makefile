@@ -17,15 +17,14 @@ build: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# The desktop program when there is a display, else the headless CLI. OMP_WAIT_POLICY must
-# be set before the program starts (libgomp reads it when loaded): idle OpenMP threads
-# then sleep instead of spinning on the core the window needs.
+# The desktop program when there is a display, else the headless CLI. (Both choose how
+# idle OpenMP threads wait for themselves, see app/startup/OpenMpWaiting.cpp.)
 run: data build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ -x $(BUILD_DIR)/bin/latentlab ]; then \
-		OMP_WAIT_POLICY=passive $(BUILD_DIR)/bin/latentlab; \
+		$(BUILD_DIR)/bin/latentlab; \
 	else \
 		echo "no display: training with latentlab-cli instead"; \
-		OMP_WAIT_POLICY=passive $(BUILD_DIR)/bin/latentlab-cli train --preset swissroll-ae --out $(RUN_DIR); \
+		$(BUILD_DIR)/bin/latentlab-cli train --preset swissroll-ae --out $(RUN_DIR); \
 	fi
 
 test: data build

@@ -1,7 +1,6 @@
 // latentlab-cli: train, inspect and use autoencoders without a window.
 #include "Args.h"
 #include "Commands.h"
-#include "OpenMpWaiting.h"
 
 #include <QGuiApplication>
 #include <cstdio>
@@ -36,7 +35,6 @@ void messageHandler(QtMsgType type, const QMessageLogContext&, const QString& ms
 } // namespace
 
 int main(int argc, char** argv) {
-    latentlab::startup::chooseOpenMpWaiting(argv);
     // The CLI never opens a window; plots are painted offscreen.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
     qInstallMessageHandler(messageHandler);

@@ -29,6 +29,7 @@ Index CodeRefresher::encodeChunk(const Model& model, const DataView& data, Index
     for (Index i = 0; i < count; ++i) m_codes.col(m_order[size_t(m_cursor + i)]) = m_output.col(i);
     m_cursor = (m_cursor + count) % m_rows;
     m_fresh = std::min(m_rows, m_fresh + count);
+    m_encoded = std::min(m_rows, m_encoded + count);
     m_dirty = true;
     return count;
 }
@@ -48,6 +49,8 @@ Index CodeRefresher::refresh(const Model& model, const DataView& data, double se
     if (elapsed > 1e-5) m_rate = double(done) / elapsed;
     return done;
 }
+
+double CodeRefresher::secondsPerChunk() const { return m_rate > 0 ? double(kMinChunk) / m_rate : 0.0; }
 
 void CodeRefresher::refreshAll(const Model& model, const DataView& data) {
     while (!complete()) encodeChunk(model, data, std::min<Index>(4096, m_rows - m_fresh));

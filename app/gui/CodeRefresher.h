@@ -1,11 +1,12 @@
 // Keeps the latent codes of every sample up to date without stalling training.
 //
-// Encoding all 70,000 Fashion-MNIST images takes seconds, far longer than the ~66 ms
-// between two snapshots. So each snapshot re-encodes only as many samples as fit in a
-// time budget, walking through a fixed random permutation of the samples: a partial sweep
-// refreshes points spread evenly over the whole plane, and a few sweeps a minute keep the
-// picture current. When training pauses, the worker finishes the sweep so the plane shows
-// codes of one model only (complete()).
+// Encoding all 70,000 Fashion-MNIST images takes ~1 s of the training threads, far longer
+// than the ~66 ms between two snapshots. So while training, each plane update re-encodes
+// only as many samples as fit in a time budget (TrainingSession: a few per cent of the
+// training time), walking through a fixed random permutation of the samples: a partial
+// sweep refreshes points spread evenly over the whole plane, so the picture moves as a
+// whole. When training pauses, the worker finishes the sweep so the plane shows codes of
+// one model only (complete()).
 #pragma once
 
 #include "latentlab/Batch.h"
@@ -30,6 +31,10 @@ public:
     // Encodes every sample that is not current.
     void refreshAll(const Model& model, const DataView& data);
     bool complete() const { return m_fresh >= m_rows; }
+    // Every sample has a code (from some model): none is NaN any more.
+    bool allEncoded() const { return m_encoded >= m_rows; }
+    // The measured time of the smallest chunk refresh() encodes (0 until measured).
+    double secondsPerChunk() const;
     Index rows() const { return m_rows; }
 
     // A copy of the codes if any changed since the last call, else null. A copy rather
@@ -43,6 +48,7 @@ private:
     std::vector<Index> m_order;
     Index m_cursor = 0;
     Index m_fresh = 0;   // samples encoded since the last modelChanged()
+    Index m_encoded = 0; // samples encoded at all (the first sweep walks the permutation once)
     double m_rate = 0;   // samples encoded per second, measured
     Matrix m_codes;
     bool m_dirty = false;

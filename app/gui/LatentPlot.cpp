@@ -1,5 +1,6 @@
 #include "LatentPlot.h"
 
+#include "DotCloud.h"
 #include "PlotRenderer.h"
 
 #include <algorithm>
@@ -13,16 +14,6 @@ constexpr int kBins = 16;       // colour bins of a continuous label
 constexpr int kMaxClasses = 40; // more distinct labels than this are binned like a continuous one
 constexpr double kHoverPixels = 8;
 
-QPixmap dot(QColor color, int size) {
-    QPixmap pm(size, size);
-    pm.fill(Qt::transparent);
-    QPainter p(&pm);
-    p.setRenderHint(QPainter::Antialiasing, true);
-    p.setPen(Qt::NoPen);
-    p.setBrush(color);
-    p.drawEllipse(QRectF(0.5, 0.5, size - 1.0, size - 1.0));
-    return pm;
-}
 } // namespace
 
 LatentPlot::LatentPlot(QWidget* parent) : QCustomPlot(parent) {
@@ -31,9 +22,15 @@ LatentPlot::LatentPlot(QWidget* parent) : QCustomPlot(parent) {
     setNoAntialiasingOnDrag(true);
     setMouseTracking(true);
     // The decoded-point marker moves with every drag event. On a buffered layer of its own
-    // it is repainted alone, without redrawing tens of thousands of points below it.
-    addLayer("marker", layer("main"), QCustomPlot::limAbove);
+    // it is repainted alone, without redrawing tens of thousands of points below it. On
+    // top of all others, with the (unused) overlay layer no longer buffered, the plot has
+    // two paint buffers instead of four: each repaint blends half as many full-size
+    // pixmaps (a drag step's repaint takes half the time).
+    layer("overlay")->setMode(QCPLayer::lmLogical);
+    addLayer("marker", layer("overlay"), QCustomPlot::limAbove);
     layer("marker")->setMode(QCPLayer::lmBuffered);
+    // The samples: first on the main layer, so the prior's crosses are drawn over them.
+    m_cloud = new DotCloud(axisRect());
     legend->setFont(QFont(font().family(), 8));
     legend->setBorderPen(Qt::NoPen);
     // Legend and colour scale sit in a column beside the plane, never over the points.
@@ -70,14 +67,9 @@ void LatentPlot::setSession(const SessionInfo& info) {
 }
 
 void LatentPlot::addGroup(const QString& name, QColor color, std::vector<Index> rows, bool inLegend) {
-    QCPGraph* g = addGraph();
-    g->setName(name);
-    g->setLineStyle(QCPGraph::lsNone);
     const size_t n = m_dataset ? size_t(m_dataset->rows) : 0;
     color.setAlphaF(n > 20000 ? 0.55 : n > 5000 ? 0.7 : 0.85);
-    g->setScatterStyle(QCPScatterStyle(dot(color, n > 20000 ? 3 : n > 5000 ? 4 : 5)));
-    g->setAdaptiveSampling(true);
-    g->removeFromLegend();
+    const int group = m_cloud->addGroup(color, n > 20000 ? 3 : n > 5000 ? 4 : 5);
     if (inLegend) {
         // The legend shows an empty stand-in with a large dot: the real 3-pixel dots
         // would make the class colours hard to tell apart there.
@@ -87,11 +79,12 @@ void LatentPlot::addGroup(const QString& name, QColor color, std::vector<Index> 
         color.setAlphaF(1.0);
         key->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, color, 8));
     }
-    m_groups.push_back({g, std::move(rows)});
+    m_groups.push_back({group, std::move(rows)});
 }
 
 void LatentPlot::buildGroups() {
     clearGraphs();
+    m_cloud->clear();
     m_groups.clear();
     m_continuous = false;
     const data::Dataset* d = m_dataset.get();
@@ -197,13 +190,12 @@ void LatentPlot::rebuild() {
     if (!m_codes) return;
     const Matrix& z = *m_codes;
     for (Group& g : m_groups) {
-        QVector<QCPGraphData> points;
-        points.reserve(int(g.rows.size()));
-        for (Index row : g.rows) {
-            const double x = double(z(m_dimX, row)), y = yOf(row);
-            if (std::isfinite(x) && std::isfinite(y)) points.push_back({x, y});
+        std::vector<float> xy(2 * g.rows.size());
+        for (size_t i = 0; i < g.rows.size(); ++i) {
+            xy[2 * i] = float(z(m_dimX, g.rows[i]));
+            xy[2 * i + 1] = float(yOf(g.rows[i]));
         }
-        g.graph->data()->set(points, false); // sorts by x, which adaptive sampling needs
+        m_cloud->setPoints(g.group, std::move(xy)); // samples not encoded yet (NaN) are skipped
     }
     if (m_autoRange) fitView();
     replot(rpQueuedReplot);
@@ -211,20 +203,7 @@ void LatentPlot::rebuild() {
 
 void LatentPlot::fitView() {
     QCPRange x, y;
-    bool found = false;
-    for (const Group& g : m_groups) {
-        bool okx = false, oky = false;
-        const QCPRange kx = g.graph->getKeyRange(okx), vy = g.graph->getValueRange(oky);
-        if (!okx || !oky) continue;
-        if (found) {
-            x.expand(kx);
-            y.expand(vy);
-        } else {
-            x = kx, y = vy;
-        }
-        found = true;
-    }
-    if (!found) return;
+    if (!m_cloud->bounds(x, y)) return;
     const double mx = std::max(1e-6, x.size() * 0.05), my = std::max(1e-6, y.size() * 0.05);
     m_rescaling = true;
     xAxis->setRange(x.lower - mx, x.upper + mx);
@@ -252,11 +231,7 @@ void LatentPlot::setPriorSamples(const Matrix& codes) {
     replot(rpQueuedReplot);
 }
 
-int LatentPlot::plottedPoints() const {
-    int n = 0;
-    for (const Group& g : m_groups) n += g.graph->dataCount();
-    return n;
-}
+int LatentPlot::plottedPoints() const { return m_cloud->pointCount(); }
 
 QPointF LatentPlot::pixelFor(double x, double y) const { return {xAxis->coordToPixel(x), yAxis->coordToPixel(y)}; }
 

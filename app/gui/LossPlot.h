@@ -5,6 +5,8 @@
 
 #include "Snapshot.h"
 
+#include <QElapsedTimer>
+#include <QTimer>
 #include <qcustomplot.h>
 
 namespace latentlab::gui {
@@ -28,6 +30,7 @@ protected:
 private:
     QCPGraph* addCurve(const QString& name, QColor color, Qt::PenStyle style, double width);
     void rescale();
+    void replotSoon();
 
     QCPGraph* m_batch = nullptr;
     QCPGraph* m_trainTotal = nullptr;
@@ -41,6 +44,8 @@ private:
     bool m_log = false;
     bool m_autoRange = true;
     bool m_rescaling = false;
+    QTimer m_replotTimer;
+    QElapsedTimer m_lastReplot;
 };
 
 } // namespace latentlab::gui

@@ -17,6 +17,7 @@
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QElapsedTimer>
 #include <QMenuBar>
 #include <QScreen>
 #include <QScrollArea>
@@ -192,6 +193,7 @@ void MainWindow::resetTo(const app::RunConfig& config) {
 }
 
 void MainWindow::onSession(const SessionInfo& info) {
+    m_decodedWith.reset();
     m_panel->setConfig(info.config);
     m_panel->setThreadsInUse(info.threads);
     m_latent->setSession(info);
@@ -215,7 +217,10 @@ void MainWindow::onSnapshot(const SnapshotPtr& s) {
     m_loss->add(*s);
     m_recon->setReconstructions(s->reconstructions);
     m_controls->setProgress(s->progress);
-    if (!s->decoder) return;
+    // While training, most snapshots bring only losses and progress; the decoder (and the
+    // reconstructions) are the previous ones, a few times a second new ones.
+    if (!s->decoder || s->decoder == m_decodedWith) return;
+    m_decodedWith = s->decoder;
     // The decoder view starts at the origin of the latent plane; the point shown (and a
     // VAE's prior samples) follow the training: decoded again with the new weights.
     if (!m_decoder->hasPoint()) {
@@ -225,10 +230,14 @@ void MainWindow::onSnapshot(const SnapshotPtr& s) {
         m_decoder->showDecoded(m_decoder->lastCode(), decodeToData(*s->decoder, m_decoder->lastCode()));
     }
     if (s->decoder->kind() == ModelKind::Vae) {
-        if (m_gallery->sampleCount() == 0)
+        // Decoding the gallery (64 samples by default, one column each) costs the GUI
+        // thread a few ms: while training, once a second is enough to watch it change.
+        if (m_gallery->sampleCount() == 0) {
             samplePrior(m_latent->sampleCount());
-        else
+        } else if (s->state != RunState::Running || !m_galleryDecoded.isValid() || m_galleryDecoded.hasExpired(1000)) {
             m_gallery->setSamples(decodeColumns(*s->decoder, m_latent->plot()->priorCodes()));
+            m_galleryDecoded.start();
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 #include "Dialogs.h"
 #include "Snapshot.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 #include <memory>
 
@@ -84,6 +85,8 @@ private:
     ControlBar* m_controls;
     DocumentActions* m_documents;
     QDockWidget* m_galleryDock = nullptr;
+    std::shared_ptr<const Model> m_decodedWith; // the decoder the views show the output of
+    QElapsedTimer m_galleryDecoded;
     uint64_t m_sampleSeed = 1;
     bool m_closing = false;
 };

@@ -22,7 +22,7 @@ void ReconstructionStrip::setSession(const SessionInfo& info) {
 }
 
 void ReconstructionStrip::setReconstructions(const std::shared_ptr<const Reconstructions>& r) {
-    if (!r || !m_dataset || r->inputs.cols() == 0) return;
+    if (!r || r == m_current || !m_dataset || r->inputs.cols() == 0) return; // same as shown
     m_current = r;
     if (m_dataset->isImage()) {
         const Index n = r->inputs.cols();

@@ -87,8 +87,8 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     m_threads = new QSpinBox;
     m_threads->setRange(0, std::max(1, QThread::idealThreadCount()));
     m_threads->setKeyboardTracking(false);
-    m_threads->setToolTip(tr("CPU threads for training. Automatic uses all cores but one, so the window "
-                             "stays responsive while training runs at full speed."));
+    m_threads->setToolTip(tr("CPU threads for training. Automatic uses every core, as latentlab-cli does; "
+                             "the window stays responsive (training runs at a lower priority)."));
 
     form->addRow(tr("&Dataset"), m_dataset);
     form->addRow(QString(), m_datasetInfo);

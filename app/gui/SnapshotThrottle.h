@@ -1,5 +1,5 @@
 // When to publish the next snapshot: at most `perSecond` times a second, so the GUI gets
-// a smooth ~15 frames a second whether an epoch takes 10 ms (Swiss roll) or 10 s (MNIST),
+// a steady ~10 frames a second (TrainingSession's rate) whether an epoch takes 10 ms (Swiss roll) or 10 s (MNIST),
 // and never a flood of signals it would have to skip.
 #pragma once
 
@@ -14,6 +14,7 @@ public:
     explicit SnapshotThrottle(double perSecond = 15.0);
 
     double interval() const { return m_interval; } // seconds
+    double perSecond() const { return 1.0 / m_interval; }
     // True if a snapshot published now would keep to the rate.
     bool due(Clock::time_point now) const;
     void published(Clock::time_point now);

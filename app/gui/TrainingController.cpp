@@ -2,7 +2,31 @@
 
 #include "TrainingWorker.h"
 
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace latentlab::gui {
+
+namespace {
+
+// The training thread and the OpenMP threads it starts (they inherit it) run at nice +5.
+// With every core training, the GUI thread then gets a core at once when it wakes, rather
+// than waiting for a training thread's time slice: measured with --perf-report on 2 cores,
+// the heartbeat's p99 went from ~12 to ~7 ms and a drag step's p95 from ~5.2 to ~3.7 ms,
+// at the same training throughput. Training also yields to the rest of the desktop.
+// Linux only: elsewhere setpriority() would change the whole process.
+constexpr int kTrainingNice = 5;
+
+void lowerTrainingPriority() {
+#ifdef Q_OS_LINUX
+    setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)), kTrainingNice);
+#endif
+}
+
+} // namespace
 
 TrainingController::TrainingController(QObject* parent) : QObject(parent) {
     qRegisterMetaType<SnapshotPtr>();
@@ -17,6 +41,7 @@ TrainingController::TrainingController(QObject* parent) : QObject(parent) {
     connect(&m_thread, &QThread::finished, m_worker, [w = m_worker] { w->threadFinished(); }, Qt::DirectConnection);
     connect(m_worker, &TrainingWorker::messagesWaiting, this, &TrainingController::drain);
     connect(this, &TrainingController::commandsWaiting, m_worker, &TrainingWorker::runCommands);
+    connect(&m_thread, &QThread::started, m_worker, &lowerTrainingPriority, Qt::DirectConnection);
     m_thread.start();
 }
 
@@ -103,6 +128,10 @@ void TrainingController::setTrainingOptions(int batchSize, int threads, quint64 
     m_session.config.training.batchSize = batchSize;
     m_session.config.training.threads = threads;
     m_session.config.training.seed = seed;
+}
+
+void TrainingController::runInTrainingThread(std::function<void()> command) {
+    post([command = std::move(command)](TrainingWorker&) { command(); });
 }
 
 long long TrainingController::stepsDone() const { return m_worker ? m_worker->stepsDone() : 0; }

@@ -41,6 +41,9 @@ public:
     void setEpochs(int epochs);
     // Keeps the weights; the trainer is rebuilt with these.
     void setTrainingOptions(int batchSize, int threads, quint64 seed);
+    // Runs `command` in the training thread, in order with the other commands, between
+    // two chunks of training (the performance report holds training with it).
+    void runInTrainingThread(std::function<void()> command);
 
     RunState state() const { return m_state; }
     bool hasSession() const { return m_session.session > 0; }

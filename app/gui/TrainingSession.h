@@ -3,7 +3,7 @@
 // This is the long computation of the desktop program as a plain object (no Qt widgets,
 // no threads of its own), in the spirit of Orange's concurrent tasks: the worker thread
 // calls step() and snapshot(); tests call them directly. It is the engine's
-// TrainingObserver: every batch it records the loss, and at most ~15 times a second it
+// TrainingObserver: every batch it records the loss, and at most ~10 times a second it
 // hands an immutable snapshot (losses, codes, reconstructions, a clone of the model) to
 // the publisher.
 #pragma once
@@ -13,6 +13,7 @@
 #include "RateEstimator.h"
 #include "Snapshot.h"
 #include "SnapshotThrottle.h"
+#include "TimeBudget.h"
 
 #include "Experiment.h"
 
@@ -38,8 +39,11 @@ public:
     ~TrainingSession() override;
 
     // The number of training threads used for `requested` (0: automatic). Automatic is
-    // $OMP_NUM_THREADS if set, else max(1, cores - 1): one core is left to the GUI.
+    // $OMP_NUM_THREADS if set, else every core (as the CLI).
     static int resolveThreads(int requested);
+    // How often a snapshot while training brings new views (codes, reconstructions, a
+    // decoder clone) for a dataset of `rows` samples, per second.
+    static double viewRate(Index rows);
 
     SessionInfo info() const;
     const app::RunConfig& config() const { return m_experiment.config(); }
@@ -68,13 +72,18 @@ public:
     // Publishing during training: `publish` gets the snapshots the throttle lets through,
     // as long as `mayPublish` says the GUI keeps up.
     void setPublisher(std::function<void(SnapshotPtr)> publish, std::function<bool()> mayPublish);
-    // A snapshot now; codes are refreshed for about codeSeconds first.
-    SnapshotPtr snapshot(RunState state, double codeSeconds);
+    // A snapshot now; codes are refreshed for about codeSeconds first. Without `views`
+    // the reconstructions and the decoder are the previous snapshot's (same pointers).
+    SnapshotPtr snapshot(RunState state, double codeSeconds, bool views = true);
+    // Training: refreshes codes as far as the training share allows (TimeBudget); the
+    // next snapshot carries them.
+    void refreshCodesWhileTraining(SnapshotThrottle::Clock::time_point now);
     // Idle work: brings the codes up to date for about `seconds`; true once all are current.
     bool settleCodes(double seconds);
     bool codesComplete() const { return m_codes.complete(); }
     bool snapshotDue() const { return m_throttle.due(SnapshotThrottle::Clock::now()); }
-    void restartClock(); // training (re)starts: paused time does not count for the rate
+    // Training (re)starts: paused time counts neither for the rate nor the code budget.
+    void restartClock();
 
     // The model file's bytes: weights, optimiser state and the configuration in metadata.
     QByteArray serialize();
@@ -104,6 +113,8 @@ private:
     std::function<void(SnapshotPtr)> m_publish;
     std::function<bool()> m_mayPublish;
     SnapshotThrottle m_throttle;
+    SnapshotThrottle m_viewThrottle; // codes, reconstructions, decoder while training
+    TimeBudget m_codeBudget;
     LossBuffer m_losses;
     RateEstimator m_rate;
     std::vector<EpochReport> m_epochs;  // not yet published
@@ -111,6 +122,7 @@ private:
     std::vector<HyperChange> m_changes;
     CodeRefresher m_codes;
     std::vector<Index> m_reconRows;
+    std::shared_ptr<const Reconstructions> m_reconstructions;
     std::shared_ptr<const Model> m_decoder;
     long long m_decoderSteps = -1;
 };

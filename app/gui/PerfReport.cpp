@@ -1,0 +1,480 @@
+#include "PerfReport.h"
+
+#include "DecoderView.h"
+#include "Dialogs.h"
+#include "Heartbeat.h"
+#include "LatentPlot.h"
+#include "LatentView.h"
+#include "MainWindow.h"
+#include "TrainingController.h"
+#include "TrainingSession.h"
+
+#include "Experiment.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QMouseEvent>
+#include <QTextStream>
+#include <QThread>
+#include <QTimer>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include <sys/resource.h>
+
+namespace latentlab::gui {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The window and headless training take turns this long: short enough that a burst of
+// load from another program falls on both sides, long enough for ~10 plane updates.
+constexpr double kSliceSeconds = 1.0;
+
+double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// CPU time of the calling thread (user + system), in seconds.
+double threadCpuSeconds() {
+    rusage u{};
+    if (getrusage(RUSAGE_THREAD, &u) != 0) return 0;
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// Errors the window would show in a box: the report cannot answer a box, so they end it.
+class ReportDialogs : public Dialogs {
+public:
+    QString firstError;
+    void error(QWidget*, const QString& title, const QString& message) override {
+        if (firstError.isEmpty()) firstError = title + ": " + message.section('\n', 0, 0);
+    }
+    bool confirm(QWidget*, const QString&, const QString&, const QString&) override { return true; }
+    SaveChoice askToSave(QWidget*, const QString&) override { return SaveChoice::Discard; }
+    QString openFileName(QWidget*, const QString&, const QString&, const QString&) override { return {}; }
+    QString saveFileName(QWidget*, const QString&, const QString&, const QString&) override { return {}; }
+};
+
+// Runs the GUI thread's event loop for `ms` milliseconds.
+void spin(int ms) {
+    QEventLoop loop;
+    QTimer::singleShot(std::max(0, ms), Qt::PreciseTimer, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+// Runs the event loop until `done` holds; throws after timeoutSeconds.
+void spinUntil(const std::function<bool()>& done, double timeoutSeconds, const char* what) {
+    const auto start = Clock::now();
+    while (!done()) {
+        if (secondsSince(start) > timeoutSeconds)
+            throw std::runtime_error(std::string("timed out waiting for ") + what);
+        spin(5);
+    }
+}
+
+// A flag one thread waits on and another sets.
+class Gate {
+public:
+    void open() {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_open = true;
+        m_changed.notify_all();
+    }
+    void wait() {
+        std::unique_lock<std::mutex> lock(m_mutex);
+        m_changed.wait(lock, [this] { return m_open; });
+    }
+    bool isOpen() {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        return m_open;
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    bool m_open = false;
+};
+
+// Headless training: the engine's Trainer alone in a thread of its own, as the CLI
+// trains, one slice at a time. The first slice starts after the warm-up.
+class HeadlessRun {
+public:
+    HeadlessRun(const app::RunConfig& config, std::shared_ptr<const data::Dataset> data, double warmup)
+        : m_config(config), m_data(std::move(data)), m_warmup(warmup), m_thread([this] { work(); }) {}
+    ~HeadlessRun() {
+        request(-1);
+        m_thread.join();
+    }
+
+    // Trains for `seconds` (blocking) and returns samples per second; throws what the
+    // training threw.
+    double runSlice(double seconds) {
+        request(seconds);
+        std::unique_lock<std::mutex> lock(m_mutex);
+        m_changed.wait(lock, [this] { return m_request == 0; });
+        if (m_failure) std::rethrow_exception(m_failure);
+        return m_sliceRate;
+    }
+    double rate() const { return m_seconds > 0 ? double(m_steps) * m_config.training.batchSize / m_seconds : 0; }
+
+private:
+    void request(double seconds) {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_request = seconds;
+        m_changed.notify_all();
+    }
+    void work() {
+        std::unique_ptr<app::Experiment> e;
+        std::unique_ptr<Trainer> trainer;
+        for (;;) {
+            double seconds = 0;
+            {
+                std::unique_lock<std::mutex> lock(m_mutex);
+                m_changed.wait(lock, [this] { return m_request != 0; });
+                seconds = m_request;
+            }
+            if (seconds < 0) return;
+            try {
+                if (!trainer) {
+                    e = std::make_unique<app::Experiment>(app::Experiment::prepare(m_config, m_data));
+                    m_data.reset();
+                    const data::Dataset& d = e->dataset();
+                    trainer = std::make_unique<Trainer>(e->model(), e->view(), d.trainRows > 0 ? d.trainRows : d.rows,
+                                                        m_config.training, true);
+                    const auto start = Clock::now();
+                    while (secondsSince(start) < m_warmup) trainer->stepBatch();
+                }
+                const auto t0 = Clock::now();
+                long long steps = 0;
+                while (secondsSince(t0) < seconds) {
+                    if (!trainer->stepBatch()) throw std::runtime_error("headless training stopped early");
+                    ++steps;
+                }
+                const double elapsed = secondsSince(t0);
+                m_steps += steps;
+                m_seconds += elapsed;
+                m_sliceRate = double(steps) * m_config.training.batchSize / elapsed;
+            } catch (...) {
+                m_failure = std::current_exception();
+            }
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_request = 0;
+            m_changed.notify_all();
+        }
+    }
+
+    const app::RunConfig& m_config;
+    std::shared_ptr<const data::Dataset> m_data;
+    double m_warmup;
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    double m_request = 0; // seconds to train; < 0: end; 0: none (done)
+    std::exception_ptr m_failure;
+    long long m_steps = 0; // written by the thread while the caller waits
+    double m_seconds = 0, m_sliceRate = 0;
+    std::thread m_thread; // last: starts once the members above exist
+};
+
+QString describeModel(const app::RunConfig& c, long long inputDim) {
+    QString arch = QString::number(inputDim);
+    for (int w : c.model.encoderWidths) arch += "-" + QString::number(w);
+    arch += "-" + QString::number(c.model.latentDim);
+    const QString kind = c.model.kind == ModelKind::Vae ? "VAE" : "autoencoder";
+    const QString opt = c.training.optimizer.kind == OptimizerConfig::Kind::Adam ? "Adam" : "SGD";
+    return QString("%1 %2, batch %3, %4 %5").arg(kind, arch).arg(c.training.batchSize).arg(opt).arg(c.training.learningRate);
+}
+
+QString envOr(const char* name, const char* fallback) {
+    const QByteArray v = qgetenv(name);
+    return v.isEmpty() ? QString(fallback) : QString::fromLocal8Bit(v);
+}
+
+// How many codes differ between two snapshots of the plane (NaN = NaN: not encoded yet).
+long long changedCodes(const Matrix& before, const Matrix& after) {
+    if (before.cols() != after.cols() || before.rows() != after.rows()) return after.cols();
+    long long n = 0;
+    for (Index i = 0; i < after.cols(); ++i) {
+        bool changed = false;
+        for (Index k = 0; k < after.rows(); ++k) {
+            const Scalar u = after(k, i), v = before(k, i);
+            changed = changed || (u != v && !(std::isnan(u) && std::isnan(v)));
+        }
+        n += changed;
+    }
+    return n;
+}
+
+// The scripted session. Throughput is measured in alternating slices, the window training
+// for one, then headless for the next while the window's training thread is held (blocked
+// between two chunks, so it neither trains nor encodes): load from other programs on the
+// machine then falls on both sides alike.
+class ScriptedSession {
+public:
+    ScriptedSession(const app::RunConfig& config, std::shared_ptr<const data::Dataset> data,
+                    const PerfOptions& options, PerfFigures& figures)
+        : m_config(config), m_options(options), m_figures(figures),
+          m_headless(config, std::move(data), options.warmup) {}
+
+    void run() {
+        MainWindow window;
+        m_dialogs = new ReportDialogs;
+        window.setDialogs(std::unique_ptr<Dialogs>(m_dialogs));
+        // The size the window takes on a 1600 x 1000 screen, whatever the platform's
+        // screen (offscreen: 800 x 600): the plane's size sets the replot's cost.
+        window.resize(1600, 1000);
+        window.show();
+        TrainingController* c = window.controller();
+        // The window starts with the default preset (session 1); ours is the next one.
+        spinUntil([&] { return c->hasSession() || failed(); }, 60, "the first session");
+        window.applyConfig(m_config);
+        // Training starts once the plane shows every sample, as a person would see it.
+        spinUntil([&] {
+            const SnapshotPtr s = c->latest();
+            return (c->hasSession() && c->session().session >= 2 && s && s->codesComplete) || failed();
+        }, 300, "the dataset, the model and its first codes");
+        check();
+        c->train();
+        spinUntil([&] { return c->state() == RunState::Running || failed(); }, 30, "training to start");
+        spin(int(m_options.warmup * 1000));
+        measureThroughput(window);
+        check();
+        measureDrag(window);
+        check();
+        measureReplot(window);
+        check();
+    }
+
+private:
+    bool failed() const { return !m_dialogs->firstError.isEmpty(); }
+    void check() const {
+        if (failed()) throw std::runtime_error(m_dialogs->firstError.toStdString());
+    }
+
+    void measureThroughput(MainWindow& window) {
+        TrainingController* c = window.controller();
+        LatentPlot* plot = window.latentView()->plot();
+        const int slices = std::max(2, int(std::lround(m_options.seconds / kSliceSeconds)));
+        const double slice = m_options.seconds / slices;
+        Heartbeat heartbeat;
+        int snapshots = 0, planeUpdates = 0;
+        long long reencoded = 0, steps = 0;
+        std::vector<double> windowRates, headlessRates;
+        double seconds = 0, cpu = 0;
+        std::shared_ptr<const Matrix> previous = plot->codes();
+        const auto a = QObject::connect(c, &TrainingController::snapshotArrived, [&] { ++snapshots; });
+        // How many codes each plane update changes: the samples re-encoded while training.
+        const auto b = QObject::connect(plot, &LatentPlot::codesChanged, [&] {
+            ++planeUpdates;
+            if (previous && plot->codes()) reencoded += changedCodes(*previous, *plot->codes());
+            previous = plot->codes();
+        });
+        for (int k = 0; k < slices; ++k) {
+            // The window trains.
+            const long long steps0 = c->stepsDone();
+            const auto t0 = Clock::now();
+            const double cpu0 = threadCpuSeconds();
+            heartbeat.start();
+            spin(int(slice * 1000));
+            heartbeat.stop();
+            cpu += threadCpuSeconds() - cpu0;
+            m_figures.heartbeat.insert(m_figures.heartbeat.end(), heartbeat.lateness().begin(),
+                                       heartbeat.lateness().end());
+            // Held: the training thread blocks between two chunks; its steps stop there.
+            auto held = std::make_shared<Gate>(), release = std::make_shared<Gate>();
+            auto heldAt = std::make_shared<Clock::time_point>();
+            c->runInTrainingThread([held, release, heldAt] {
+                *heldAt = Clock::now(); // published by the gate's mutex
+                held->open();
+                release->wait();
+            });
+            struct Release {
+                std::shared_ptr<Gate> gate;
+                ~Release() { gate->open(); }
+            } releaseOnExit{release};
+            spinUntil([&] { return held->isOpen(); }, 30, "the training thread");
+            const long long sliceSteps = c->stepsDone() - steps0;
+            const double sliceSeconds = std::chrono::duration<double>(*heldAt - t0).count();
+            steps += sliceSteps;
+            seconds += sliceSeconds;
+            windowRates.push_back(double(sliceSteps) * m_config.training.batchSize / sliceSeconds);
+            // Headless, while the window waits.
+            headlessRates.push_back(m_headless.runSlice(slice));
+        }
+        QObject::disconnect(a);
+        QObject::disconnect(b);
+        // Medians over the slices: a burst of load from another program that hits a few
+        // slices moves neither side.
+        m_figures.windowRate = quantile(windowRates, 0.5);
+        m_figures.headlessRate = quantile(headlessRates, 0.5);
+        m_figures.windowRateMean = double(steps) * m_config.training.batchSize / seconds;
+        m_figures.headlessRateMean = m_headless.rate();
+        m_figures.slices = slices;
+        m_figures.guiCpuShare = cpu / seconds;
+        m_figures.snapshotsPerSecond = snapshots / seconds;
+        m_figures.planeUpdatesPerSecond = planeUpdates / seconds;
+        m_figures.codesPerSecond = double(reencoded) / seconds;
+    }
+
+    // A left-button drag across the plane while training goes on: each step is timed from
+    // the mouse event to the decoded point painted (marker on the plane, decoder view).
+    void measureDrag(MainWindow& window) {
+        LatentPlot* plot = window.latentView()->plot();
+        QWidget* decoder = window.decoderView();
+        const QRect area = plot->axisRect()->rect();
+        const int n = std::max(2, m_options.dragSteps);
+        auto send = [&](QEvent::Type type, QPointF pos, Qt::MouseButton button, Qt::MouseButtons buttons) {
+            QMouseEvent e(type, pos, plot->mapToGlobal(pos), button, buttons, Qt::NoModifier);
+            QApplication::sendEvent(plot, &e);
+        };
+        auto at = [&](int i) {
+            const double t = double(i) / (n - 1);
+            return QPointF(area.left() + area.width() * (0.2 + 0.6 * t), area.top() + area.height() * (0.3 + 0.4 * t));
+        };
+        send(QEvent::MouseButtonPress, at(0), Qt::LeftButton, Qt::LeftButton);
+        spin(20);
+        QElapsedTimer timer;
+        for (int i = 1; i < n; ++i) {
+            timer.start();
+            send(QEvent::MouseMove, at(i), Qt::NoButton, Qt::LeftButton);
+            plot->repaint();
+            decoder->repaint();
+            m_figures.decode.push_back(double(timer.nsecsElapsed()) / 1e6);
+            spin(30); // a quick hand: ~30 mouse events a second
+        }
+        send(QEvent::MouseButtonRelease, at(n - 1), Qt::LeftButton, Qt::NoButton);
+    }
+
+    // Paused, every code current: time full replots of the plane.
+    void measureReplot(MainWindow& window) {
+        TrainingController* c = window.controller();
+        c->pause();
+        spinUntil([&] {
+            const SnapshotPtr s = c->latest();
+            return (c->state() == RunState::Paused && s && s->state == RunState::Paused && s->codesComplete) ||
+                   failed();
+        }, 120, "the codes of every sample after pausing");
+        spin(100);
+        LatentPlot* plot = window.latentView()->plot();
+        QElapsedTimer timer;
+        // New codes into the plot (a copy, so it sees a change), then the replots.
+        const auto codes = std::make_shared<const Matrix>(*c->codes());
+        timer.start();
+        plot->setCodes(codes);
+        m_figures.codesLoadMs = double(timer.nsecsElapsed()) / 1e6;
+        plot->replot(QCustomPlot::rpImmediateRefresh); // not timed: first use of new data
+        for (int i = 0; i < std::max(1, m_options.replots); ++i) {
+            timer.start();
+            plot->replot(QCustomPlot::rpImmediateRefresh);
+            m_figures.replot.push_back(double(timer.nsecsElapsed()) / 1e6);
+            spin(10);
+        }
+        m_figures.plottedPoints = plot->plottedPoints();
+        m_figures.plotSize = plot->axisRect()->rect().size();
+    }
+
+    const app::RunConfig& m_config;
+    const PerfOptions& m_options;
+    PerfFigures& m_figures;
+    HeadlessRun m_headless;
+    ReportDialogs* m_dialogs = nullptr;
+};
+
+QString ms(double v) { return QString::number(v, 'f', v < 10 ? 2 : 1) + " ms"; }
+
+void row(QTextStream& out, const QString& figure, const QString& measured, const QString& target, const QString& result) {
+    out << "  " << figure.leftJustified(42) << " " << measured.leftJustified(52) << " " << target.leftJustified(14) << " "
+        << result << "\n";
+}
+
+QString verdict(bool pass) { return pass ? QStringLiteral("PASS") : QStringLiteral("FAIL"); }
+
+} // namespace
+
+void printPerfTable(const PerfFigures& f, QTextStream& out) {
+    out << "Latent Lab performance report (issue 4)\n";
+    out << "  preset:  " << f.preset << ": " << f.model << "\n";
+    out << "  data:    " << f.dataset << ", " << f.samples << " samples\n";
+    out << "  threads: " << f.threads << " training thread(s) on " << f.cores << " cores; " << f.waitPolicy << "\n";
+    out << "  timing:  " << f.warmup << " s warm-up each, then " << f.seconds << " s in the window and " << f.seconds
+        << " s headless, taking turns in " << f.slices
+        << " slices (same engine, model, data, threads); throughputs are medians over the slices\n\n";
+    row(out, "figure", "measured", "target", "result");
+    const double ratio = f.headlessRate > 0 ? f.windowRate / f.headlessRate : 0;
+    row(out, "training throughput, headless",
+        QString("%1 samples/s (mean %2)").arg(f.headlessRate, 0, 'f', 0).arg(f.headlessRateMean, 0, 'f', 0), "reference",
+        "");
+    row(out, "training throughput, in the window",
+        QString("%1 samples/s = %2 % of headless (mean %3)")
+            .arg(f.windowRate, 0, 'f', 0)
+            .arg(100 * ratio, 0, 'f', 1)
+            .arg(f.windowRateMean, 0, 'f', 0),
+        QString(">= %1 %").arg(100 * PerfTargets::throughputRatio, 0, 'f', 0), verdict(ratio >= PerfTargets::throughputRatio));
+    const double p99 = quantile(f.heartbeat, 0.99);
+    row(out, "GUI event latency (10 ms heartbeat)",
+        QString("p50 %1, p99 %2, max %3 (%4 beats)")
+            .arg(ms(quantile(f.heartbeat, 0.5)), ms(p99), ms(quantile(f.heartbeat, 1.0)))
+            .arg(f.heartbeat.size()),
+        QString("p99 <= %1 ms").arg(PerfTargets::heartbeatP99Ms), verdict(!f.heartbeat.empty() && p99 <= PerfTargets::heartbeatP99Ms));
+    const double replotMax = quantile(f.replot, 1.0);
+    row(out, QString("latent-plane replot, %1 points").arg(f.plottedPoints),
+        QString("median %1, max %2 (%3 replots, %4x%5 px)")
+            .arg(ms(quantile(f.replot, 0.5)), ms(replotMax))
+            .arg(f.replot.size())
+            .arg(f.plotSize.width())
+            .arg(f.plotSize.height()),
+        QString("<= %1 ms").arg(PerfTargets::replotMs), verdict(!f.replot.empty() && replotMax <= PerfTargets::replotMs));
+    const double decodeP95 = quantile(f.decode, 0.95);
+    row(out, "decode a dragged point and show it",
+        QString("median %1, p95 %2, max %3 (%4 steps)")
+            .arg(ms(quantile(f.decode, 0.5)), ms(decodeP95), ms(quantile(f.decode, 1.0)))
+            .arg(f.decode.size()),
+        QString("p95 <= %1 ms").arg(PerfTargets::decodeMs), verdict(!f.decode.empty() && decodeP95 <= PerfTargets::decodeMs));
+    row(out, "while training: snapshots, plane updates",
+        QString("%1 /s, %2 /s").arg(f.snapshotsPerSecond, 0, 'f', 1).arg(f.planeUpdatesPerSecond, 0, 'f', 1), "", "");
+    row(out, "while training: GUI thread busy", QString("%1 % of a core").arg(100 * f.guiCpuShare, 0, 'f', 1), "", "");
+    row(out, "while training: codes re-encoded",
+        QString("%1 /s: each of the %2 every %3 s")
+            .arg(f.codesPerSecond, 0, 'f', 0)
+            .arg(f.samples)
+            .arg(f.codesPerSecond > 0 ? double(f.samples) / f.codesPerSecond : 0.0, 0, 'f', 1),
+        "", "");
+    row(out, "new codes into the plane (no replot)", ms(f.codesLoadMs), "", "");
+    out.flush();
+}
+
+PerfFigures runPerfReport(const PerfOptions& options, QTextStream& out) {
+    app::RunConfig config = app::loadPreset(options.preset);
+    config.training.threads = TrainingSession::resolveThreads(options.threads);
+    config.training.epochs = 1000000; // never finishes while measured
+    config.validate();
+    out << "latentlab --perf-report: loading " << config.dataset.name << " …\n";
+    out.flush();
+    const data::Catalogue catalogue;
+    auto data = std::make_shared<const data::Dataset>(app::loadDataset(config.dataset, catalogue));
+
+    PerfFigures f;
+    f.preset = options.preset;
+    f.model = describeModel(config, data->cols);
+    f.dataset = QString::fromStdString(data->name);
+    f.samples = data->rows;
+    f.threads = config.training.threads;
+    f.cores = QThread::idealThreadCount();
+    f.waitPolicy = QString("OMP_WAIT_POLICY=%1, GOMP_SPINCOUNT=%2")
+                       .arg(envOr("OMP_WAIT_POLICY", "(unset)"), envOr("GOMP_SPINCOUNT", "(unset)"));
+    f.seconds = options.seconds;
+    f.warmup = options.warmup;
+    out << "measuring: the window and headless training in turns, dragging, replotting …\n\n";
+    out.flush();
+    // The window loads its own copy of the data, as it always does.
+    ScriptedSession(config, std::move(data), options, f).run();
+    printPerfTable(f, out);
+    return f;
+}
+
+} // namespace latentlab::gui

@@ -1,0 +1,36 @@
+// A share of wall time for background work, kept as a token bucket: every second of wall
+// time adds `share` seconds to the balance (up to what `memory` seconds add, so a long
+// idle spell does not save up a long stall later); the work spends what it really took,
+// so an overrun is paid back before the next piece runs. Over any long stretch the work
+// takes `share` of the time, whatever its pieces cost.
+//
+// The code refresher runs on this while training: the latent plane's codes get a few
+// per cent of the training thread's time, not a fixed slice per snapshot.
+#pragma once
+
+#include <chrono>
+
+namespace latentlab::gui {
+
+class TimeBudget {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    TimeBudget(double share, double memory);
+
+    double share() const { return m_share; }
+    void setShare(double share); // from now on
+    // Starts accruing from `now` with an empty balance (training (re)starts).
+    void restart(Clock::time_point now);
+    // The seconds that may be spent now (negative while an overrun is paid back).
+    double available(Clock::time_point now);
+    void spend(double seconds) { m_balance -= seconds; }
+
+private:
+    double m_share, m_memory;
+    double m_balance = 0;
+    Clock::time_point m_last;
+    bool m_started = false;
+};
+
+} // namespace latentlab::gui
