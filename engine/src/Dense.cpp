@@ -1,5 +1,7 @@
 #include "latentlab/Dense.h"
 
+#include "Gemm.h"
+
 #include <cassert>
 #include <cmath>
 
@@ -75,7 +77,8 @@ void Dense::affine(const Matrix& input, Matrix& output) const {
         // Starting from the bias saves Eigen's zero fill of the product's destination.
         const auto bias = m_bias.segment(b, n);
         for (Index j = 0; j < y.cols(); ++j) y.col(j) = bias; // contiguous, vectorised copies
-        y.noalias() += m_weight.middleRows(b, n) * input;
+        detail::gemm(false, false, n, input.cols(), inputSize(), m_weight.data() + b, m_weight.rows(), input.data(),
+                     input.rows(), true, output.data() + b, output.rows());
         applyActivation(m_activation, y);
     }
 }
@@ -112,14 +115,17 @@ const Matrix& Dense::backward(const Matrix& gradOutput) {
             const Index b = weightTiles.begin(t), n = weightTiles.size(t);
             auto gw = m_weightGrad.middleRows(b, n);
             auto gb = m_biasGrad.segment(b, n);
-            gw.noalias() = m_delta.middleRows(b, n) * x.transpose();
+            detail::gemm(false, true, n, inputs, x.cols(), m_delta.data() + b, m_delta.rows(), x.data(), x.rows(),
+                         false, m_weightGrad.data() + b, m_weightGrad.rows());
             gb.noalias() = m_delta.middleRows(b, n).rowwise().sum();
             finite = allFinite(gw) && allFinite(gb) && finite;
         }
 #pragma omp for schedule(dynamic, 1)
         for (Index t = 0; t < inputTiles.count; ++t) {
             const Index b = inputTiles.begin(t), n = inputTiles.size(t);
-            m_gradInput.middleRows(b, n).noalias() = m_weight.middleCols(b, n).transpose() * m_delta;
+            detail::gemm(true, false, n, m_delta.cols(), outputs, m_weight.data() + b * m_weight.rows(),
+                         m_weight.rows(), m_delta.data(), m_delta.rows(), false, m_gradInput.data() + b,
+                         m_gradInput.rows());
         }
     }
     m_gradientsFinite = finite;
