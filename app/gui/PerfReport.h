@@ -41,6 +41,7 @@ struct PerfFigures {
     // 1. throughput (samples per second).
     double headlessRate = 0, windowRate = 0;         // medians over the slices
     double headlessRateMean = 0, windowRateMean = 0; // all samples over all time
+    double ratio = 0; // window / headless: the median over pairs of neighbouring slices
     int slices = 0;
     // 2. GUI event latency: lateness of each 10 ms heartbeat while training (ms).
     std::vector<double> heartbeat;

@@ -22,7 +22,7 @@ constexpr double kSnapshotsPerSecond = 10;
 // While training, re-encoding the codes may take this share of the training thread's wall
 // time (TimeBudget): with the snapshots and the GUI thread's work the window then trains
 // at >= 90 % of headless speed with every core busy (`latentlab --perf-report`). On 2
-// cores Fashion-MNIST's 70,000 codes are then all refreshed about every 30 s, the Swiss
+// cores Fashion-MNIST's 70,000 codes are then all refreshed every 20-30 s, the Swiss
 // roll's 3,000 with every update. Paused, the worker finishes the sweep at full speed.
 constexpr double kTrainingCodeShare = 0.02;
 // Until every sample has a code at all (Train pressed before the first sweep finished),
