@@ -33,7 +33,7 @@ public:
     double lossSum = 0;
 };
 
-// The OpenMP waiting set-up this process runs with (see startup/OpenMpWaiting.h).
+// The OpenMP waiting set-up this process runs with (see startup/OpenMpWaiting.cpp).
 std::string openMpWaiting() {
     if (const char* policy = std::getenv("OMP_WAIT_POLICY")) return std::string("OMP_WAIT_POLICY=") + policy;
     if (const char* spins = std::getenv("GOMP_SPINCOUNT")) return std::string("GOMP_SPINCOUNT=") + spins;
