@@ -23,7 +23,6 @@
 
 #include <QAction>
 #include <QComboBox>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QImage>
 #include <QProcess>
@@ -256,10 +255,12 @@ private slots:
         trainEpochs(1);
         QThread* thread = c().thread();
         QVERIFY(thread->isRunning());
-        QElapsedTimer timer;
-        timer.start();
+        QTRY_COMPARE(c().state(), RunState::Running);
+        const long long atClose = c().stepsDone();
         QVERIFY(w().close());
-        QVERIFY2(timer.elapsed() < 1000, qPrintable(QString::number(timer.elapsed())));
+        // Closing stops training within the batch under way (one more may have begun
+        // before the close), not at the end of a chunk or an epoch.
+        QVERIFY2(c().stepsDone() - atClose <= 2, qPrintable(QString::number(c().stepsDone() - atClose)));
         QCOMPARE(m_dialogs->saveQuestions, 1); // it had trained: the user was asked
         QVERIFY(!thread->isRunning());
         QVERIFY(QSettings().contains("window/state"));
@@ -394,28 +395,23 @@ private slots:
     void staysResponsiveWhileTraining() {
         w().controls()->trainAction()->trigger();
         QTRY_COMPARE(c().state(), RunState::Running);
-        // The GUI thread's event loop must keep turning: a 5 ms timer, zooming the plane
-        // and dragging the decoder while training runs at full speed.
-        QElapsedTimer clock;
-        clock.start();
-        qint64 last = 0, worst = 0;
-        QTimer tick;
-        connect(&tick, &QTimer::timeout, [&] {
-            worst = std::max(worst, clock.elapsed() - last);
-            last = clock.elapsed();
-        });
-        tick.start(5);
+        // Zooming the plane and clicking the decoder while training runs at full speed: each
+        // click is decoded with the newest weights. How late the event loop runs is a timing
+        // figure and is measured by `latentlab --perf-report`, not asserted here.
         const QPoint centre = plot().axisRect()->rect().center();
+        QPoint last;
         for (int i = 0; i < 30; ++i) {
             QWheelEvent wheel(centre, plot().mapToGlobal(centre), {}, QPoint(0, i % 2 ? 120 : -120), Qt::NoButton,
                               Qt::NoModifier, Qt::NoScrollPhase, false);
             QCoreApplication::sendEvent(&plot(), &wheel);
-            QTest::mouseClick(&plot(), Qt::LeftButton, {}, centre + QPoint(i, -i));
+            last = centre + QPoint(i, -i);
+            QTest::mouseClick(&plot(), Qt::LeftButton, {}, last);
             QTest::qWait(30);
         }
-        tick.stop();
-        qInfo("longest gap of the GUI event loop while training: %lld ms", worst);
-        QVERIFY2(worst < 500, qPrintable(QString::number(worst)));
+        const QPointF z = plot().planeAt(last);
+        QCOMPARE(w().decoderView()->lastCode().size(), 2);
+        QCOMPARE(double(w().decoderView()->lastCode()(0)), double(float(z.x())));
+        QCOMPARE(double(w().decoderView()->lastCode()(1)), double(float(z.y())));
         QVERIFY(c().state() == RunState::Running || c().state() == RunState::Finished);
         QVERIFY(w().decoderView()->lastOutput() == decodeToData(*c().latest()->decoder, w().decoderView()->lastCode()));
     }

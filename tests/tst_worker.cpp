@@ -396,7 +396,7 @@ private slots:
         QCOMPARE(epochs.at(0).at(0).value<EpochReport>().epoch, 1);
     }
 
-    void shutdownStopsTrainingQuickly() {
+    void shutdownStopsWithinOneBatch() {
         auto c = std::make_unique<TrainingController>();
         QSignalSpy session(c.get(), &TrainingController::sessionStarted);
         c->startSession(smallConfig(100000));
@@ -405,10 +405,12 @@ private slots:
         QTRY_VERIFY(c->stepsDone() > 50);
         QThread* thread = c->thread();
         QVERIFY(thread->isRunning());
-        QElapsedTimer timer;
-        timer.start();
+        const long long atRequest = c->stepsDone();
         c->shutdown();
-        QVERIFY2(timer.elapsed() < 1000, qPrintable(QString::number(timer.elapsed())));
+        // The stop flag ends the batch loop: the batch under way finishes (and one more may
+        // have begun between reading the counter and the request), where the event loop's
+        // quit() alone would let the whole 40 ms training chunk run on.
+        QVERIFY2(c->stepsDone() - atRequest <= 2, qPrintable(QString::number(c->stepsDone() - atRequest)));
         QVERIFY(!c->isThreadRunning());
         c.reset(); // and the destructor after shutdown is harmless
     }
@@ -432,7 +434,8 @@ private slots:
         const long long steps = c.stepsDone();
         c.train();
         QTRY_VERIFY(c.stepsDone() > steps + 20);
-        QCOMPARE(c.state(), RunState::Running);
+        // The state arrives by a queued message, possibly after the steps counter moved.
+        QTRY_COMPARE(c.state(), RunState::Running);
     }
 };
 

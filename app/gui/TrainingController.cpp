@@ -56,6 +56,7 @@ void TrainingController::shutdown() {
     m_worker->requestStop();
     m_thread.quit();
     m_thread.wait();
+    m_finalSteps = m_worker->stepsDone();
     delete m_worker;
     m_worker = nullptr;
 }
@@ -134,7 +135,7 @@ void TrainingController::runInTrainingThread(std::function<void()> command) {
     post([command = std::move(command)](TrainingWorker&) { command(); });
 }
 
-long long TrainingController::stepsDone() const { return m_worker ? m_worker->stepsDone() : 0; }
+long long TrainingController::stepsDone() const { return m_worker ? m_worker->stepsDone() : m_finalSteps; }
 
 void TrainingController::drain() {
     if (!m_worker) return; // shut down: the worker and its messages are gone

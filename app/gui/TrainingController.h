@@ -52,6 +52,7 @@ public:
     // codes (snapshots only carry codes when they changed).
     SnapshotPtr latest() const { return m_latest; }
     std::shared_ptr<const Matrix> codes() const { return m_codes; }
+    // Steps trained in this session; after shutdown(), the count the worker ended with.
     long long stepsDone() const;
     // The steps of the model as last saved (or opened); equal to stepsDone() when there is
     // no training that a save would keep.
@@ -83,6 +84,7 @@ private:
     std::shared_ptr<const Matrix> m_codes;
     RunState m_state = RunState::Loading;
     long long m_savedSteps = 0;
+    long long m_finalSteps = 0; // stepsDone() once the worker is gone
     bool m_shutDown = false;
 };
 
