@@ -178,6 +178,9 @@ o_threads = ours[0]["threads"]
 bound = med(ours, "bound_samples_per_second")
 frac = med(ours, "fraction_of_bound")
 gemm = med(ours, "gemm_gflops")
+e_bound = med(ours, "engine_bound_samples_per_second")
+e_frac = med(ours, "fraction_of_engine_bound")
+e_gemm = med(ours, "engine_gemm_gflops")
 
 print(f"### Training throughput: fashion-vae, batch {main_batch}, float32 "
       f"(median of {runs} run{'s' if runs > 1 else ''})")
@@ -196,6 +199,9 @@ print(f"Latent Lab / PyTorch: **{o_rate / t_rate:.2f}x**. Latent Lab reaches "
       f"{100 * frac:.0f} % of its GEMM bound ({gemm:.0f} GFLOP/s on "
       f"{ours[0]['gemm_size']}² float with {o_threads} threads -> {rate(bound)} samples/s at "
       f"{ours[0]['mflop_per_sample']:.2f} MFLOP per sample).")
+if e_gemm == e_gemm and e_gemm > 0:
+    print(f"Against the multiply the engine itself uses ({ours[0]['engine_gemm']} in 128-row tiles, "
+          f"{e_gemm:.0f} GFLOP/s -> {rate(e_bound)} samples/s), it reaches {100 * e_frac:.0f} %.")
 
 if sweep != "0":
     all_ours = ours + load("sweep-ours.jsonl")

@@ -179,6 +179,13 @@ private slots:
         QVERIFY(o["gemm_gflops"].toDouble() > 0);
         const double bound = o["gemm_gflops"].toDouble() * 1e3 / o["mflop_per_sample"].toDouble();
         QVERIFY(qAbs(o["bound_samples_per_second"].toDouble() - bound) < 1e-3 * bound + 1);
+        // The multiply the engine uses, timed the way the dense layers call it.
+        QVERIFY(o["engine_gemm"].toString() == "OpenBLAS sgemm" || o["engine_gemm"].toString() == "Eigen");
+        QVERIFY(o["engine_gemm_gflops"].toDouble() > 0);
+        const double engineBound = o["engine_gemm_gflops"].toDouble() * 1e3 / o["mflop_per_sample"].toDouble();
+        QVERIFY(qAbs(o["engine_bound_samples_per_second"].toDouble() - engineBound) < 1e-3 * engineBound + 1);
+        const double fraction = o["samples_per_second"].toDouble() / engineBound;
+        QVERIFY(qAbs(o["fraction_of_engine_bound"].toDouble() - fraction) < 1e-3 * fraction + 1e-4);
         QVERIFY(o["peak_rss_mb"].toDouble() > 1);
         QCOMPARE(o["openmp_wait"].toString(), QString("GOMP_SPINCOUNT=10000"));
     }
@@ -190,6 +197,7 @@ private slots:
         const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(o["openmp_wait"].toString(), QString("OMP_WAIT_POLICY=active"));
         QCOMPARE(o["gemm_gflops"].toDouble(), 0.0);
+        QCOMPARE(o["engine_gemm_gflops"].toDouble(), 0.0);
     }
 
     void corruptModelFile() {

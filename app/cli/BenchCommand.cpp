@@ -1,6 +1,7 @@
 // latentlab-cli bench: the training throughput of a preset (by default the reference
 // workload of the performance issue, fashion-vae) measured over one epoch's worth of
-// samples after a warm-up, beside Eigen's matrix-multiply rate on this machine.
+// samples after a warm-up, beside the matrix-multiply rates this machine reaches: Eigen's
+// (the issue's yardstick) and that of the multiply the engine itself uses.
 #include "Args.h"
 #include "Commands.h"
 
@@ -84,8 +85,11 @@ int runBench(const QStringList& args) {
     const double rate = double(counted.samples) / seconds;
     const double meanLoss = counted.lossSum / double(counted.samples);
     const double flops = trainingFlopsPerSample(e.model().config());
-    const GemmRate gemm = a.has("no-gemm") ? GemmRate{} : measureGemm(gemmSize, threads, 1.0);
+    const bool timesGemm = !a.has("no-gemm");
+    const GemmRate gemm = timesGemm ? measureGemm(gemmSize, threads, 1.0) : GemmRate{};
+    const GemmRate engineGemm = timesGemm ? measureEngineGemm(gemmSize, threads, 1.0) : GemmRate{};
     const double bound = gemm.gflops > 0 ? gemm.gflops * 1e9 / flops : 0.0;
+    const double engineBound = engineGemm.gflops > 0 ? engineGemm.gflops * 1e9 / flops : 0.0;
     const double peakMb = double(peakResidentBytes()) / (1024.0 * 1024.0);
     const std::string presetName = a.value("preset", "fashion-vae").toStdString();
 
@@ -93,11 +97,13 @@ int runBench(const QStringList& args) {
         std::printf("{\"preset\": \"%s\", \"dataset\": \"%s\", \"threads\": %d, \"batch_size\": %d, "
                     "\"warmup_batches\": %d, \"samples\": %lld, \"seconds\": %.4f, \"samples_per_second\": %.1f, "
                     "\"mean_loss\": %.6g, \"mflop_per_sample\": %.4f, \"gemm_size\": %d, \"gemm_gflops\": %.2f, "
-                    "\"bound_samples_per_second\": %.1f, \"fraction_of_bound\": %.4f, \"peak_rss_mb\": %.1f, "
-                    "\"openmp_wait\": \"%s\"}\n",
+                    "\"bound_samples_per_second\": %.1f, \"fraction_of_bound\": %.4f, \"engine_gemm\": \"%s\", "
+                    "\"engine_gemm_gflops\": %.2f, \"engine_bound_samples_per_second\": %.1f, "
+                    "\"fraction_of_engine_bound\": %.4f, \"peak_rss_mb\": %.1f, \"openmp_wait\": \"%s\"}\n",
                     presetName.c_str(), d.name.c_str(), threads, c.training.batchSize, warmup, counted.samples,
                     seconds, rate, meanLoss, flops / 1e6, gemm.gflops > 0 ? gemmSize : 0, gemm.gflops, bound,
-                    bound > 0 ? rate / bound : 0.0, peakMb, openMpWaiting().c_str());
+                    bound > 0 ? rate / bound : 0.0, engineGemm.backend.c_str(), engineGemm.gflops, engineBound,
+                    engineBound > 0 ? rate / engineBound : 0.0, peakMb, openMpWaiting().c_str());
         return 0;
     }
     std::printf("workload:   %s: %s\n", presetName.c_str(), describe(e.config()).c_str());
@@ -111,6 +117,10 @@ int runBench(const QStringList& args) {
         std::printf("Eigen GEMM: %.1f GFLOP/s (%d x %d float, %d threads) -> bound %.0f samples/s; "
                     "training reaches %.0f %% of it\n",
                     gemm.gflops, gemmSize, gemmSize, threads, bound, 100.0 * rate / bound);
+    if (engineGemm.gflops > 0)
+        std::printf("engine GEMM: %.1f GFLOP/s (%s in 128-row tiles, %d threads) -> bound %.0f samples/s; "
+                    "training reaches %.0f %% of it\n",
+                    engineGemm.gflops, engineGemm.backend.c_str(), threads, engineBound, 100.0 * rate / engineBound);
     std::printf("peak memory: %.0f MB resident\n", peakMb);
     return 0;
 }

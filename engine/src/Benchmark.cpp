@@ -1,5 +1,7 @@
 #include "latentlab/Benchmark.h"
 
+#include "Gemm.h"
+
 #include <Eigen/Core>
 #include <omp.h>
 #include <sys/resource.h>
@@ -33,21 +35,22 @@ double trainingFlopsPerSample(const ModelConfig& config) {
     return flops;
 }
 
-GemmRate measureGemm(Index size, int threads, double seconds) {
+namespace {
+using FMatrix = Eigen::MatrixXf;
+constexpr Index kTile = 128; // rows, as the dense layers' tiles
+
+// The best rate of multiply(a, b, c) over at least three calls and about `seconds`.
+template <class Multiply> double bestGflops(Index size, double seconds, Multiply multiply) {
     using Clock = std::chrono::steady_clock;
-    using FMatrix = Eigen::MatrixXf;
-    const int saved = Eigen::nbThreads();
-    omp_set_num_threads(threads);
-    Eigen::setNbThreads(threads);
     FMatrix a = FMatrix::Random(size, size), b = FMatrix::Random(size, size), c(size, size);
-    c.noalias() = a * b; // warm-up: page in, spin up the threads
+    multiply(a, b, c); // warm-up: page in, spin up the threads
     const double flops = 2.0 * double(size) * double(size) * double(size);
     double best = 0;
     const auto start = Clock::now();
     int reps = 0;
     while (reps < 3 || std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
         const auto t0 = Clock::now();
-        c.noalias() = a * b;
+        multiply(a, b, c);
         const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
         if (dt > 0) best = std::max(best, flops / dt);
         ++reps;
@@ -55,8 +58,37 @@ GemmRate measureGemm(Index size, int threads, double seconds) {
     // Keep the result observable so the products cannot be optimised away.
     volatile float sink = c(0, 0);
     (void)sink;
+    return best / 1e9;
+}
+} // namespace
+
+GemmRate measureGemm(Index size, int threads, double seconds) {
+    const int saved = Eigen::nbThreads();
+    omp_set_num_threads(threads);
+    Eigen::setNbThreads(threads);
+    const double gflops =
+        bestGflops(size, seconds, [](const FMatrix& a, const FMatrix& b, FMatrix& c) { c.noalias() = a * b; });
     Eigen::setNbThreads(saved);
-    return {size, threads, best / 1e9};
+    return {size, threads, gflops, "Eigen"};
+}
+
+GemmRate measureEngineGemm(Index size, int threads, double seconds) {
+#ifdef LATENTLAB_SCALAR_DOUBLE
+    (void)size, (void)threads, (void)seconds;
+    return {}; // the double engine is for gradient checks, not for speed
+#else
+    omp_set_num_threads(threads);
+    const double gflops = bestGflops(size, seconds, [](const FMatrix& a, const FMatrix& b, FMatrix& c) {
+        const Index n = a.rows(), tiles = (n + kTile - 1) / kTile;
+#pragma omp parallel for schedule(dynamic, 1)
+        for (Index t = 0; t < tiles; ++t) {
+            const Index begin = t * kTile, rows = std::min(kTile, n - begin);
+            detail::gemm(false, false, rows, b.cols(), a.cols(), a.data() + begin, a.rows(), b.data(), b.rows(),
+                         false, c.data() + begin, c.rows());
+        }
+    });
+    return {size, threads, gflops, detail::gemmBackend()};
+#endif
 }
 
 long long peakResidentBytes() {

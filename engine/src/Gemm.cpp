@@ -27,6 +27,14 @@ template <class L, class R> void assign(Block& c, const L& l, const R& r, bool a
 }
 } // namespace
 
+const char* gemmBackend() {
+#ifdef LATENTLAB_GEMM_OPENBLAS
+    return "OpenBLAS sgemm";
+#else
+    return "Eigen";
+#endif
+}
+
 void gemm(bool transA, bool transB, Index m, Index n, Index k, const Scalar* a, Index lda, const Scalar* b,
           Index ldb, bool accumulate, Scalar* c, Index ldc) {
     if (m <= 0 || n <= 0) return;

@@ -11,4 +11,7 @@ namespace latentlab::detail {
 void gemm(bool transA, bool transB, Index m, Index n, Index k, const Scalar* a, Index lda, const Scalar* b,
           Index ldb, bool accumulate, Scalar* c, Index ldc);
 
+// What multiplies in gemm(): "OpenBLAS sgemm" or "Eigen".
+const char* gemmBackend();
+
 } // namespace latentlab::detail

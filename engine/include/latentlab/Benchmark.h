@@ -6,6 +6,7 @@
 #include "latentlab/ModelConfig.h"
 #include "latentlab/Types.h"
 
+#include <string>
 #include <vector>
 
 namespace latentlab {
@@ -19,11 +20,18 @@ struct GemmRate {
     Index size = 0;      // C (size x size) = A (size x size) B (size x size), float
     int threads = 0;
     double gflops = 0;   // best of the repetitions
+    std::string backend; // what multiplied
 };
 
 // Times Eigen's single-precision matrix product with `threads` threads for about
 // `seconds` and returns the best rate seen.
 GemmRate measureGemm(Index size, int threads, double seconds);
+
+// The same product the way the dense layers compute theirs: rows split into tiles that
+// `threads` OpenMP threads take in turn, each tile one single-threaded call of the
+// engine's own multiply (OpenBLAS when it was found at build time). Where that multiply
+// is faster than Eigen's, this is the tighter bound for the training throughput.
+GemmRate measureEngineGemm(Index size, int threads, double seconds);
 
 // The largest resident set size of this process so far, in bytes (0 if unknown).
 long long peakResidentBytes();
