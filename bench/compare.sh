@@ -224,7 +224,7 @@ if sweep != "0":
             x = med(rows, "samples_per_second")
             if x == x:
                 best_ours = x if best_ours != best_ours else max(best_ours, x)
-                f = med(rows, "fraction_of_bound")
+                f = med(rows, "fraction_of_engine_bound")
                 cells.append(f"{rate(x)} ({100 * f:.0f} % of bound)" if f > 0 else rate(x))
             else:
                 cells.append("–")
@@ -237,7 +237,8 @@ if sweep != "0":
         print(f"| {b} | " + " | ".join(cells) + " |")
     print()
     print(f"Batch-{main_batch} cells are the medians of the runs above; the others are single "
-          "runs. PyTorch's thread set-up is written as torch threads x OpenBLAS threads.")
+          "runs. \"% of bound\": of the bound set by the engine's own multiply with the same "
+          "threads. PyTorch's thread set-up is written as torch threads x OpenBLAS threads.")
 EOF
 echo
 echo "wrote $OUT/ ($((SECONDS - START)) s)"
