@@ -367,6 +367,49 @@ private slots:
         }
     }
 
+    void vaeKlHasItsOwnAxis() {
+        // beta 0.05: the KL term (unweighted) is ten times the total loss. On the loss axis
+        // it would leave the plot; on its own axis both fill theirs.
+        LossPlot loss;
+        loss.resize(600, 300);
+        loss.reset(ModelKind::Vae, 0);
+        TrainingSnapshot s;
+        for (int e = 1; e <= 20; ++e) {
+            EpochReport r;
+            r.epoch = e;
+            r.train.kl = 10.0 - 0.1 * e;
+            r.train.reconstruction = 0.5 - 0.01 * e;
+            r.train.total = r.train.reconstruction + 0.05 * r.train.kl;
+            r.validation = r.train;
+            r.hasValidation = true;
+            s.epochs.push_back(r);
+        }
+        loss.add(s);
+        QVERIFY(loss.yAxis2->visible());
+        double klTop = 0, totalTop = 0;
+        for (int i = 0; i < loss.graphCount(); ++i) {
+            QCPGraph* g = loss.graph(i);
+            if (g->dataCount() == 0) continue; // the batch losses: none in this snapshot
+            bool ok = false;
+            const double top = g->getValueRange(ok).upper;
+            QVERIFY(ok);
+            const bool kl = g->name().contains("KL");
+            QCOMPARE(g->valueAxis(), kl ? loss.yAxis2 : loss.yAxis);
+            (kl ? klTop : totalTop) = std::max(kl ? klTop : totalTop, top);
+        }
+        // Every curve inside its axis, and neither axis more than twice its curves' height.
+        QVERIFY2(loss.yAxis2->range().upper >= klTop && loss.yAxis2->range().upper < 2 * klTop,
+                 qPrintable(QString::number(loss.yAxis2->range().upper)));
+        QVERIFY2(loss.yAxis->range().upper >= totalTop && loss.yAxis->range().upper < 2 * totalTop,
+                 qPrintable(QString::number(loss.yAxis->range().upper)));
+        loss.setLogScale(true);
+        QCOMPARE(loss.yAxis2->scaleType(), QCPAxis::stLogarithmic);
+        QVERIFY(loss.yAxis2->range().lower > 0 && loss.yAxis2->range().upper >= klTop);
+        // Without a VAE there is no KL and no right axis.
+        loss.reset(ModelKind::Autoencoder, 0);
+        QVERIFY(!loss.yAxis2->visible());
+    }
+
     void learningRateChangeIsMarked() {
         w().controls()->stepBatchAction()->trigger();
         QTRY_COMPARE(c().stepsDone(), 1LL);

@@ -1,6 +1,7 @@
 #include "LossPlot.h"
 
 #include <cmath>
+#include <limits>
 
 namespace latentlab::gui {
 
@@ -13,6 +14,10 @@ LossPlot::LossPlot(QWidget* parent) : QCustomPlot(parent) {
     layer("overlay")->setMode(QCPLayer::lmLogical);
     xAxis->setLabel(tr("epoch"));
     yAxis->setLabel(tr("loss per sample"));
+    yAxis2->setLabel(tr("KL per sample"));
+    // Wheel and drag move both value axes together.
+    axisRect()->setRangeDragAxes({xAxis}, {yAxis, yAxis2});
+    axisRect()->setRangeZoomAxes({xAxis}, {yAxis, yAxis2});
     legend->setVisible(true);
     legend->setFont(QFont(font().family(), 8));
     legend->setBorderPen(Qt::NoPen);
@@ -31,14 +36,16 @@ LossPlot::LossPlot(QWidget* parent) : QCustomPlot(parent) {
     };
     connect(xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, manual);
     connect(yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, manual);
+    connect(yAxis2, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, manual);
     m_replotTimer.setSingleShot(true);
     connect(&m_replotTimer, &QTimer::timeout, this, [this] { replot(rpQueuedReplot); });
     connect(this, &QCustomPlot::afterReplot, this, [this] { m_lastReplot.start(); });
     reset(ModelKind::Autoencoder, 0);
 }
 
-QCPGraph* LossPlot::addCurve(const QString& name, QColor color, Qt::PenStyle style, double width) {
-    QCPGraph* g = addGraph();
+QCPGraph* LossPlot::addCurve(const QString& name, QColor color, Qt::PenStyle style, double width,
+                             QCPAxis* valueAxis) {
+    QCPGraph* g = addGraph(xAxis, valueAxis ? valueAxis : yAxis);
     g->setName(name);
     g->setPen(QPen(color, width, style));
     g->setAdaptiveSampling(true);
@@ -62,12 +69,13 @@ void LossPlot::reset(ModelKind kind, double sparsity) {
     if (kind == ModelKind::Vae) {
         m_trainRecon = addCurve(tr("train reconstruction"), QColor(31, 119, 180), Qt::DashLine, 1.2);
         m_validRecon = addCurve(tr("validation reconstruction"), QColor(255, 127, 14), Qt::DashLine, 1.2);
-        m_trainKl = addCurve(tr("train KL"), QColor(44, 160, 44), Qt::DotLine, 1.5);
-        m_validKl = addCurve(tr("validation KL"), QColor(214, 39, 40), Qt::DotLine, 1.5);
+        m_trainKl = addCurve(tr("train KL (right axis)"), QColor(44, 160, 44), Qt::DotLine, 1.5, yAxis2);
+        m_validKl = addCurve(tr("validation KL (right axis)"), QColor(214, 39, 40), Qt::DotLine, 1.5, yAxis2);
     } else if (sparsity > 0) {
         m_trainRecon = addCurve(tr("train reconstruction"), QColor(31, 119, 180), Qt::DashLine, 1.2);
         m_trainPenalty = addCurve(tr("train sparsity penalty"), QColor(148, 103, 189), Qt::DotLine, 1.5);
     }
+    yAxis2->setVisible(kind == ModelKind::Vae);
     m_autoRange = true;
     rescale();
     replot(rpQueuedReplot);
@@ -117,56 +125,70 @@ void LossPlot::replotSoon() {
     m_replotTimer.start(int(std::max<qint64>(0, kMinReplotMs - since)));
 }
 
+bool LossPlot::fitRange(QCPAxis* axis, QCPRange& y) const {
+    bool found = false;
+    double lowestPositive = std::numeric_limits<double>::max();
+    for (int i = 0; i < graphCount(); ++i) {
+        QCPGraph* g = graph(i);
+        if (g->valueAxis() != axis) continue;
+        bool ok = false;
+        const QCPRange vy = g->getValueRange(ok, QCP::sdBoth);
+        if (!ok) continue;
+        y = found ? QCPRange(std::min(y.lower, vy.lower), std::max(y.upper, vy.upper)) : vy;
+        found = true;
+        const QCPRange positive = g->getValueRange(ok, QCP::sdPositive);
+        if (ok) lowestPositive = std::min(lowestPositive, positive.lower);
+    }
+    if (!found) return false;
+    if (m_log) {
+        // Only positive values exist on a log axis; some margin on each side.
+        const double lo = lowestPositive < std::numeric_limits<double>::max() ? lowestPositive * 0.8 : 1e-3;
+        y = QCPRange(lo, std::max(y.upper * 1.25, 1e-2));
+        return true;
+    }
+    // The first epochs dwarf the rest: the top follows the epoch curves (not the noisy batch
+    // losses) after the first tenth of the run, so the part still moving fills the plot.
+    double top = 0;
+    for (int i = 0; i < graphCount(); ++i) {
+        QCPGraph* g = graph(i);
+        if (g->valueAxis() != axis || g == m_batch) continue;
+        const int n = g->dataCount();
+        for (int k = n / 10; k < n; ++k) top = std::max(top, g->data()->at(k)->value);
+    }
+    top = top > 0 ? std::min(y.upper, top * 1.3) : y.upper;
+    y = QCPRange(std::min(0.0, y.lower), top > 0 ? top * 1.05 : 1);
+    return true;
+}
+
 void LossPlot::rescale() {
     if (!m_autoRange) return;
     m_rescaling = true;
     bool found = false;
-    QCPRange x(0, 1), y(0, 1);
+    QCPRange x(0, 1);
     for (int i = 0; i < graphCount(); ++i) {
         bool ok = false;
         const QCPRange kx = graph(i)->getKeyRange(ok);
         if (!ok) continue;
-        const QCPRange vy = graph(i)->getValueRange(ok, QCP::sdBoth);
-        if (!ok) continue;
         x = found ? QCPRange(std::min(x.lower, kx.lower), std::max(x.upper, kx.upper)) : kx;
-        y = found ? QCPRange(std::min(y.lower, vy.lower), std::max(y.upper, vy.upper)) : vy;
         found = true;
     }
-    if (found) {
-        x.lower = 0;
-        if (m_log) {
-            // Only positive values exist on a log axis; a decade of margin on each side.
-            double lo = std::numeric_limits<double>::max();
-            for (int i = 0; i < graphCount(); ++i) {
-                bool ok = false;
-                const QCPRange r = graph(i)->getValueRange(ok, QCP::sdPositive);
-                if (ok) lo = std::min(lo, r.lower);
-            }
-            y = QCPRange(lo < std::numeric_limits<double>::max() ? lo * 0.8 : 1e-3, std::max(y.upper * 1.25, 1e-2));
-        } else {
-            // The first epochs dwarf the rest: the top follows the epoch curves after the
-            // first tenth of the run, so the part still moving fills the plot.
-            double top = 0;
-            for (QCPGraph* g : {m_trainTotal, m_validTotal}) {
-                const int n = g->dataCount();
-                for (int i = n / 10; i < n; ++i) top = std::max(top, g->data()->at(i)->value);
-            }
-            top = top > 0 ? std::min(y.upper, top * 1.3) : y.upper;
-            y = QCPRange(std::min(0.0, y.lower), top > 0 ? top * 1.05 : 1);
-        }
-        xAxis->setRange(x.lower, std::max(x.upper, 1.0));
-        yAxis->setRange(y);
+    if (found) xAxis->setRange(0, std::max(x.upper, 1.0));
+    for (QCPAxis* axis : {yAxis, yAxis2}) {
+        QCPRange y(0, 1);
+        if (fitRange(axis, y)) axis->setRange(y);
     }
     m_rescaling = false;
 }
 
 void LossPlot::setLogScale(bool on) {
     m_log = on;
-    yAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
-    if (on)
-        yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
-    else
-        yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+    for (QCPAxis* axis : {yAxis, yAxis2}) {
+        axis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+        if (on)
+            axis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+        else
+            axis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+    }
     m_autoRange = true;
     rescale();
     replot(rpQueuedReplot);

@@ -1,6 +1,9 @@
 // Loss curves as they grow: train and validation loss per epoch, each loss term on its
 // own (reconstruction, KL for a VAE), the running batch loss behind them, and a vertical
-// mark wherever the learning rate or beta was changed. Log scale on request.
+// mark wherever the learning rate or beta was changed. Log scale on request. A VAE's KL
+// curves have their own axis on the right: unweighted by beta, they can be many times the
+// total loss (beta 0.05: twenty times its share), and on the loss axis they would either
+// leave the plot or flatten every other curve.
 #pragma once
 
 #include "Snapshot.h"
@@ -28,8 +31,11 @@ protected:
     void mouseDoubleClickEvent(QMouseEvent* event) override;
 
 private:
-    QCPGraph* addCurve(const QString& name, QColor color, Qt::PenStyle style, double width);
+    QCPGraph* addCurve(const QString& name, QColor color, Qt::PenStyle style, double width,
+                       QCPAxis* valueAxis = nullptr);
     void rescale();
+    // The range that shows the curves on `axis`, or false when they have no data yet.
+    bool fitRange(QCPAxis* axis, QCPRange& y) const;
     void replotSoon();
 
     QCPGraph* m_batch = nullptr;
