@@ -22,7 +22,8 @@ commands:
   datasets  list the datasets and where they were found
   bench     [--preset fashion-vae] [--threads N] [--batch-size N] [--warmup BATCHES]
             [--samples N] [--gemm-size N] [--no-gemm] [--json]
-            training samples/s over one epoch after a warm-up, and Eigen's GEMM rate
+            training samples/s over one epoch after a warm-up, the GEMM rates of Eigen and
+            of the engine's own multiply, and the fractions of their bounds
 
 Errors exit with status 2 and one line on stderr.
 )";
