@@ -144,6 +144,23 @@ private slots:
         QCOMPARE(b.available(t0 + seconds(300)), 0.0);
     }
 
+    void timeBudgetSavesUpForAPieceBiggerThanItsMemory() {
+        // 2 % with 0.5 s of memory caps the balance at 10 ms; a 50 ms piece (a big model's
+        // chunk of codes on a slow machine) must still run, every 2.5 s, keeping the share.
+        using namespace std::chrono;
+        const TimeBudget::Clock::time_point t0{};
+        TimeBudget b(0.02, 0.5);
+        b.restart(t0);
+        QVERIFY(qFuzzyCompare(b.available(t0 + seconds(100)), 0.01)); // small pieces: the usual cap
+        b.restart(t0);
+        QVERIFY(b.available(t0 + seconds(2), 0.05) < 0.05);            // 40 ms saved: not yet
+        QVERIFY(qFuzzyCompare(b.available(t0 + milliseconds(2500), 0.05), 0.05));
+        QVERIFY(qFuzzyCompare(b.available(t0 + seconds(100), 0.05), 0.05)); // and no more
+        b.spend(0.05);
+        QVERIFY(qFuzzyCompare(1 + b.available(t0 + seconds(100), 0.05), 1 + 0.0));
+        QVERIFY(qFuzzyCompare(b.available(t0 + milliseconds(102500), 0.05), 0.05)); // 2.5 s later
+    }
+
     void quantileIsNearestRank() {
         std::vector<double> v;
         for (int i = 100; i >= 1; --i) v.push_back(i);

@@ -1,7 +1,7 @@
 // Keeps the latent codes of every sample up to date without stalling training.
 //
 // Encoding all 70,000 Fashion-MNIST images takes ~1 s of the training threads, far longer
-// than the ~66 ms between two snapshots. So while training, each plane update re-encodes
+// than the ~100 ms between two snapshots. So while training, each plane update re-encodes
 // only as many samples as fit in a time budget (TrainingSession: a few per cent of the
 // training time), walking through a fixed random permutation of the samples: a partial
 // sweep refreshes points spread evenly over the whole plane, so the picture moves as a

@@ -15,12 +15,13 @@ void TimeBudget::restart(Clock::time_point now) {
     m_started = true;
 }
 
-double TimeBudget::available(Clock::time_point now) {
+double TimeBudget::available(Clock::time_point now, double smallestPiece) {
     if (!m_started) restart(now);
     const double elapsed = std::chrono::duration<double>(now - m_last).count();
     if (elapsed > 0) {
-        // balance += share * elapsed, at most share * memory
-        m_balance = std::min(m_share * m_memory, m_balance + m_share * elapsed);
+        // balance += share * elapsed, at most share * memory (or one smallest piece)
+        const double cap = std::max(m_share * m_memory, smallestPiece);
+        m_balance = std::min(cap, m_balance + m_share * elapsed);
         m_last = now;
     }
     return m_balance;

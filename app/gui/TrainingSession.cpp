@@ -228,8 +228,11 @@ void TrainingSession::restartClock() {
 void TrainingSession::refreshCodesWhileTraining(SnapshotThrottle::Clock::time_point now) {
     if (m_codes.complete()) return;
     m_codeBudget.setShare(m_codes.allEncoded() ? kTrainingCodeShare : kFirstSweepShare);
-    const double budget = m_codeBudget.available(now);
-    if (budget <= 0 || budget < m_codes.secondsPerChunk()) return; // not even one chunk yet
+    // A chunk that costs more than the budget's memory (a big model on a slow machine) saves
+    // up for itself and runs less often, rather than never.
+    const double chunk = m_codes.secondsPerChunk();
+    const double budget = m_codeBudget.available(now, chunk);
+    if (budget <= 0 || budget < chunk) return; // not even one chunk yet
     const auto start = SnapshotThrottle::Clock::now();
     m_codes.refresh(model(), m_experiment.view(), budget);
     m_codeBudget.spend(std::chrono::duration<double>(SnapshotThrottle::Clock::now() - start).count());
