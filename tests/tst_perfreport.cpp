@@ -89,6 +89,9 @@ private slots:
         QTest::newRow("unknown preset") << QStringList{"--perf-report", "--preset", "no-such-preset"}
                                         << "no-such-preset";
         QTest::newRow("bad seconds") << QStringList{"--perf-report", "--seconds", "soon"} << "--seconds";
+        // Numbers that parse but would never end the timing loops.
+        QTest::newRow("infinite warm-up") << QStringList{"--perf-report", "--warmup", "inf"} << "--warmup";
+        QTest::newRow("endless seconds") << QStringList{"--perf-report", "--seconds", "1e300"} << "--seconds";
     }
     void reportFailsWithOneLine() {
         QFETCH(QStringList, args);

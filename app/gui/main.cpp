@@ -34,14 +34,16 @@ void perfMessageHandler(QtMsgType type, const QMessageLogContext& context, const
     g_defaultHandler(type, context, message);
 }
 
-// A number option of --perf-report (unchanged when absent); false after a one-line error.
-bool numberOption(const QCommandLineParser& parser, const char* name, double lowest, bool integer, double& into) {
+// A number option of --perf-report in [lowest, highest] (unchanged when absent); false
+// after a one-line error. The upper bound also keeps "inf" and 1e300 out of the timing loops.
+bool numberOption(const QCommandLineParser& parser, const char* name, double lowest, double highest, bool integer,
+                  double& into) {
     if (!parser.isSet(name)) return true;
     bool good = false;
     const double v = integer ? double(parser.value(name).toInt(&good)) : parser.value(name).toDouble(&good);
-    if (!good || !(v >= lowest)) {
-        std::fprintf(stderr, "latentlab: --%s: expected %s >= %g, got \"%s\"\n", name,
-                     integer ? "a whole number" : "a number", lowest, qPrintable(parser.value(name)));
+    if (!good || !(v >= lowest && v <= highest)) {
+        std::fprintf(stderr, "latentlab: --%s: expected %s from %g to %g, got \"%s\"\n", name,
+                     integer ? "a whole number" : "a number", lowest, highest, qPrintable(parser.value(name)));
         return false;
     }
     into = v;
@@ -52,8 +54,9 @@ int perfReport(const QCommandLineParser& parser) {
     latentlab::gui::PerfOptions options;
     if (parser.isSet("preset")) options.preset = parser.value("preset");
     double threads = options.threads;
-    if (!numberOption(parser, "seconds", 0.2, false, options.seconds) ||
-        !numberOption(parser, "warmup", 0, false, options.warmup) || !numberOption(parser, "threads", 0, true, threads))
+    if (!numberOption(parser, "seconds", 0.2, 3600, false, options.seconds) ||
+        !numberOption(parser, "warmup", 0, 600, false, options.warmup) ||
+        !numberOption(parser, "threads", 0, 1024, true, threads))
         return 2;
     options.threads = int(threads);
     QTextStream out(stdout);
