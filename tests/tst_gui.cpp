@@ -222,6 +222,40 @@ private slots:
         for (Index i = 0; i < n; ++i) QVERIFY(w().gallery()->samples().col(i) == decodeToData(decoder, z.col(i)));
     }
 
+    void pausedGalleryShowsTheNewestDecoder() {
+        // While training the gallery is decoded at most once a second, so a snapshot can
+        // bring a decoder the gallery skipped; when the pause that follows reuses that same
+        // decoder, the gallery must still catch up with it.
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().applyConfig(app::loadPreset("swissroll-vae"));
+        QTRY_COMPARE(session.count(), 1);
+        QTRY_VERIFY(c().latest() && c().latest()->decoder);
+        QTest::mouseClick(w().latentView()->sampleButton(), Qt::LeftButton);
+        auto perturbed = [&](float by) {
+            std::shared_ptr<Model> m = c().latest()->decoder->clone();
+            for (const Parameter& p : m->parameters())
+                for (Index i = 0; i < p.size; ++i) p.value[i] += by;
+            return std::shared_ptr<const Model>(std::move(m));
+        };
+        auto emitSnapshot = [&](RunState state, std::shared_ptr<const Model> decoder) {
+            auto snap = std::make_shared<TrainingSnapshot>(*c().latest());
+            snap->state = state;
+            snap->decoder = std::move(decoder);
+            snap->codes = nullptr;
+            snap->batches.clear();
+            snap->epochs.clear();
+            snap->changes.clear();
+            emit c().snapshotArrived(snap);
+        };
+        const auto first = perturbed(0.01f), second = perturbed(0.02f);
+        emitSnapshot(RunState::Running, first);  // the gallery follows ...
+        emitSnapshot(RunState::Running, second); // ... not again within a second
+        emitSnapshot(RunState::Paused, second);  // paused: now
+        const Matrix& z = plot().priorCodes();
+        QCOMPARE(w().gallery()->sampleCount(), int(z.cols()));
+        for (Index i = 0; i < z.cols(); ++i) QVERIFY(w().gallery()->samples().col(i) == decodeToData(*second, z.col(i)));
+    }
+
     void saveThenOpenGivesSameCodes() {
         trainEpochs(2);
         pauseAndSettle();

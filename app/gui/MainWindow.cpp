@@ -194,6 +194,7 @@ void MainWindow::resetTo(const app::RunConfig& config) {
 
 void MainWindow::onSession(const SessionInfo& info) {
     m_decodedWith.reset();
+    m_galleryDecodedWith.reset();
     m_panel->setConfig(info.config);
     m_panel->setThreadsInUse(info.threads);
     m_latent->setSession(info);
@@ -219,25 +220,28 @@ void MainWindow::onSnapshot(const SnapshotPtr& s) {
     m_controls->setProgress(s->progress);
     // While training, most snapshots bring only losses and progress; the decoder (and the
     // reconstructions) are the previous ones, a few times a second new ones.
-    if (!s->decoder || s->decoder == m_decodedWith) return;
-    m_decodedWith = s->decoder;
-    // The decoder view starts at the origin of the latent plane; the point shown (and a
-    // VAE's prior samples) follow the training: decoded again with the new weights.
-    if (!m_decoder->hasPoint()) {
-        m_latent->plot()->setPicked(0, 0);
-        decodeAt(0, 0);
-    } else {
-        m_decoder->showDecoded(m_decoder->lastCode(), decodeToData(*s->decoder, m_decoder->lastCode()));
-    }
-    if (s->decoder->kind() == ModelKind::Vae) {
-        // Decoding the gallery (64 samples by default, one column each) costs the GUI
-        // thread a few ms: while training, once a second is enough to watch it change.
-        if (m_gallery->sampleCount() == 0) {
-            samplePrior(m_latent->sampleCount());
-        } else if (s->state != RunState::Running || !m_galleryDecoded.isValid() || m_galleryDecoded.hasExpired(1000)) {
-            m_gallery->setSamples(decodeColumns(*s->decoder, m_latent->plot()->priorCodes()));
-            m_galleryDecoded.start();
+    if (!s->decoder) return;
+    if (s->decoder != m_decodedWith) {
+        m_decodedWith = s->decoder;
+        // The decoder view starts at the origin of the latent plane; the point shown
+        // follows the training: decoded again with the new weights.
+        if (!m_decoder->hasPoint()) {
+            m_latent->plot()->setPicked(0, 0);
+            decodeAt(0, 0);
+        } else {
+            m_decoder->showDecoded(m_decoder->lastCode(), decodeToData(*s->decoder, m_decoder->lastCode()));
         }
+    }
+    // A VAE's prior samples follow too. Decoding the gallery (64 samples by default, one
+    // column each) costs the GUI thread a few ms: while training, once a second is enough
+    // to watch it change; paused or finished, it shows the newest weights at once.
+    if (s->decoder->kind() != ModelKind::Vae || s->decoder == m_galleryDecodedWith) return;
+    if (m_gallery->sampleCount() == 0) {
+        samplePrior(m_latent->sampleCount());
+    } else if (s->state != RunState::Running || !m_galleryDecoded.isValid() || m_galleryDecoded.hasExpired(1000)) {
+        m_gallery->setSamples(decodeColumns(*s->decoder, m_latent->plot()->priorCodes()));
+        m_galleryDecodedWith = s->decoder;
+        m_galleryDecoded.start();
     }
 }
 
@@ -259,6 +263,7 @@ void MainWindow::samplePrior(int count) {
     if (!s || !s->decoder || s->decoder->kind() != ModelKind::Vae) return;
     const Matrix z = latentlab::gui::samplePrior(s->decoder->latentDim(), count, m_sampleSeed++);
     m_gallery->setSamples(decodeColumns(*s->decoder, z));
+    m_galleryDecodedWith = s->decoder;
     m_latent->plot()->setPriorSamples(z);
     if (m_galleryDock->isHidden()) m_galleryDock->show();
 }

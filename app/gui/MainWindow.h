@@ -86,6 +86,7 @@ private:
     DocumentActions* m_documents;
     QDockWidget* m_galleryDock = nullptr;
     std::shared_ptr<const Model> m_decodedWith; // the decoder the views show the output of
+    std::shared_ptr<const Model> m_galleryDecodedWith; // the decoder of the prior gallery
     QElapsedTimer m_galleryDecoded;
     uint64_t m_sampleSeed = 1;
     bool m_closing = false;
