@@ -101,8 +101,9 @@ private:
     bool m_open = false;
 };
 
-// Headless training: the engine's Trainer alone in a thread of its own, as the CLI
-// trains, one slice at a time. The first slice starts after the warm-up.
+// Headless training: the engine's Trainer alone in a thread of its own, one slice at a
+// time, at the window's training priority and in this process (so with the window's
+// OpenMP wait policy, not the CLI's). The first slice starts after the warm-up.
 class HeadlessRun {
 public:
     HeadlessRun(const app::RunConfig& config, std::shared_ptr<const data::Dataset> data, double warmup)
@@ -130,6 +131,7 @@ private:
         m_changed.notify_all();
     }
     void work() {
+        lowerTrainingPriority(); // as the window's training thread: load falls on both alike
         std::unique_ptr<app::Experiment> e;
         std::unique_ptr<Trainer> trainer;
         for (;;) {

@@ -4,7 +4,8 @@
 // In one run, with the same engine, model, data and thread count:
 //   1. the window: the real MainWindow training live, with a 10 ms heartbeat timer in the
 //      GUI thread (Heartbeat) measuring how late the event loop runs; and headless: a
-//      Trainer alone in a thread of its own, no window (what the CLI does). The two take
+//      Trainer alone in a thread of its own, no window, at the same thread priority and
+//      OpenMP wait policy (the window's, not the CLI's). The two take
 //      turns in slices of ~1 s (the window's training thread held meanwhile), so load
 //      from other programs falls on both alike;
 //   2. dragging over the latent plane while training: time to decode the point and paint

@@ -20,13 +20,13 @@ namespace {
 // Linux only: elsewhere setpriority() would change the whole process.
 constexpr int kTrainingNice = 5;
 
+} // namespace
+
 void lowerTrainingPriority() {
 #ifdef Q_OS_LINUX
     setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)), kTrainingNice);
 #endif
 }
-
-} // namespace
 
 TrainingController::TrainingController(QObject* parent) : QObject(parent) {
     qRegisterMetaType<SnapshotPtr>();

@@ -15,6 +15,10 @@ namespace latentlab::gui {
 
 class TrainingWorker;
 
+// Lowers the calling thread's priority to that of the window's training threads (nice +5
+// on Linux; nothing elsewhere). Threads it starts later inherit it.
+void lowerTrainingPriority();
+
 class TrainingController : public QObject {
     Q_OBJECT
 
