@@ -172,6 +172,11 @@ private slots:
         QCOMPARE(quantile(v, 1.0), 100.0);
         QCOMPARE(quantile(v, 0.0), 1.0);
         QCOMPARE(quantile({}, 0.99), 0.0);
+        // The median of an even count is the mean of the middle two, not the lower one.
+        QCOMPARE(median({4, 1, 3, 2}), 2.5);
+        QCOMPARE(median({5, 1, 3}), 3.0);
+        QCOMPARE(median({7}), 7.0);
+        QCOMPARE(median({}), 0.0);
     }
 
     void heartbeatRecordsLateness() {

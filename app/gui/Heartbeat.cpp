@@ -40,4 +40,14 @@ double quantile(std::vector<double> values, double q) {
     return values[rank - 1];
 }
 
+double median(std::vector<double> values) {
+    const size_t n = values.size();
+    if (n == 0) return 0;
+    const auto upper = values.begin() + long(n / 2);
+    std::nth_element(values.begin(), upper, values.end());
+    if (n % 2 == 1) return *upper;
+    // The lower middle value is the largest of those before the upper one.
+    return 0.5 * (*upper + *std::max_element(values.begin(), upper));
+}
+
 } // namespace latentlab::gui

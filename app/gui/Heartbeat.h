@@ -35,5 +35,8 @@ private:
 // The q-quantile (0..1) of values by the nearest-rank rule; 0 for no values. Nearest rank:
 // p99 of 1,500 beats is the 1,485th smallest, a value that really occurred.
 double quantile(std::vector<double> values, double q);
+// The median: the middle value, or the mean of the two middle values of an even count
+// (where the nearest rank would report the lower one); 0 for no values.
+double median(std::vector<double> values);
 
 } // namespace latentlab::gui

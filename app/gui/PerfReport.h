@@ -53,7 +53,7 @@ struct PerfFigures {
     std::vector<double> replot;
     int plottedPoints = 0;
     QSize plotSize;         // of the plane's axis rect
-    double codesLoadMs = 0; // new codes into the plot's graphs, before a replot
+    double codesLoadMs = 0; // new codes into the plane's dot cloud, before a replot
     // 4. decoding a dragged point and painting it (ms), while training.
     std::vector<double> decode;
 };

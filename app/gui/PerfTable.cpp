@@ -52,7 +52,7 @@ void printPerfTable(const PerfFigures& f, QTextStream& out) {
     const double replotMax = quantile(f.replot, 1.0);
     row(out, QString("latent-plane replot, %1 points").arg(f.plottedPoints),
         QString("median %1, max %2 (%3 replots, %4x%5 px)")
-            .arg(ms(quantile(f.replot, 0.5)), ms(replotMax))
+            .arg(ms(median(f.replot)), ms(replotMax))
             .arg(f.replot.size())
             .arg(f.plotSize.width())
             .arg(f.plotSize.height()),
@@ -60,7 +60,7 @@ void printPerfTable(const PerfFigures& f, QTextStream& out) {
     const double decodeP95 = quantile(f.decode, 0.95);
     row(out, "decode a dragged point and show it",
         QString("median %1, p95 %2, max %3 (%4 steps)")
-            .arg(ms(quantile(f.decode, 0.5)), ms(decodeP95), ms(quantile(f.decode, 1.0)))
+            .arg(ms(median(f.decode)), ms(decodeP95), ms(quantile(f.decode, 1.0)))
             .arg(f.decode.size()),
         QString("p95 <= %1 ms").arg(PerfTargets::decodeMs), verdict(!f.decode.empty() && decodeP95 <= PerfTargets::decodeMs));
     row(out, "while training: snapshots, plane updates",
