@@ -10,8 +10,9 @@
 // glibc (2.36 here) libc's own constructor, which runs next, sets `environ` to the
 // process's original environment array again, and the variable is gone before libgomp
 // looks. So when neither OMP_WAIT_POLICY nor GOMP_SPINCOUNT is set, the function executes
-// the program again (/proc/self/exe, same pid, same arguments) with LATENTLAB_OPENMP_WAITING
-// added to the environment. That costs a few milliseconds at start-up, before any library
+// the program again (/proc/self/exe, same pid, same arguments) with the assignment the
+// build chose (the LATENTLAB_OPENMP_WAITING macro, e.g. "GOMP_SPINCOUNT=10000") added to
+// the environment. That costs a few milliseconds at start-up, before any library
 // has initialised itself; if the exec fails, the program runs on with libgomp's default.
 //
 // Each executable compiles this file with its own choice (app/CMakeLists.txt): the CLI a
@@ -27,17 +28,20 @@ namespace {
 
 constexpr const char* kPolicy = LATENTLAB_OPENMP_WAITING;
 
-bool hasVariable(char** envp, const char* prefix) {
-    const size_t n = std::strlen(prefix);
+bool hasVariable(char** envp, const char* prefix, size_t n) {
     for (char** e = envp; *e; ++e)
         if (std::strncmp(*e, prefix, n) == 0) return true;
     return false;
 }
+bool hasVariable(char** envp, const char* prefix) { return hasVariable(envp, prefix, std::strlen(prefix)); }
 
 // Runs before libc is initialised: no allocation, no getenv() (environ is not set yet).
 void ensureOpenMpWaitPolicy(int, char** argv, char** envp) {
     if (!argv || !argv[0] || !envp || hasVariable(envp, "OMP_WAIT_POLICY=") || hasVariable(envp, "GOMP_SPINCOUNT="))
         return;
+    // The chosen variable itself present ends it too, whatever it is: never a second exec.
+    const char* equals = std::strchr(kPolicy, '=');
+    if (!equals || hasVariable(envp, kPolicy, size_t(equals - kPolicy) + 1)) return;
     static char* environment[2048];
     size_t n = 0;
     while (envp[n]) ++n;
