@@ -1,131 +1,18 @@
 // The desktop program driven through its real widgets on the offscreen platform: training
 // updates the plots, Space pauses within a batch, a click decodes exactly that point,
-// sampling fills the gallery, models round-trip through files, closing mid-training
-// leaves no thread, bad files give a message and no crash.
-#include "ControlBar.h"
-#include "DecoderView.h"
-#include "Decoding.h"
-#include "DocumentActions.h"
-#include "HoverCard.h"
-#include "LatentPlot.h"
-#include "LatentView.h"
-#include "LossPlot.h"
-#include "MainWindow.h"
-#include "ReconstructionStrip.h"
-#include "SampleGallery.h"
-#include "ScientificSpinBox.h"
-#include "SettingsPanel.h"
-#include "TrainingController.h"
+// sampling fills the gallery, the loss plot's axes, architecture changes, and no display.
+// Files, exports and failures are in tst_documents.
+#include "GuiFixture.h"
 
-#include "Experiment.h"
+using namespace guitest;
 
-#include "latentlab/ModelFile.h"
-
-#include <QAction>
-#include <QComboBox>
-#include <QFile>
-#include <QImage>
-#include <QProcess>
-#include <QProgressBar>
-#include <QPushButton>
-#include <QSettings>
-#include <QSignalSpy>
-#include <QSpinBox>
-#include <QTemporaryDir>
-#include <QTimer>
-#include <QtTest>
-
-using namespace latentlab;
-using namespace latentlab::gui;
-
-namespace {
-
-// The offscreen platform warns about every window's size hints; nothing to do with us.
-QtMessageHandler g_previousHandler = nullptr;
-void quietHandler(QtMsgType type, const QMessageLogContext& context, const QString& message) {
-    if (message.contains("propagateSizeHints")) return;
-    g_previousHandler(type, context, message);
-}
-
-// Answers every question itself and records what the user would have been told.
-class TestDialogs : public Dialogs {
-public:
-    QStringList errors;
-    int confirms = 0;
-    bool confirmAnswer = true;
-    int saveQuestions = 0;
-    SaveChoice saveChoice = SaveChoice::Discard;
-
-    void error(QWidget*, const QString& title, const QString& message) override { errors << title + ": " + message; }
-    bool confirm(QWidget*, const QString&, const QString&, const QString&) override { return ++confirms, confirmAnswer; }
-    SaveChoice askToSave(QWidget*, const QString&) override { return ++saveQuestions, saveChoice; }
-    QString openFileName(QWidget*, const QString&, const QString&, const QString&) override { return {}; }
-    QString saveFileName(QWidget*, const QString&, const QString&, const QString&) override { return {}; }
-};
-
-void writeFile(const QString& path, const QByteArray& bytes) {
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(bytes);
-}
-
-app::RunConfig exploding() {
-    app::RunConfig c = app::loadPreset("swissroll-ae");
-    c.dataset.generator.samples = 600;
-    c.model.encoderWidths = {16};
-    c.model.activation = Activation::ReLU;
-    c.training.optimizer.kind = OptimizerConfig::Kind::Sgd;
-    c.training.learningRate = 5;
-    return c;
-}
-
-} // namespace
-
-class TestGui : public QObject {
+class TestGui : public guitest::WindowTest {
     Q_OBJECT
 
-private:
-    QTemporaryDir m_tmp;
-    std::unique_ptr<MainWindow> m_window;
-    TestDialogs* m_dialogs = nullptr;
-
-    MainWindow& w() { return *m_window; }
-    TrainingController& c() { return *m_window->controller(); }
-    LatentPlot& plot() { return *m_window->latentView()->plot(); }
-
-    // The window has its session and the first snapshot of it.
-    bool ready() { return c().hasSession() && c().latest() && c().state() != RunState::Loading; }
-    void trainEpochs(int epochs) {
-        QSignalSpy spy(&c(), &TrainingController::epochCompleted);
-        w().controls()->trainAction()->trigger();
-        QTRY_VERIFY_WITH_TIMEOUT(spy.count() >= epochs, 20000);
-    }
-    void pauseAndSettle() {
-        w().controls()->pauseAction()->trigger();
-        QTRY_COMPARE(c().state(), RunState::Paused);
-        QTRY_VERIFY(c().latest()->codesComplete && c().latest()->state == RunState::Paused);
-    }
-
 private slots:
-    void initTestCase() {
-        QVERIFY(m_tmp.isValid());
-        g_previousHandler = qInstallMessageHandler(quietHandler);
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_tmp.filePath("settings"));
-        QCoreApplication::setOrganizationName("latentlab-test");
-        QCoreApplication::setApplicationName("tst_gui");
-    }
-
-    void init() {
-        m_window = std::make_unique<MainWindow>();
-        m_dialogs = new TestDialogs;
-        m_window->setDialogs(std::unique_ptr<Dialogs>(m_dialogs));
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QTRY_VERIFY(ready());
-    }
-
-    void cleanup() { m_window.reset(); }
+    void initTestCase() { setUpApplication("tst_gui"); }
+    void init() { openWindow(); }
+    void cleanup() { closeWindow(); }
 
     void startsOnSwissRollPreset() {
         QCOMPARE(c().session().config.name, QString("swissroll-ae"));
@@ -256,124 +143,12 @@ private slots:
         for (Index i = 0; i < z.cols(); ++i) QVERIFY(w().gallery()->samples().col(i) == decodeToData(*second, z.col(i)));
     }
 
-    void saveThenOpenGivesSameCodes() {
-        trainEpochs(2);
-        pauseAndSettle();
-        const Matrix before = *c().codes();
-        const std::shared_ptr<const Model> trained = c().latest()->decoder;
-        const int epochs = w().lossPlot()->epochCount();
-        const QString path = m_tmp.filePath("roll.llmodel");
-        QVERIFY(w().hasUnsavedTraining());
-        QVERIFY(w().documents()->saveTo(path));
-        QVERIFY(!w().hasUnsavedTraining());
-        QVERIFY(w().documents()->recentFiles().contains(QFileInfo(path).absoluteFilePath()));
-        QSignalSpy session(&c(), &TrainingController::sessionStarted);
-        w().documents()->openPath(path);
-        QTRY_COMPARE(session.count(), 1);
-        QCOMPARE(m_dialogs->confirms, 0); // saved: nothing to lose
-        QCOMPARE(c().session().modelFile, path);
-        QTRY_VERIFY(c().latest() && c().latest()->codesComplete);
-        QCOMPARE(c().state(), RunState::Paused);
-        const Matrix after = *c().codes();
-        QCOMPARE(after.cols(), before.cols());
-        QVERIFY((after - before).cwiseAbs().maxCoeff() <= 1e-5f * (1 + before.cwiseAbs().maxCoeff()));
-        const data::Dataset& d = *c().session().dataset;
-        QVERIFY(encodeData(*trained, app::viewOf(d), 0, d.rows) ==
-                encodeData(*c().latest()->decoder, app::viewOf(d), 0, d.rows));
-        QTRY_COMPARE(plot().plottedPoints(), 3000);
-        QVERIFY(*plot().codes() == after);
-        QCOMPARE(w().lossPlot()->epochCount(), epochs); // the loss curves came back too
-    }
-
-    void closingMidTrainingStopsTheThread() {
-        trainEpochs(1);
-        QThread* thread = c().thread();
-        QVERIFY(thread->isRunning());
-        QTRY_COMPARE(c().state(), RunState::Running);
-        const long long atClose = c().stepsDone();
-        QVERIFY(w().close());
-        // Closing stops training within the batch under way (one more may have begun
-        // before the close), not at the end of a chunk or an epoch.
-        QVERIFY2(c().stepsDone() - atClose <= 2, qPrintable(QString::number(c().stepsDone() - atClose)));
-        QCOMPARE(m_dialogs->saveQuestions, 1); // it had trained: the user was asked
-        QVERIFY(!thread->isRunning());
-        QVERIFY(QSettings().contains("window/state"));
-    }
-
-    void badFilesGiveAMessage_data() {
-        QTest::addColumn<QString>("kind");
-        QTest::newRow("garbage") << "garbage";
-        QTest::newRow("truncated model") << "truncated";
-        QTest::newRow("model for other data") << "other";
-        QTest::newRow("missing file") << "missing";
-    }
-    void badFilesGiveAMessage() {
-        QFETCH(QString, kind);
-        const QString path = m_tmp.filePath(kind + ".llmodel");
-        QFile::remove(path);
-        if (kind != "missing") {
-            QByteArray bytes = "no model here";
-            if (kind != "garbage") {
-                const SnapshotPtr s = c().latest();
-                std::map<std::string, std::string> meta{{"dataset", "swissroll"}};
-                if (kind == "other") {
-                    app::RunConfig other = app::loadPreset("swissroll-ae");
-                    other.dataset.name = "moons";
-                    meta["config"] = QJsonDocument(other.toJson()).toJson().toStdString();
-                }
-                std::unique_ptr<Model> m = s->decoder->clone();
-                bytes = QByteArray::fromStdString(serializeModel(*m, nullptr, OptimizerConfig{}, meta));
-                if (kind == "truncated") bytes.truncate(bytes.size() / 2);
-            }
-            writeFile(path, bytes);
-        }
-        const int session = c().session().session;
-        w().documents()->openPath(path);
-        QTRY_COMPARE(m_dialogs->errors.size(), 1);
-        QVERIFY2(m_dialogs->errors.first().contains(path), qPrintable(m_dialogs->errors.first()));
-        QTRY_COMPARE(c().state(), RunState::Ready);
-        QCOMPARE(c().session().session, session); // the user's session goes on
-        trainEpochs(1);
-    }
-
-    void unreadableDatasetKeepsTheSession() {
-        const QString path = m_tmp.filePath("ragged.csv");
-        writeFile(path, "1,2,3\n4,5\n");
-        const int session = c().session().session;
-        w().panel()->setDatasetFile(path);
-        QTRY_COMPARE(m_dialogs->errors.size(), 1);
-        QVERIFY2(m_dialogs->errors.first().contains(path) && m_dialogs->errors.first().contains("row 2"),
-                 qPrintable(m_dialogs->errors.first()));
-        QTRY_COMPARE(w().panel()->datasetBox()->currentData().toString(), QString("swissroll"));
-        QCOMPARE(c().session().session, session);
-        QTRY_COMPARE(c().state(), RunState::Ready);
-    }
-
-    void nonFiniteLossPausesAndExplains() {
-        QSignalSpy session(&c(), &TrainingController::sessionStarted);
-        w().applyConfig(exploding());
-        QTRY_COMPARE(session.count(), 1);
-        w().controls()->trainAction()->trigger();
-        QTRY_COMPARE(c().state(), RunState::Failed);
-        QTRY_COMPARE(m_dialogs->errors.size(), 1);
-        QVERIFY(m_dialogs->errors.first().contains("learning rate"));
-        QVERIFY(w().controls()->trainAction()->isEnabled());
-        QTRY_VERIFY(c().latest()->state == RunState::Failed);
-        QVERIFY(decodeToData(*c().latest()->decoder, Vector::Zero(2)).allFinite());
-        // Reset starts again from new weights with a sound learning rate.
-        w().panel()->learningRateBox()->setValue(0.01);
-        QSignalSpy again(&c(), &TrainingController::sessionStarted);
-        w().controls()->resetAction()->trigger();
-        QTRY_COMPARE(again.count(), 1);
-        QCOMPARE(c().session().config.training.learningRate, 0.01);
-        trainEpochs(2);
-    }
-
     void architectureChangeAsksToReset_data() {
         QTest::addColumn<bool>("answer");
         QTest::newRow("reset") << true;
         QTest::newRow("keep the model") << false;
     }
+
     void architectureChangeAsksToReset() {
         QFETCH(bool, answer);
         w().controls()->stepBatchAction()->trigger();
@@ -452,21 +227,6 @@ private slots:
         w().controls()->stepBatchAction()->trigger();
         QTRY_COMPARE(c().stepsDone(), 2LL);
         QTRY_COMPARE(w().lossPlot()->markCount(), 2); // the line and its label
-    }
-
-    void exportsPngAndPdf() {
-        trainEpochs(2);
-        pauseAndSettle();
-        for (const QString name : {"latent.png", "latent.pdf", "loss.png", "loss.pdf"}) {
-            const QString path = m_tmp.filePath(name);
-            QVERIFY(name.startsWith("latent") ? w().documents()->exportLatentTo(path)
-                                              : w().documents()->exportLossTo(path));
-            QVERIFY2(QFileInfo(path).size() > 1000, qPrintable(path));
-        }
-        const QImage latent(m_tmp.filePath("latent.png"));
-        QCOMPARE(latent.width() * 4, latent.height() * 5); // 1000 x 800 at the renderer's scale
-        QVERIFY(!w().documents()->exportLossTo(m_tmp.filePath("loss.txt")));
-        QCOMPARE(m_dialogs->errors.size(), 1);
     }
 
     void staysResponsiveWhileTraining() {

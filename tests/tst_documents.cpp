@@ -1,0 +1,147 @@
+// The window's documents and failures: models round-trip through files, closing
+// mid-training leaves no thread, exports write PNG and PDF, and bad files, unreadable
+// data and a non-finite loss give a message, no crash, and keep the session.
+#include "GuiFixture.h"
+
+using namespace guitest;
+
+class TestDocuments : public guitest::WindowTest {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { setUpApplication("tst_documents"); }
+    void init() { openWindow(); }
+    void cleanup() { closeWindow(); }
+
+    void saveThenOpenGivesSameCodes() {
+        trainEpochs(2);
+        pauseAndSettle();
+        const Matrix before = *c().codes();
+        const std::shared_ptr<const Model> trained = c().latest()->decoder;
+        const int epochs = w().lossPlot()->epochCount();
+        const QString path = m_tmp.filePath("roll.llmodel");
+        QVERIFY(w().hasUnsavedTraining());
+        QVERIFY(w().documents()->saveTo(path));
+        QVERIFY(!w().hasUnsavedTraining());
+        QVERIFY(w().documents()->recentFiles().contains(QFileInfo(path).absoluteFilePath()));
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().documents()->openPath(path);
+        QTRY_COMPARE(session.count(), 1);
+        QCOMPARE(m_dialogs->confirms, 0); // saved: nothing to lose
+        QCOMPARE(c().session().modelFile, path);
+        QTRY_VERIFY(c().latest() && c().latest()->codesComplete);
+        QCOMPARE(c().state(), RunState::Paused);
+        const Matrix after = *c().codes();
+        QCOMPARE(after.cols(), before.cols());
+        QVERIFY((after - before).cwiseAbs().maxCoeff() <= 1e-5f * (1 + before.cwiseAbs().maxCoeff()));
+        const data::Dataset& d = *c().session().dataset;
+        QVERIFY(encodeData(*trained, app::viewOf(d), 0, d.rows) ==
+                encodeData(*c().latest()->decoder, app::viewOf(d), 0, d.rows));
+        QTRY_COMPARE(plot().plottedPoints(), 3000);
+        QVERIFY(*plot().codes() == after);
+        QCOMPARE(w().lossPlot()->epochCount(), epochs); // the loss curves came back too
+    }
+
+    void closingMidTrainingStopsTheThread() {
+        trainEpochs(1);
+        QThread* thread = c().thread();
+        QVERIFY(thread->isRunning());
+        QTRY_COMPARE(c().state(), RunState::Running);
+        const long long atClose = c().stepsDone();
+        QVERIFY(w().close());
+        // Closing stops training within the batch under way (one more may have begun
+        // before the close), not at the end of a chunk or an epoch.
+        QVERIFY2(c().stepsDone() - atClose <= 2, qPrintable(QString::number(c().stepsDone() - atClose)));
+        QCOMPARE(m_dialogs->saveQuestions, 1); // it had trained: the user was asked
+        QVERIFY(!thread->isRunning());
+        QVERIFY(QSettings().contains("window/state"));
+    }
+
+    void badFilesGiveAMessage_data() {
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("garbage") << "garbage";
+        QTest::newRow("truncated model") << "truncated";
+        QTest::newRow("model for other data") << "other";
+        QTest::newRow("missing file") << "missing";
+    }
+
+    void badFilesGiveAMessage() {
+        QFETCH(QString, kind);
+        const QString path = m_tmp.filePath(kind + ".llmodel");
+        QFile::remove(path);
+        if (kind != "missing") {
+            QByteArray bytes = "no model here";
+            if (kind != "garbage") {
+                const SnapshotPtr s = c().latest();
+                std::map<std::string, std::string> meta{{"dataset", "swissroll"}};
+                if (kind == "other") {
+                    app::RunConfig other = app::loadPreset("swissroll-ae");
+                    other.dataset.name = "moons";
+                    meta["config"] = QJsonDocument(other.toJson()).toJson().toStdString();
+                }
+                std::unique_ptr<Model> m = s->decoder->clone();
+                bytes = QByteArray::fromStdString(serializeModel(*m, nullptr, OptimizerConfig{}, meta));
+                if (kind == "truncated") bytes.truncate(bytes.size() / 2);
+            }
+            writeFile(path, bytes);
+        }
+        const int session = c().session().session;
+        w().documents()->openPath(path);
+        QTRY_COMPARE(m_dialogs->errors.size(), 1);
+        QVERIFY2(m_dialogs->errors.first().contains(path), qPrintable(m_dialogs->errors.first()));
+        QTRY_COMPARE(c().state(), RunState::Ready);
+        QCOMPARE(c().session().session, session); // the user's session goes on
+        trainEpochs(1);
+    }
+
+    void unreadableDatasetKeepsTheSession() {
+        const QString path = m_tmp.filePath("ragged.csv");
+        writeFile(path, "1,2,3\n4,5\n");
+        const int session = c().session().session;
+        w().panel()->setDatasetFile(path);
+        QTRY_COMPARE(m_dialogs->errors.size(), 1);
+        QVERIFY2(m_dialogs->errors.first().contains(path) && m_dialogs->errors.first().contains("row 2"),
+                 qPrintable(m_dialogs->errors.first()));
+        QTRY_COMPARE(w().panel()->datasetBox()->currentData().toString(), QString("swissroll"));
+        QCOMPARE(c().session().session, session);
+        QTRY_COMPARE(c().state(), RunState::Ready);
+    }
+
+    void nonFiniteLossPausesAndExplains() {
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().applyConfig(exploding());
+        QTRY_COMPARE(session.count(), 1);
+        w().controls()->trainAction()->trigger();
+        QTRY_COMPARE(c().state(), RunState::Failed);
+        QTRY_COMPARE(m_dialogs->errors.size(), 1);
+        QVERIFY(m_dialogs->errors.first().contains("learning rate"));
+        QVERIFY(w().controls()->trainAction()->isEnabled());
+        QTRY_VERIFY(c().latest()->state == RunState::Failed);
+        QVERIFY(decodeToData(*c().latest()->decoder, Vector::Zero(2)).allFinite());
+        // Reset starts again from new weights with a sound learning rate.
+        w().panel()->learningRateBox()->setValue(0.01);
+        QSignalSpy again(&c(), &TrainingController::sessionStarted);
+        w().controls()->resetAction()->trigger();
+        QTRY_COMPARE(again.count(), 1);
+        QCOMPARE(c().session().config.training.learningRate, 0.01);
+        trainEpochs(2);
+    }
+
+    void exportsPngAndPdf() {
+        trainEpochs(2);
+        pauseAndSettle();
+        for (const QString name : {"latent.png", "latent.pdf", "loss.png", "loss.pdf"}) {
+            const QString path = m_tmp.filePath(name);
+            QVERIFY(name.startsWith("latent") ? w().documents()->exportLatentTo(path)
+                                              : w().documents()->exportLossTo(path));
+            QVERIFY2(QFileInfo(path).size() > 1000, qPrintable(path));
+        }
+        const QImage latent(m_tmp.filePath("latent.png"));
+        QCOMPARE(latent.width() * 4, latent.height() * 5); // 1000 x 800 at the renderer's scale
+        QVERIFY(!w().documents()->exportLossTo(m_tmp.filePath("loss.txt")));
+        QCOMPARE(m_dialogs->errors.size(), 1);
+    }
+};
+
+QTEST_MAIN(TestDocuments)
+#include "tst_documents.moc"
