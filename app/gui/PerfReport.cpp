@@ -2,6 +2,7 @@
 
 #include "DecoderView.h"
 #include "Dialogs.h"
+#include "HeadlessRun.h"
 #include "Heartbeat.h"
 #include "LatentPlot.h"
 #include "LatentView.h"
@@ -25,7 +26,6 @@
 #include <functional>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
 
 #include <sys/resource.h>
 
@@ -100,88 +100,6 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_changed;
     bool m_open = false;
-};
-
-// Headless training: the engine's Trainer alone in a thread of its own, one slice at a
-// time, at the window's training priority and in this process (so with the window's
-// OpenMP wait policy, not the CLI's). The first slice starts after the warm-up.
-class HeadlessRun {
-public:
-    HeadlessRun(const app::RunConfig& config, std::shared_ptr<const data::Dataset> data, double warmup)
-        : m_config(config), m_data(std::move(data)), m_warmup(warmup), m_thread([this] { work(); }) {}
-    ~HeadlessRun() {
-        request(-1);
-        m_thread.join();
-    }
-
-    // Trains for `seconds` (blocking) and returns samples per second; throws what the
-    // training threw.
-    double runSlice(double seconds) {
-        request(seconds);
-        std::unique_lock<std::mutex> lock(m_mutex);
-        m_changed.wait(lock, [this] { return m_request == 0; });
-        if (m_failure) std::rethrow_exception(m_failure);
-        return m_sliceRate;
-    }
-    double rate() const { return m_seconds > 0 ? double(m_steps) * m_config.training.batchSize / m_seconds : 0; }
-
-private:
-    void request(double seconds) {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        m_request = seconds;
-        m_changed.notify_all();
-    }
-    void work() {
-        lowerTrainingPriority(); // as the window's training thread: load falls on both alike
-        std::unique_ptr<app::Experiment> e;
-        std::unique_ptr<Trainer> trainer;
-        for (;;) {
-            double seconds = 0;
-            {
-                std::unique_lock<std::mutex> lock(m_mutex);
-                m_changed.wait(lock, [this] { return m_request != 0; });
-                seconds = m_request;
-            }
-            if (seconds < 0) return;
-            try {
-                if (!trainer) {
-                    e = std::make_unique<app::Experiment>(app::Experiment::prepare(m_config, m_data));
-                    m_data.reset();
-                    const data::Dataset& d = e->dataset();
-                    trainer = std::make_unique<Trainer>(e->model(), e->view(), d.trainRows > 0 ? d.trainRows : d.rows,
-                                                        m_config.training, true);
-                    const auto start = Clock::now();
-                    while (secondsSince(start) < m_warmup) trainer->stepBatch();
-                }
-                const auto t0 = Clock::now();
-                long long steps = 0;
-                while (secondsSince(t0) < seconds) {
-                    if (!trainer->stepBatch()) throw std::runtime_error("headless training stopped early");
-                    ++steps;
-                }
-                const double elapsed = secondsSince(t0);
-                m_steps += steps;
-                m_seconds += elapsed;
-                m_sliceRate = double(steps) * m_config.training.batchSize / elapsed;
-            } catch (...) {
-                m_failure = std::current_exception();
-            }
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_request = 0;
-            m_changed.notify_all();
-        }
-    }
-
-    const app::RunConfig& m_config;
-    std::shared_ptr<const data::Dataset> m_data;
-    double m_warmup;
-    std::mutex m_mutex;
-    std::condition_variable m_changed;
-    double m_request = 0; // seconds to train; < 0: end; 0: none (done)
-    std::exception_ptr m_failure;
-    long long m_steps = 0; // written by the thread while the caller waits
-    double m_seconds = 0, m_sliceRate = 0;
-    std::thread m_thread; // last: starts once the members above exist
 };
 
 QString describeModel(const app::RunConfig& c, long long inputDim) {
