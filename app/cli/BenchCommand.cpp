@@ -96,10 +96,10 @@ int runBench(const QStringList& args) {
     if (a.has("json")) {
         std::printf("{\"preset\": \"%s\", \"dataset\": \"%s\", \"threads\": %d, \"batch_size\": %d, "
                     "\"warmup_batches\": %d, \"samples\": %lld, \"seconds\": %.4f, \"samples_per_second\": %.1f, "
-                    "\"mean_loss\": %.6g, \"mflop_per_sample\": %.4f, \"gemm_size\": %d, \"gemm_gflops\": %.2f, "
-                    "\"bound_samples_per_second\": %.1f, \"fraction_of_bound\": %.4f, \"engine_gemm\": \"%s\", "
-                    "\"engine_gemm_gflops\": %.2f, \"engine_bound_samples_per_second\": %.1f, "
-                    "\"fraction_of_engine_bound\": %.4f, \"peak_rss_mb\": %.1f, \"openmp_wait\": \"%s\"}\n",
+                    "\"mean_loss\": %.6g, \"mflop_per_sample\": %.6g, \"gemm_size\": %d, \"gemm_gflops\": %.6g, "
+                    "\"bound_samples_per_second\": %.1f, \"fraction_of_bound\": %.6g, \"engine_gemm\": \"%s\", "
+                    "\"engine_gemm_gflops\": %.6g, \"engine_bound_samples_per_second\": %.1f, "
+                    "\"fraction_of_engine_bound\": %.6g, \"peak_rss_mb\": %.1f, \"openmp_wait\": \"%s\"}\n",
                     presetName.c_str(), d.name.c_str(), threads, c.training.batchSize, warmup, counted.samples,
                     seconds, rate, meanLoss, flops / 1e6, gemm.gflops > 0 ? gemmSize : 0, gemm.gflops, bound,
                     bound > 0 ? rate / bound : 0.0, engineGemm.backend.c_str(), engineGemm.gflops, engineBound,
