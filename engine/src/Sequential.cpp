@@ -63,7 +63,7 @@ std::vector<Parameter> Sequential::parameters(const std::string& prefix) {
     return all;
 }
 
-bool Sequential::gradientsFinite() const {
+bool Sequential::gradientsFinite() {
     for (const auto& l : m_layers)
         if (!l->gradientsFinite()) return false;
     return true;

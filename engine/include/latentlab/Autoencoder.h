@@ -17,7 +17,7 @@ public:
 
     void initialize(Rng& rng) override;
     LossTerms trainStep(const Matrix& input, const Matrix& target, Rng& rng) override;
-    bool gradientsFinite() const override {
+    bool gradientsFinite() override {
         return m_encoder.gradientsFinite() && m_decoder.gradientsFinite();
     }
     LossTerms evaluate(const Matrix& input, const Matrix& target, Rng& rng) const override;

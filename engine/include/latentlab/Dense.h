@@ -27,6 +27,8 @@ public:
     static Init defaultInit(Activation activation);
 
     std::vector<Parameter> parameters() override;
+    // Checked in backward() while each gradient tile was in cache.
+    bool gradientsFinite() override { return m_gradientsFinite; }
     std::unique_ptr<Layer> clone() const override { return std::make_unique<Dense>(*this); }
 
     Matrix& weight() { return m_weight; }
@@ -47,6 +49,7 @@ private:
     Matrix m_output;
     Matrix m_delta;     // dL/dz
     Matrix m_gradInput; // dL/dx
+    bool m_gradientsFinite = true;
 };
 
 } // namespace latentlab

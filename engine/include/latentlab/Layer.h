@@ -16,6 +16,10 @@
 
 namespace latentlab {
 
+// Whether every gradient of the parameters is finite (a full scan, spread over the OpenMP
+// threads; defined with the optimisers, which walk parameters the same way).
+bool gradientsFinite(const std::vector<Parameter>& params);
+
 class Layer {
 public:
     virtual ~Layer() = default;
@@ -35,13 +39,13 @@ public:
     // The first layer of a network never needs dL/d(input); skipping it saves a GEMM.
     void setComputesInputGradient(bool on) { m_computesInputGradient = on; }
     bool computesInputGradient() const { return m_computesInputGradient; }
-    // Whether the last backward pass left every parameter gradient finite (checked while
-    // the gradients were still in cache, so the trainer need not read them all again).
-    bool gradientsFinite() const { return m_gradientsFinite; }
+    // Whether the last backward pass left every parameter gradient finite. By default a
+    // full scan of the gradients; a layer that checks them in its backward pass, while they
+    // are still in cache (Dense), answers from that instead.
+    virtual bool gradientsFinite() { return latentlab::gradientsFinite(parameters()); }
 
 protected:
     bool m_computesInputGradient = true;
-    bool m_gradientsFinite = true;
 };
 
 } // namespace latentlab

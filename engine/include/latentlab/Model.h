@@ -47,7 +47,7 @@ public:
     // The VAE draws its noise from rng.
     virtual LossTerms trainStep(const Matrix& input, const Matrix& target, Rng& rng) = 0;
     // Whether every parameter gradient the last trainStep wrote is finite.
-    virtual bool gradientsFinite() const = 0;
+    virtual bool gradientsFinite() = 0;
     // The same loss without gradients; safe to call concurrently.
     virtual LossTerms evaluate(const Matrix& input, const Matrix& target, Rng& rng) const = 0;
 

@@ -34,7 +34,7 @@ public:
     std::vector<Parameter> parameters(const std::string& prefix);
     void setComputesInputGradient(bool on);
     // Every layer's gradients finite after the last backward pass (see Layer).
-    bool gradientsFinite() const;
+    bool gradientsFinite();
 
 private:
     std::vector<std::unique_ptr<Layer>> m_layers;
