@@ -2,7 +2,6 @@
 
 #include "Gemm.h"
 
-#include <Eigen/Core>
 #include <omp.h>
 #include <sys/resource.h>
 
@@ -37,7 +36,6 @@ double trainingFlopsPerSample(const ModelConfig& config) {
 
 namespace {
 using FMatrix = Eigen::MatrixXf;
-constexpr Index kTile = 128; // rows, as the dense layers' tiles
 
 // The best rate of multiply(a, b, c) over at least three calls and about `seconds`.
 template <class Multiply> double bestGflops(Index size, double seconds, Multiply multiply) {
@@ -69,7 +67,7 @@ GemmRate measureGemm(Index size, int threads, double seconds) {
     const double gflops =
         bestGflops(size, seconds, [](const FMatrix& a, const FMatrix& b, FMatrix& c) { c.noalias() = a * b; });
     Eigen::setNbThreads(saved);
-    return {size, threads, gflops, "Eigen"};
+    return {gflops, "Eigen"};
 }
 
 GemmRate measureEngineGemm(Index size, int threads, double seconds) {
@@ -79,15 +77,15 @@ GemmRate measureEngineGemm(Index size, int threads, double seconds) {
 #else
     omp_set_num_threads(threads);
     const double gflops = bestGflops(size, seconds, [](const FMatrix& a, const FMatrix& b, FMatrix& c) {
-        const Index n = a.rows(), tiles = (n + kTile - 1) / kTile;
+        const detail::Tiles tiles(a.rows());
 #pragma omp parallel for schedule(dynamic, 1)
-        for (Index t = 0; t < tiles; ++t) {
-            const Index begin = t * kTile, rows = std::min(kTile, n - begin);
-            detail::gemm(false, false, rows, b.cols(), a.cols(), a.data() + begin, a.rows(), b.data(), b.rows(),
-                         false, c.data() + begin, c.rows());
+        for (Index t = 0; t < tiles.count; ++t) {
+            const Index begin = tiles.begin(t);
+            detail::gemm(false, false, tiles.size(t), b.cols(), a.cols(), a.data() + begin, a.rows(), b.data(),
+                         b.rows(), false, c.data() + begin, c.rows());
         }
     });
-    return {size, threads, gflops, detail::gemmBackend()};
+    return {gflops, detail::gemmBackend()};
 #endif
 }
 

@@ -40,29 +40,8 @@ void Dense::initialize(Rng& rng) {
 }
 
 namespace {
-// Products are split into tiles of output rows that the OpenMP threads take one at a time
-// (each tile is one single-threaded Eigen product, with its bias, activation or checks
-// applied while it is still in cache). A thread that the system descheduled holds back at
-// most one tile, where a product split once per thread would wait for it entirely. The
-// tiles do not depend on the thread count, so neither do the results.
-constexpr Index kTargetTileRows = 128;     // big enough to amortise packing the other factor
-constexpr double kParallelWork = 1 << 20;  // multiply-adds below which one thread is faster
-
-// Equal tiles of about kTargetTileRows, an even number of them (two threads share them
-// evenly) and a multiple of 8 rows high: 512 rows give 4 tiles of 128, 784 rows 8 tiles of
-// 104 (the last 56), 256 rows 2 of 128.
-struct Tiles {
-    explicit Tiles(Index totalRows) : rows(totalRows) {
-        if (rows <= 0) return;
-        Index wanted = (rows + kTargetTileRows - 1) / kTargetTileRows;
-        if (wanted > 1 && wanted % 2 == 1) ++wanted;
-        height = ((rows + wanted - 1) / wanted + 7) / 8 * 8;
-        count = (rows + height - 1) / height;
-    }
-    Index begin(Index t) const { return t * height; }
-    Index size(Index t) const { return std::min(height, rows - t * height); }
-    Index rows = 0, height = 0, count = 0;
-};
+constexpr double kParallelWork = 1 << 20; // multiply-adds below which one thread is faster
+using detail::Tiles;
 } // namespace
 
 void Dense::affine(const Matrix& input, Matrix& output) const {

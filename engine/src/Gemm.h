@@ -6,7 +6,32 @@
 
 #include "latentlab/Types.h"
 
+#include <algorithm>
+
 namespace latentlab::detail {
+
+// Products are split into tiles of output rows that the OpenMP threads take one at a time
+// (each tile is one single-threaded gemm() call, with its bias, activation or checks
+// applied while it is still in cache). A thread that the system descheduled holds back at
+// most one tile, where a product split once per thread would wait for it entirely. The
+// tiles do not depend on the thread count, so neither do the results.
+//
+// Equal tiles of about kTargetTileRows (big enough to amortise packing the other factor),
+// an even number of them (two threads share them evenly) and a multiple of 8 rows high:
+// 512 rows give 4 tiles of 128, 784 rows 8 tiles of 104 (the last 56), 256 rows 2 of 128.
+struct Tiles {
+    static constexpr Index kTargetTileRows = 128;
+    explicit Tiles(Index totalRows) : rows(totalRows) {
+        if (rows <= 0) return;
+        Index wanted = (rows + kTargetTileRows - 1) / kTargetTileRows;
+        if (wanted > 1 && wanted % 2 == 1) ++wanted;
+        height = ((rows + wanted - 1) / wanted + 7) / 8 * 8;
+        count = (rows + height - 1) / height;
+    }
+    Index begin(Index t) const { return t * height; }
+    Index size(Index t) const { return std::min(height, rows - t * height); }
+    Index rows = 0, height = 0, count = 0;
+};
 
 void gemm(bool transA, bool transB, Index m, Index n, Index k, const Scalar* a, Index lda, const Scalar* b,
           Index ldb, bool accumulate, Scalar* c, Index ldc);

@@ -7,7 +7,6 @@
 #include "latentlab/Types.h"
 
 #include <string>
-#include <vector>
 
 namespace latentlab {
 
@@ -16,9 +15,8 @@ namespace latentlab {
 // gradient of every layer but the first. Element-wise work is not counted.
 double trainingFlopsPerSample(const ModelConfig& config);
 
+// C (size x size) = A (size x size) B (size x size), float, as timed by the functions below.
 struct GemmRate {
-    Index size = 0;      // C (size x size) = A (size x size) B (size x size), float
-    int threads = 0;
     double gflops = 0;   // best of the repetitions
     std::string backend; // what multiplied
 };
@@ -27,9 +25,9 @@ struct GemmRate {
 // `seconds` and returns the best rate seen.
 GemmRate measureGemm(Index size, int threads, double seconds);
 
-// The same product the way the dense layers compute theirs: rows split into tiles that
-// `threads` OpenMP threads take in turn, each tile one single-threaded call of the
-// engine's own multiply (OpenBLAS when it was found at build time). Where that multiply
+// The same product the way the dense layers compute theirs: rows split into the same
+// tiles (detail::Tiles), which `threads` OpenMP threads take in turn, each tile one
+// single-threaded call of the engine's own multiply (OpenBLAS when it was found at build time). Where that multiply
 // is faster than Eigen's, this is the tighter bound for the training throughput.
 GemmRate measureEngineGemm(Index size, int threads, double seconds);
 
