@@ -34,27 +34,19 @@ namespace {
 using ArrayMap = Eigen::Map<Eigen::Array<Scalar, Eigen::Dynamic, 1>>;
 using ConstArrayMap = Eigen::Map<const Eigen::Array<Scalar, Eigen::Dynamic, 1>>;
 
-// Parameters are processed in blocks small enough that the four arrays Adam touches stay
-// in the L1 cache between its passes, and many enough to share among threads.
-constexpr Index kBlock = 1024;
-struct Block {
-    size_t param;
-    Index begin, size;
-};
+constexpr Index kBlock = 1024; // floats per block: Adam's four arrays of it fit in L1
 
-std::vector<Block> blocksOf(const std::vector<Parameter>& params) {
-    std::vector<Block> blocks;
+template <class Block> void buildBlocks(const std::vector<Parameter>& params, std::vector<Block>& blocks) {
+    blocks.clear();
     for (size_t k = 0; k < params.size(); ++k)
         for (Index b = 0; b < params[k].size; b += kBlock)
             blocks.push_back({k, b, std::min(kBlock, params[k].size - b)});
-    return blocks;
 }
 
 // f(block) for every block, spread over the OpenMP threads when there is enough work;
 // returns whether f returned true for all. Each element is touched by exactly one call,
 // so the results do not depend on the number of threads.
-template <class F> bool allBlocks(const std::vector<Parameter>& params, F f) {
-    const std::vector<Block> blocks = blocksOf(params);
+template <class Block, class F> bool allBlocks(const std::vector<Block>& blocks, F f) {
     const long n = long(blocks.size());
     bool ok = true;
 #pragma omp parallel for schedule(dynamic, 16) reduction(&& : ok) if (n >= 64)
@@ -87,8 +79,22 @@ void unflatten(const std::vector<std::vector<float>>& in, size_t offset, size_t 
 }
 } // namespace
 
+const std::vector<Optimizer::Block>& Optimizer::blocksOf(const std::vector<Parameter>& params) {
+    bool same = m_blockedSizes.size() == params.size();
+    for (size_t k = 0; same && k < params.size(); ++k) same = m_blockedSizes[k] == params[k].size;
+    if (!same) {
+        buildBlocks(params, m_blocks);
+        m_blockedSizes.clear();
+        for (const auto& p : params) m_blockedSizes.push_back(p.size);
+    }
+    return m_blocks;
+}
+
 bool gradientsFinite(const std::vector<Parameter>& params) {
-    return allBlocks(params, [&](const Block& b) {
+    using Block = Optimizer::Block;
+    std::vector<Block> blocks;
+    buildBlocks(params, blocks);
+    return allBlocks(blocks, [&](const Block& b) {
         return allFinite(ConstArrayMap(params[b.param].grad + b.begin, b.size));
     });
 }
@@ -100,7 +106,7 @@ bool Sgd::step(const std::vector<Parameter>& params, double learningRate) {
     const Scalar mu = Scalar(m_config.momentum);
     const Scalar decay = Scalar(1.0 - learningRate * m_config.weightDecay);
     const bool decays = m_config.weightDecay > 0, nesterov = m_config.nesterov;
-    return allBlocks(params, [&](const Block& b) {
+    return allBlocks(blocksOf(params), [&](const Block& b) {
         ArrayMap w(params[b.param].value + b.begin, b.size);
         ConstArrayMap g(params[b.param].grad + b.begin, b.size);
         ArrayMap v(m_velocity[b.param].data() + b.begin, b.size);
@@ -140,7 +146,7 @@ bool Adam::step(const std::vector<Parameter>& params, double learningRate) {
     const Scalar sb1 = Scalar(b1), sb2 = Scalar(b2);
     const Scalar decay = Scalar(1.0 - learningRate * m_config.weightDecay);
     const bool decays = m_config.weightDecay > 0;
-    return allBlocks(params, [&](const Block& b) {
+    return allBlocks(blocksOf(params), [&](const Block& b) {
         ArrayMap w(params[b.param].value + b.begin, b.size);
         ConstArrayMap g(params[b.param].grad + b.begin, b.size);
         ArrayMap m(m_m[b.param].data() + b.begin, b.size);

@@ -39,15 +39,25 @@ public:
     virtual void setState(const std::vector<std::vector<float>>& state, long long steps) = 0;
     long long steps() const { return m_steps; }
 
+    // Parameters are updated in blocks small enough that the arrays a step touches stay in
+    // the L1 cache between its passes, and many enough to share among threads.
+    struct Block {
+        size_t param;
+        Index begin, size;
+    };
+
 protected:
+    // The blocks of params, rebuilt only when their sizes change.
+    const std::vector<Block>& blocksOf(const std::vector<Parameter>& params);
+
     long long m_steps = 0;
+
+private:
+    std::vector<Block> m_blocks;
+    std::vector<Index> m_blockedSizes; // the parameter sizes m_blocks was built for
 };
 
 std::unique_ptr<Optimizer> makeOptimizer(const OptimizerConfig& config);
-
-// Whether every gradient of the parameters is finite (a full scan, spread over the OpenMP
-// threads; models also report it from their backward pass, see Model::gradientsFinite).
-bool gradientsFinite(const std::vector<Parameter>& params);
 
 // v <- momentum v + g ;  w <- w - lr v   (nesterov: w <- w - lr (g + momentum v))
 // This is PyTorch's formulation (dampening 0), so results compare directly.
