@@ -13,7 +13,6 @@
 #include <omp.h>
 
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -56,7 +55,8 @@ std::string describe(const app::RunConfig& c) {
 int runBench(const QStringList& args) {
     const Args a(args, {"preset", "dataset", "threads", "batch-size", "warmup", "samples", "gemm-size", "seed"},
                  {"json", "no-gemm"});
-    app::RunConfig c = app::loadPreset(a.value("preset", "fashion-vae"));
+    const std::string presetName = a.value("preset", "fashion-vae").toStdString();
+    app::RunConfig c = app::loadPreset(QString::fromStdString(presetName));
     if (a.has("dataset")) c.dataset.name = a.value("dataset");
     const int threads = a.integer("threads", 1, 1024, omp_get_num_procs());
     c.training.threads = threads;
@@ -69,9 +69,9 @@ int runBench(const QStringList& args) {
 
     app::Experiment e = app::Experiment::prepare(c, data::Catalogue());
     const data::Dataset& d = e.dataset();
-    const Index trainRows = d.trainRows > 0 ? d.trainRows : d.rows;
+    Trainer trainer(e.model(), e.view(), d.trainingRows(), e.config().training);
+    const Index trainRows = trainer.trainingSamples();
     const long long samples = a.integer("samples", 1, 1 << 30, int(trainRows));
-    Trainer trainer(e.model(), e.view(), trainRows, e.config().training);
 
     for (int i = 0; i < warmup; ++i)
         if (!trainer.stepBatch()) throw std::runtime_error("training stopped during the warm-up: " +
@@ -91,7 +91,6 @@ int runBench(const QStringList& args) {
     const double bound = gemm.gflops > 0 ? gemm.gflops * 1e9 / flops : 0.0;
     const double engineBound = engineGemm.gflops > 0 ? engineGemm.gflops * 1e9 / flops : 0.0;
     const double peakMb = double(peakResidentBytes()) / (1024.0 * 1024.0);
-    const std::string presetName = a.value("preset", "fashion-vae").toStdString();
 
     if (a.has("json")) {
         std::printf("{\"preset\": \"%s\", \"dataset\": \"%s\", \"threads\": %d, \"batch_size\": %d, "
@@ -118,7 +117,7 @@ int runBench(const QStringList& args) {
                     "training reaches %.0f %% of it\n",
                     gemm.gflops, gemmSize, gemmSize, threads, bound, 100.0 * rate / bound);
     if (engineGemm.gflops > 0)
-        std::printf("engine GEMM: %.1f GFLOP/s (%s in 128-row tiles, %d threads) -> bound %.0f samples/s; "
+        std::printf("engine GEMM: %.1f GFLOP/s (%s in the dense layers' row tiles, %d threads) -> bound %.0f samples/s; "
                     "training reaches %.0f %% of it\n",
                     engineGemm.gflops, engineGemm.backend.c_str(), threads, engineBound, 100.0 * rate / engineBound);
     std::printf("peak memory: %.0f MB resident\n", peakMb);

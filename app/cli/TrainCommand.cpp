@@ -70,9 +70,9 @@ int runTrain(const QStringList& args) {
     const data::Dataset& d = e.dataset();
     std::printf("training %s on %s (%lld samples x %lld features, %lld for training)\n",
                 qPrintable(c.name.isEmpty() ? modelKindName(c.model.kind).c_str() : c.name), d.name.c_str(),
-                (long long)d.rows, (long long)d.cols, (long long)(d.trainRows > 0 ? d.trainRows : d.rows));
+                (long long)d.rows, (long long)d.cols, (long long)d.trainingRows());
 
-    Trainer trainer(e.model(), e.view(), d.trainRows > 0 ? d.trainRows : d.rows, e.config().training);
+    Trainer trainer(e.model(), e.view(), d.trainingRows(), e.config().training);
     ProgressObserver observer(trainer, e.config().training.epochs);
     const TrainResult result = trainer.run(&observer);
     observer.finish();

@@ -50,7 +50,7 @@ Experiment Experiment::prepare(const RunConfig& config, std::shared_ptr<const da
     } catch (const ConfigError& err) {
         throw ConfigFileError(std::string("configuration: ") + err.what());
     }
-    const Index trainRows = d.trainRows > 0 ? d.trainRows : d.rows;
+    const Index trainRows = d.trainingRows();
     e.m_model->normalizer() = Normalizer::fit(config.dataset.normalize, e.view(), trainRows);
     return e;
 }

@@ -58,7 +58,7 @@ void HeadlessRun::work() {
                 e = std::make_unique<app::Experiment>(app::Experiment::prepare(m_config, m_data));
                 m_data.reset();
                 const data::Dataset& d = e->dataset();
-                trainer = std::make_unique<Trainer>(e->model(), e->view(), d.trainRows > 0 ? d.trainRows : d.rows,
+                trainer = std::make_unique<Trainer>(e->model(), e->view(), d.trainingRows(),
                                                     m_config.training, true);
                 const auto start = Clock::now();
                 while (secondsSince(start) < m_warmup)

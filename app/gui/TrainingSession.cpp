@@ -111,7 +111,7 @@ void TrainingSession::makeTrainer(bool initializeWeights, int threads) {
     m_threads = resolveThreads(threads);
     tc.threads = m_threads;
     tc.epochs = std::max(0, m_target - m_epochOffset);
-    m_trainer = std::make_unique<Trainer>(model(), m_experiment.view(), d.trainRows > 0 ? d.trainRows : d.rows, tc,
+    m_trainer = std::make_unique<Trainer>(model(), m_experiment.view(), d.trainingRows(), tc,
                                           initializeWeights);
     m_lastLr = m_trainer->control().learningRate.load();
     m_lastBeta = m_trainer->control().beta.load();

@@ -45,6 +45,8 @@ struct Dataset {
     bool isBytes() const { return !bytes.empty(); }
     bool isImage() const { return imageWidth > 0 && imageHeight > 0; }
     int64_t testRows() const { return rows - trainRows; }
+    // The rows to train on: the training part, or every row of a set without a split.
+    int64_t trainingRows() const { return trainRows > 0 ? trainRows : rows; }
     float value(int64_t row, int64_t col) const {
         const int64_t k = row * cols + col;
         return isBytes() ? float(bytes[size_t(k)]) : values[size_t(k)];
