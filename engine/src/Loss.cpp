@@ -1,7 +1,5 @@
 #include "latentlab/Loss.h"
 
-#include "latentlab/Activation.h"
-
 #include <cmath>
 #include <vector>
 
@@ -34,14 +32,18 @@ Scalar bceWithLogitsLoss(const Matrix& logits, const Matrix& target, Matrix* gra
     //   loss = max(x, 0) - x t + log1p(e),   sigmoid(x) = (x >= 0 ? 1 : e) / (1 + e).
     // Column sums are added in double, in order, so the total does not depend on threads.
     std::vector<double> perColumn(size_t(cols), 0.0);
-#pragma omp parallel for schedule(static) if (logits.size() >= 65536)
-    for (Index j = 0; j < cols; ++j) {
-        const auto x = logits.col(j).array();
-        const auto t = target.col(j).array();
-        const Array e = (-x.abs()).exp();
-        perColumn[size_t(j)] = double((x.max(Scalar(0)) - x * t + e.log1p()).sum());
-        if (grad)
-            grad->col(j).array() = ((x >= Scalar(0)).select(Scalar(1), e) / (Scalar(1) + e) - t) * invBatch;
+#pragma omp parallel if (logits.size() >= 65536)
+    {
+        Array e(logits.rows()); // one buffer per thread, not one allocation per column
+#pragma omp for schedule(static)
+        for (Index j = 0; j < cols; ++j) {
+            const auto x = logits.col(j).array();
+            const auto t = target.col(j).array();
+            e = (-x.abs()).exp();
+            perColumn[size_t(j)] = double((x.max(Scalar(0)) - x * t + e.log1p()).sum());
+            if (grad)
+                grad->col(j).array() = ((x >= Scalar(0)).select(Scalar(1), e) / (Scalar(1) + e) - t) * invBatch;
+        }
     }
     double sum = 0.0;
     for (double v : perColumn) sum += v;
