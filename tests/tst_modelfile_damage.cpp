@@ -3,21 +3,14 @@
 // contents, and a byte-by-byte fuzz with the checksums recomputed.
 #include "ModelFileFixtures.h"
 
-#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <climits>
-#include <cmath>
-#include <cstring>
 
 using namespace latentlab;
 using namespace modelfiletest;
-
-Q_DECLARE_METATYPE(latentlab::ModelKind)
-Q_DECLARE_METATYPE(latentlab::Normalizer::Kind)
-Q_DECLARE_METATYPE(latentlab::OptimizerConfig::Kind)
 
 class TestModelFileDamage : public QObject {
     Q_OBJECT
