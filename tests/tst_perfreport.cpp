@@ -205,17 +205,17 @@ private slots:
         auto s = TrainingSession::create(1, c, load);
         while (!s->settleCodes(1.0)) {
         }
-        const SnapshotPtr before = s->snapshot(RunState::Ready, 0);
+        const SnapshotPtr before = s->snapshot(RunState::Ready);
         QVERIFY(before->codes && before->codesComplete);
         QCOMPARE(s->step(), TrainingSession::Outcome::Trained); // the codes are stale now
         s->restartClock();
         const auto now = std::chrono::steady_clock::now();
         // No training time has passed: no time for codes either.
         s->refreshCodesWhileTraining(now);
-        QVERIFY(!s->snapshot(RunState::Running, 0, false)->codes);
+        QVERIFY(!s->snapshot(RunState::Running, false)->codes);
         // Ten seconds of training later, a share of them goes to re-encoding.
         s->refreshCodesWhileTraining(now + std::chrono::seconds(10));
-        const SnapshotPtr after = s->snapshot(RunState::Running, 0, false);
+        const SnapshotPtr after = s->snapshot(RunState::Running, false);
         QVERIFY(after->codes);
         QVERIFY(!(*after->codes == *before->codes));
     }
@@ -238,14 +238,19 @@ private slots:
         app::RunConfig c = app::loadPreset("swissroll-ae");
         c.dataset.generator.samples = 1000;
         auto s = TrainingSession::create(1, c, load);
-        const SnapshotPtr first = s->snapshot(RunState::Running, 0, true);
+        const SnapshotPtr first = s->snapshot(RunState::Running, true);
         QCOMPARE(s->step(), TrainingSession::Outcome::Trained);
-        const SnapshotPtr light = s->snapshot(RunState::Running, 0, false);
+        const SnapshotPtr light = s->snapshot(RunState::Running, false);
         QCOMPARE(light->decoder, first->decoder); // the same clone: the GUI need not decode again
         QCOMPARE(light->reconstructions, first->reconstructions);
-        const SnapshotPtr full = s->snapshot(RunState::Running, 0, true);
+        const SnapshotPtr full = s->snapshot(RunState::Running, true);
         QVERIFY(full->decoder != first->decoder); // the weights moved: a new clone
         QVERIFY(full->reconstructions != first->reconstructions);
+        // Paused or finished, snapshots keep coming while the codes settle: with the weights
+        // unchanged they carry the same views, not recomputed ones.
+        const SnapshotPtr again = s->snapshot(RunState::Paused, true);
+        QCOMPARE(again->decoder, full->decoder);
+        QCOMPARE(again->reconstructions, full->reconstructions);
     }
 };
 

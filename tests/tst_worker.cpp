@@ -179,7 +179,7 @@ private slots:
         }
         QCOMPARE(o, TrainingSession::Outcome::Finished);
         QVERIFY(s->finished());
-        const SnapshotPtr last = s->snapshot(RunState::Finished, 0);
+        const SnapshotPtr last = s->snapshot(RunState::Finished);
         published.push_back(last);
         // Throttled: at most ~10 a second (plus the first and the last).
         QVERIFY2(double(published.size()) <= timer.elapsed() / 1000.0 * 10 + 3, qPrintable(QString::number(published.size())));
@@ -207,7 +207,7 @@ private slots:
         // Codes settle to those of the current model.
         while (!s->settleCodes(0.05)) {
         }
-        const SnapshotPtr settled = s->snapshot(RunState::Finished, 0);
+        const SnapshotPtr settled = s->snapshot(RunState::Finished);
         QVERIFY(settled->codesComplete);
         QVERIFY(settled->codes && settled->codes->allFinite());
     }
@@ -220,7 +220,7 @@ private slots:
         s->control().learningRate.store(0.0005);
         s->control().beta.store(0.5);
         QCOMPARE(s->step(), TrainingSession::Outcome::Trained);
-        const SnapshotPtr p = s->snapshot(RunState::Paused, 0);
+        const SnapshotPtr p = s->snapshot(RunState::Paused);
         QCOMPARE(int(p->changes.size()), 2);
         QVERIFY(p->changes[0].text.startsWith("lr"));
         QVERIFY(p->changes[1].text.startsWith(QString::fromUtf8("β")));
@@ -252,7 +252,7 @@ private slots:
         while (s->epochsDone() < 1) QCOMPARE(s->step(), TrainingSession::Outcome::Trained);
         s->step(); // a batch into the second epoch, which the new trainer starts again
         const long long steps = s->steps();
-        s->snapshot(RunState::Paused, 0);
+        s->snapshot(RunState::Paused);
         s->rebuildTrainer(64, 1, 5);
         QCOMPARE(s->epochsDone(), 1);
         QCOMPARE(s->config().training.batchSize, 64);
@@ -263,7 +263,7 @@ private slots:
         QCOMPARE(s->epochsDone(), 3);
         QVERIFY(s->steps() > steps);
         std::vector<int> epochs;
-        const SnapshotPtr last = s->snapshot(RunState::Finished, 0);
+        const SnapshotPtr last = s->snapshot(RunState::Finished);
         for (const auto& r : last->epochs) epochs.push_back(r.epoch);
         QCOMPARE(epochs, (std::vector<int>{2, 3}));
     }
@@ -283,7 +283,7 @@ private slots:
         QCOMPARE(t->config().dataset.generator.samples, int64_t(600));
         QCOMPARE(t->info().modelFile, path);
         // The loss curves come back with the model.
-        const SnapshotPtr original = s->snapshot(RunState::Paused, 0), reopened = t->snapshot(RunState::Paused, 0);
+        const SnapshotPtr original = s->snapshot(RunState::Paused), reopened = t->snapshot(RunState::Paused);
         QCOMPARE(int(reopened->epochs.size()), 2);
         QCOMPARE(reopened->epochs[1].epoch, 2);
         QVERIFY(std::abs(reopened->epochs[1].train.total - original->epochs[1].train.total) <

@@ -259,7 +259,7 @@ bool TrainingSession::onBatch(const BatchReport& r) {
             m_viewThrottle.published(now);
             refreshCodesWhileTraining(now);
         }
-        m_publish(snapshot(RunState::Running, 0, views));
+        m_publish(snapshot(RunState::Running, views));
     }
     return true;
 }
@@ -301,7 +301,7 @@ std::shared_ptr<const Reconstructions> TrainingSession::reconstructions() {
     return rec;
 }
 
-SnapshotPtr TrainingSession::snapshot(RunState state, double codeSeconds, bool views) {
+SnapshotPtr TrainingSession::snapshot(RunState state, bool views) {
     const auto now = SnapshotThrottle::Clock::now();
     m_throttle.published(now);
     auto s = std::make_shared<TrainingSnapshot>();
@@ -311,17 +311,16 @@ SnapshotPtr TrainingSession::snapshot(RunState state, double codeSeconds, bool v
     s->batches = m_losses.take();
     s->epochs.swap(m_epochs);
     s->changes.swap(m_changes);
-    if (codeSeconds > 0 && !m_codes.complete()) m_codes.refresh(model(), m_experiment.view(), codeSeconds);
     s->codes = m_codes.publish();
     s->codesComplete = m_codes.complete();
-    // Without fresh views, the latest ones again (the GUI sees the same pointers).
-    if (views || !m_reconstructions) m_reconstructions = reconstructions();
-    s->reconstructions = m_reconstructions;
-    // A new clone only when the weights moved: the GUI decodes from it while we train on.
+    // New views only when the weights moved: the GUI decodes from the clone while we train
+    // on; otherwise the latest ones again (the GUI sees the same pointers).
     if (!m_decoder || (views && m_decoderSteps != m_steps)) {
         m_decoder = std::shared_ptr<const Model>(model().clone());
         m_decoderSteps = m_steps;
+        m_reconstructions = reconstructions();
     }
+    s->reconstructions = m_reconstructions;
     s->decoder = m_decoder;
     s->message = m_failure;
     return s;

@@ -72,9 +72,10 @@ public:
     // Publishing during training: `publish` gets the snapshots the throttle lets through,
     // as long as `mayPublish` says the GUI keeps up.
     void setPublisher(std::function<void(SnapshotPtr)> publish, std::function<bool()> mayPublish);
-    // A snapshot now; codes are refreshed for about codeSeconds first. Without `views`
-    // the reconstructions and the decoder are the previous snapshot's (same pointers).
-    SnapshotPtr snapshot(RunState state, double codeSeconds, bool views = true);
+    // A snapshot now, with the codes refreshed so far. The reconstructions and the decoder
+    // are new only when the weights moved since the last ones and `views` is set;
+    // otherwise they are the previous snapshot's (same pointers).
+    SnapshotPtr snapshot(RunState state, bool views = true);
     // Training: refreshes codes as far as the training share allows (TimeBudget); the
     // next snapshot carries them.
     void refreshCodesWhileTraining(SnapshotThrottle::Clock::time_point now);

@@ -277,7 +277,7 @@ void TrainingWorker::setState(RunState state, const QString& message) {
 }
 
 void TrainingWorker::publish(RunState state) {
-    if (m_session) publish(m_session->snapshot(state, 0));
+    if (m_session) publish(m_session->snapshot(state));
 }
 
 void TrainingWorker::publish(SnapshotPtr snapshot) {
