@@ -136,6 +136,7 @@ bool LossPlot::fitRange(QCPAxis* axis, QCPRange& y) const {
         if (!ok) continue;
         y = found ? QCPRange(std::min(y.lower, vy.lower), std::max(y.upper, vy.upper)) : vy;
         found = true;
+        if (!m_log) continue; // the lowest positive value only matters on a log axis
         const QCPRange positive = g->getValueRange(ok, QCP::sdPositive);
         if (ok) lowestPositive = std::min(lowestPositive, positive.lower);
     }
