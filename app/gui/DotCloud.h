@@ -26,7 +26,6 @@ public:
     int addGroup(const QColor& color, int dotSize);
     // The group's points as x, y pairs (2 n values); pairs with a non-finite value are not drawn.
     void setPoints(int group, std::vector<float> xy);
-    int groupCount() const { return int(m_groups.size()); }
     // Points with finite coordinates, over all groups.
     int pointCount() const { return m_points; }
     // The bounding box of those points; false if there are none.

@@ -1,6 +1,7 @@
 #include "HeadlessRun.h"
 
 #include "Experiment.h"
+#include "Heartbeat.h"
 #include "TrainingController.h"
 
 #include "latentlab/Trainer.h"
@@ -12,7 +13,6 @@ namespace latentlab::gui {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 } // namespace
 
 HeadlessRun::HeadlessRun(const app::RunConfig& config, std::shared_ptr<const data::Dataset> data, double warmup)

@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
+#include <chrono>
 #include <vector>
 
 namespace latentlab::gui {
@@ -19,7 +20,6 @@ public:
 
     void start(); // forgets earlier beats
     void stop();
-    int intervalMs() const { return m_timer.interval(); }
     // Lateness of every beat after the first, in milliseconds (never negative).
     const std::vector<double>& lateness() const { return m_lateness; }
 
@@ -38,5 +38,9 @@ double quantile(std::vector<double> values, double q);
 // The median: the middle value, or the mean of the two middle values of an even count
 // (where the nearest rank would report the lower one); 0 for no values.
 double median(std::vector<double> values);
+// Seconds of the steady clock since t.
+inline double secondsSince(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
 
 } // namespace latentlab::gui

@@ -40,8 +40,6 @@ using Clock = std::chrono::steady_clock;
 // plane updates (~3 a second for 70,000 points, with every snapshot for a few thousand).
 constexpr double kSliceSeconds = 1.0;
 
-double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
 // CPU time of the calling thread (user + system), in seconds.
 double threadCpuSeconds() {
     rusage u{};
@@ -206,7 +204,7 @@ private:
             spin(int(slice * 1000));
             heartbeat.stop();
             cpu += threadCpuSeconds() - cpu0;
-            cpuWall += std::chrono::duration<double>(Clock::now() - t0).count();
+            cpuWall += secondsSince(t0);
             m_figures.heartbeat.insert(m_figures.heartbeat.end(), heartbeat.lateness().begin(),
                                        heartbeat.lateness().end());
             // Held: the training thread blocks between two chunks; its steps stop there.

@@ -26,7 +26,7 @@ namespace latentlab::gui {
 struct PerfOptions {
     QString preset = QStringLiteral("fashion-vae");
     double seconds = 15; // measured per throughput phase
-    double warmup = 3;   // before each measured phase
+    double warmup = 3;   // training before the throughput slices, on each side
     int threads = 0;     // training threads; 0: the window's automatic choice
     int replots = 10;
     int dragSteps = 60;

@@ -11,10 +11,9 @@ class SnapshotThrottle {
 public:
     using Clock = std::chrono::steady_clock;
 
-    explicit SnapshotThrottle(double perSecond = 15.0);
+    explicit SnapshotThrottle(double perSecond);
 
     double interval() const { return m_interval; } // seconds
-    double perSecond() const { return 1.0 / m_interval; }
     // True if a snapshot published now would keep to the rate.
     bool due(Clock::time_point now) const;
     void published(Clock::time_point now);

@@ -19,8 +19,9 @@ public:
 
     TimeBudget(double share, double memory);
 
-    double share() const { return m_share; }
-    void setShare(double share); // from now on
+    // The share for the time since the last available() too: available() accrues at the
+    // share it finds, so call this right before it.
+    void setShare(double share);
     // Starts accruing from `now` with an empty balance (training (re)starts).
     void restart(Clock::time_point now);
     // The seconds that may be spent now (negative while an overrun is paid back). The
