@@ -54,6 +54,7 @@ void TrainingController::shutdown() {
     // ends the event loop after the current chunk. With its thread finished, the worker
     // (and the model, the data) can be deleted here.
     m_worker->requestStop();
+    m_stepsAtHalt = m_worker->stepsDone();
     m_thread.quit();
     m_thread.wait();
     m_finalSteps = m_worker->stepsDone();
@@ -85,7 +86,9 @@ void TrainingController::train() {
 }
 
 void TrainingController::pause() {
-    if (!m_shutDown) m_worker->requestPause(true);
+    if (m_shutDown) return;
+    m_worker->requestPause(true);
+    m_stepsAtHalt = m_worker->stepsDone();
 }
 
 void TrainingController::togglePause() {

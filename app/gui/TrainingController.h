@@ -58,6 +58,9 @@ public:
     std::shared_ptr<const Matrix> codes() const { return m_codes; }
     // Steps trained in this session; after shutdown(), the count the worker ended with.
     long long stepsDone() const;
+    // stepsDone() read right after the last pause() or shutdown() raised its flag: training
+    // goes on by at most the batch under way, so stepsDone() ends at most one above it.
+    long long stepsAtHalt() const { return m_stepsAtHalt; }
     // The steps of the model as last saved (or opened); equal to stepsDone() when there is
     // no training that a save would keep.
     long long savedSteps() const { return m_savedSteps; }
@@ -89,6 +92,7 @@ private:
     RunState m_state = RunState::Loading;
     long long m_savedSteps = 0;
     long long m_finalSteps = 0; // stepsDone() once the worker is gone
+    long long m_stepsAtHalt = 0;
     bool m_shutDown = false;
 };
 
