@@ -164,7 +164,7 @@ private slots:
         // before libgomp starts, by re-executing itself; the report says what it ran with.
         const Result r = run({"bench", "--preset", "swissroll-ae", "--threads", "2", "--samples", "3000", "--warmup",
                               "3", "--gemm-size", "128", "--json"},
-                             {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT"});
+                             {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT"}, {"OMP_DISPLAY_ENV=verbose"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(o["preset"].toString(), QString("swissroll-ae"));
@@ -188,14 +188,20 @@ private slots:
         QVERIFY(qAbs(o["fraction_of_engine_bound"].toDouble() - fraction) < 1e-3 * fraction + 1e-4);
         QVERIFY(o["peak_rss_mb"].toDouble() > 1);
         QCOMPARE(o["openmp_wait"].toString(), QString("GOMP_SPINCOUNT=10000"));
+        // And libgomp itself read it (it prints its settings on stderr when asked): a
+        // setenv() without the re-exec would report the variable but leave libgomp at its
+        // default spin of 300,000.
+        QVERIFY2(r.err.contains("GOMP_SPINCOUNT = '10000'"), qPrintable(r.err));
     }
 
     void benchKeepsTheUsersOpenMpSetting() {
         const Result r = run({"bench", "--preset", "swissroll-ae", "--samples", "200", "--no-gemm", "--json"},
-                             {"GOMP_SPINCOUNT"}, {"OMP_WAIT_POLICY=active"});
+                             {"GOMP_SPINCOUNT"}, {"OMP_WAIT_POLICY=active", "OMP_DISPLAY_ENV=verbose"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(o["openmp_wait"].toString(), QString("OMP_WAIT_POLICY=active"));
+        QVERIFY2(r.err.contains("OMP_WAIT_POLICY = 'ACTIVE'") && !r.err.contains("GOMP_SPINCOUNT = '10000'"),
+                 qPrintable(r.err));
         QCOMPARE(o["gemm_gflops"].toDouble(), 0.0);
         QCOMPARE(o["engine_gemm_gflops"].toDouble(), 0.0);
     }

@@ -123,6 +123,7 @@ private slots:
         QVERIFY(one.output == two.output && one.output == three.output);
         QVERIFY(one.weightGrad == two.weightGrad && one.weightGrad == three.weightGrad);
         QVERIFY(one.biasGrad == two.biasGrad && one.gradInput == two.gradInput);
+        QVERIFY(one.biasGrad == three.biasGrad && one.gradInput == three.gradInput);
     }
 
     void gradientCheckSeesOverflowInAnyTile() {
@@ -145,6 +146,16 @@ private slots:
         QVERIFY(!bad.finite);
         QCOMPARE(gradientsFinite(layer.parameters()), false); // the full scan agrees
         QVERIFY(std::isinf(bad.weightGrad(199, 17)));
+        // Either thread may take either tile (dynamic schedule), so one pass proves little
+        // about the reduction: the overflow at each edge of both tiles (200 rows: tiles of
+        // 104 and 96), ten passes each, must be seen every time.
+        g(199, 3) = 0;
+        for (Index row : {Index(0), Index(103), Index(104), Index(199)}) {
+            g(row, 3) = Scalar(1e10);
+            for (int k = 0; k < 10; ++k)
+                QVERIFY2(!runPass(layer, x, g, 2).finite, qPrintable(QString("row %1, pass %2").arg(row).arg(k)));
+            g(row, 3) = 0;
+        }
     }
 
     void finiteCheck() {
@@ -210,6 +221,15 @@ private slots:
         // all but the first layer (784*512 is skipped).
         const double macs = 1066496.0;
         QCOMPARE(trainingFlopsPerSample(c), 2 * macs + 2 * macs + 2 * (macs - 784.0 * 512.0));
+        // An autoencoder (no mean/log-variance pair): 3-64-64-64-2 and back, the Swiss roll's.
+        ModelConfig ae;
+        ae.kind = ModelKind::Autoencoder;
+        ae.inputDim = 3;
+        ae.encoderWidths = {64, 64, 64};
+        ae.latentDim = 2;
+        // 3*64 + 64*64 + 64*64 + 64*2 = 8,512 multiply-adds on each side; the first layer
+        // (3*64) needs no input gradient.
+        QCOMPARE(trainingFlopsPerSample(ae), 2 * 17024.0 + 2 * 17024.0 + 2 * (17024.0 - 3 * 64));
     }
 };
 

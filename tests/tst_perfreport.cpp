@@ -2,7 +2,8 @@
 // runs a real (tiny) session offscreen and prints every figure with its target; it fails
 // with one line when it cannot run; the OpenMP wait policy reaches libgomp without the
 // user setting anything; the time budget of the code refresher and the views' rate behave
-// as designed. No timing is asserted: the figures themselves are the report's business.
+// as designed. No figure is asserted against its target: that is the report's business
+// (the heartbeat test only checks that a 40 ms block of the event loop shows as lateness).
 #include "CodeRefresher.h"
 #include "Heartbeat.h"
 #include "TimeBudget.h"
@@ -77,7 +78,7 @@ private slots:
         QCOMPARE(verdicts, 4);
         QVERIFY(r.out.contains(">= 90 %") && r.out.contains("p99 <= 50 ms") && r.out.contains("<= 30 ms") &&
                 r.out.contains("p95 <= 5 ms"));
-        // The same threads on both sides, and the wait policy libgomp was given.
+        // The wait policy the report ran with.
         QVERIFY2(r.out.contains("OMP_WAIT_POLICY=passive"), qPrintable(r.out));
         QVERIFY(!r.err.contains("latentlab:"));
     }
@@ -125,6 +126,7 @@ private slots:
         env.remove("OMP_WAIT_POLICY");
         env.insert("GOMP_SPINCOUNT", "1234");
         const Run spin = runLatentLab({"--version"}, env);
+        QCOMPARE(spin.exitCode, 0);
         QVERIFY2(spin.err.contains("GOMP_SPINCOUNT = '1234'"), qPrintable(spin.err));
     }
 
