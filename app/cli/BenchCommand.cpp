@@ -41,10 +41,8 @@ std::string openMpWaiting() {
 }
 
 std::string describe(const app::RunConfig& c) {
-    std::string widths;
-    for (int w : c.model.encoderWidths) widths += "-" + std::to_string(w);
-    return modelKindName(c.model.kind) + " " + std::to_string(c.model.inputDim) + widths + "-" +
-           std::to_string(c.model.latentDim) + " (" + activationName(c.model.activation) + ", " +
+    return modelKindName(c.model.kind) + " " + app::architecture(c.model, c.model.inputDim).toStdString() +
+           " (" + activationName(c.model.activation) + ", " +
            lossName(c.model.loss) + "), " + optimizerName(c.training.optimizer.kind) + " lr " +
            QString::number(c.training.learningRate).toStdString() + ", batch " +
            std::to_string(c.training.batchSize) + ", float32";

@@ -239,4 +239,10 @@ RunConfig loadConfigFile(const QString& path) {
     return RunConfig::fromJson(readJsonObject(path, path), path);
 }
 
+QString architecture(const ModelConfig& model, long long inputDim) {
+    QString arch = QString::number(inputDim);
+    for (int w : model.encoderWidths) arch += "-" + QString::number(w);
+    return arch + "-" + QString::number(model.latentDim);
+}
+
 } // namespace latentlab::app

@@ -46,5 +46,7 @@ QStringList presetNames();
 RunConfig loadPreset(const QString& name); // ConfigFileError listing the presets if unknown
 RunConfig loadConfigFile(const QString& path);
 QString defaultPresetName();
+// "784-512-256-2": the input width, the encoder's widths and the latent size.
+QString architecture(const ModelConfig& model, long long inputDim);
 
 } // namespace latentlab::app

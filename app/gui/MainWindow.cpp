@@ -203,9 +203,7 @@ void MainWindow::onSession(const SessionInfo& info) {
     m_recon->setSession(info);
     m_loss->reset(info.config.model.kind, info.config.model.sparsity);
     const data::Dataset& d = *info.dataset;
-    QString arch = QString::number(d.cols);
-    for (int w : info.config.model.encoderWidths) arch += "-" + QString::number(w);
-    arch += "-" + QString::number(info.config.model.latentDim);
+    const QString arch = app::architecture(info.config.model, d.cols);
     const QString kind = info.config.model.kind == ModelKind::Vae ? tr("VAE") : tr("autoencoder");
     const QString what = info.modelFile.isEmpty() ? info.config.name : info.modelFile;
     setWindowTitle(tr("Latent Lab — %1%2 %3 on %4 (%5 samples)")

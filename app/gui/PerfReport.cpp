@@ -101,9 +101,7 @@ private:
 };
 
 QString describeModel(const app::RunConfig& c, long long inputDim) {
-    QString arch = QString::number(inputDim);
-    for (int w : c.model.encoderWidths) arch += "-" + QString::number(w);
-    arch += "-" + QString::number(c.model.latentDim);
+    const QString arch = app::architecture(c.model, inputDim);
     const QString kind = c.model.kind == ModelKind::Vae ? "VAE" : "autoencoder";
     const QString opt = c.training.optimizer.kind == OptimizerConfig::Kind::Adam ? "Adam" : "SGD";
     return QString("%1 %2, batch %3, %4 %5").arg(kind, arch).arg(c.training.batchSize).arg(opt).arg(c.training.learningRate);
