@@ -11,17 +11,8 @@
 namespace latentlab {
 
 double trainingFlopsPerSample(const ModelConfig& config) {
-    // Layer sizes along the encoder, then along the decoder.
-    std::vector<int> encoder{config.inputDim};
-    encoder.insert(encoder.end(), config.encoderWidths.begin(), config.encoderWidths.end());
-    encoder.push_back(config.kind == ModelKind::Vae ? 2 * config.latentDim : config.latentDim);
-    std::vector<int> decoder{config.latentDim};
-    const std::vector<int> widths = config.resolvedDecoderWidths();
-    decoder.insert(decoder.end(), widths.begin(), widths.end());
-    decoder.push_back(config.inputDim);
-
     double flops = 0;
-    auto add = [&flops](const std::vector<int>& sizes, bool firstNeedsInputGradient) {
+    auto add = [&flops](const std::vector<int64_t>& sizes, bool firstNeedsInputGradient) {
         for (size_t i = 0; i + 1 < sizes.size(); ++i) {
             const double macs = double(sizes[i]) * double(sizes[i + 1]);
             flops += 2 * macs;                                       // W x
@@ -29,8 +20,8 @@ double trainingFlopsPerSample(const ModelConfig& config) {
             if (i > 0 || firstNeedsInputGradient) flops += 2 * macs; // W^T delta
         }
     };
-    add(encoder, false);
-    add(decoder, true);
+    add(config.encoderSizes(), false); // the first layer needs no input gradient
+    add(config.decoderSizes(), true);
     return flops;
 }
 

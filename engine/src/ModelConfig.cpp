@@ -9,6 +9,21 @@ std::vector<int> ModelConfig::resolvedDecoderWidths() const {
     return std::vector<int>(encoderWidths.rbegin(), encoderWidths.rend());
 }
 
+std::vector<int64_t> ModelConfig::encoderSizes() const {
+    std::vector<int64_t> sizes{inputDim};
+    sizes.insert(sizes.end(), encoderWidths.begin(), encoderWidths.end());
+    sizes.push_back(kind == ModelKind::Vae ? 2 * int64_t(latentDim) : int64_t(latentDim));
+    return sizes;
+}
+
+std::vector<int64_t> ModelConfig::decoderSizes() const {
+    std::vector<int64_t> sizes{latentDim};
+    const std::vector<int> widths = resolvedDecoderWidths();
+    sizes.insert(sizes.end(), widths.begin(), widths.end());
+    sizes.push_back(inputDim);
+    return sizes;
+}
+
 void ModelConfig::validate() const {
     auto bad = [](const std::string& what) { throw ConfigError(what); };
     constexpr int kMaxWidth = 1 << 16;

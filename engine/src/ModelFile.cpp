@@ -42,17 +42,12 @@ int intField(const ArchiveReader& r, const std::string& field, const std::string
 // holds: a corrupted (yet checksummed) dimension must give an error, not a request for
 // gigabytes. A dense layer in -> out has (in + 1) * out parameters.
 void checkParameterCount(const ArchiveReader& r, const ModelConfig& c, const std::string& source) {
-    auto stack = [](int64_t in, const std::vector<int>& widths, int64_t out) {
+    auto stack = [](const std::vector<int64_t>& sizes) {
         int64_t n = 0;
-        for (int w : widths) {
-            n += (in + 1) * w;
-            in = w;
-        }
-        return n + (in + 1) * out;
+        for (size_t i = 0; i + 1 < sizes.size(); ++i) n += (sizes[i] + 1) * sizes[i + 1];
+        return n;
     };
-    const int64_t head = c.kind == ModelKind::Vae ? 2 * int64_t(c.latentDim) : c.latentDim;
-    const int64_t needed = stack(c.inputDim, c.encoderWidths, head) +
-                           stack(c.latentDim, c.resolvedDecoderWidths(), c.inputDim);
+    const int64_t needed = stack(c.encoderSizes()) + stack(c.decoderSizes());
     int64_t stored = 0;
     for (const auto& name : r.names("param.")) stored += int64_t(r.getFloats(name).size());
     if (stored != needed)

@@ -4,6 +4,7 @@
 #include "latentlab/Activation.h"
 #include "latentlab/Loss.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ struct ModelConfig {
     double sparsity = 0.0;            // L1 weight on the latent code (sparse autoencoder)
 
     std::vector<int> resolvedDecoderWidths() const;
+    // Layer sizes from input to output: the encoder's (input, widths, the latent code or,
+    // for a VAE, its mean and log-variance) and the decoder's (latent, widths, input).
+    // 64-bit, so that a corrupted dimension read from a file cannot overflow.
+    std::vector<int64_t> encoderSizes() const;
+    std::vector<int64_t> decoderSizes() const;
     // Throws ConfigError naming the field and the accepted range.
     void validate() const;
 };
