@@ -5,6 +5,7 @@
 #include "latentlab/Benchmark.h"
 #include "latentlab/Dense.h"
 #include "latentlab/Loss.h"
+#include "latentlab/Multiply.h"
 #include "latentlab/Optimizer.h"
 #include "latentlab/Random.h"
 
@@ -57,6 +58,15 @@ class TestKernels : public QObject {
     Q_OBJECT
 private slots:
     void cleanup() { omp_set_num_threads(omp_get_num_procs()); }
+
+    // CTest runs this file with LATENTLAB_MULTIPLY unset, =eigen and =openblas: each run
+    // must test the multiply it names, not fall back silently.
+    void multiplyIsTheOneAskedFor() {
+        const QByteArray asked = qgetenv("LATENTLAB_MULTIPLY");
+        qInfo("multiply: %s (%s)", multiplyChoice().label.c_str(), multiplyChoice().reason.c_str());
+        if (!asked.isEmpty()) QCOMPARE(QByteArray::fromStdString(multiplyChoice().name), asked);
+        QCOMPARE(multiplyRequestError(), std::string());
+    }
 
     void tiledDenseMatchesReference_data() {
         QTest::addColumn<int>("inputs");

@@ -1,5 +1,7 @@
 #include "Gemm.h"
 
+#include "latentlab/Multiply.h"
+
 #include <mutex>
 
 #if defined(LATENTLAB_USE_OPENBLAS) && !defined(LATENTLAB_SCALAR_DOUBLE)
@@ -27,25 +29,23 @@ template <class L, class R> void assign(Block& c, const L& l, const R& r, bool a
 }
 } // namespace
 
-const char* gemmBackend() {
-#ifdef LATENTLAB_GEMM_OPENBLAS
-    return "OpenBLAS sgemm";
-#else
-    return "Eigen";
-#endif
-}
+const std::string& gemmBackend() { return multiplyChoice().label; }
 
 void gemm(bool transA, bool transB, Index m, Index n, Index k, const Scalar* a, Index lda, const Scalar* b,
           Index ldb, bool accumulate, Scalar* c, Index ldc) {
     if (m <= 0 || n <= 0) return;
 #ifdef LATENTLAB_GEMM_OPENBLAS
-    // The engine's threads share out the tiles; OpenBLAS's own pool would only compete.
-    static std::once_flag single;
-    std::call_once(single, [] { openblas_set_num_threads(1); });
-    const int M = int(m), N = int(n), K = int(k), LDA = int(lda), LDB = int(ldb), LDC = int(ldc);
-    const float one = 1, beta = accumulate ? 1.0f : 0.0f;
-    sgemm_(transA ? "T" : "N", transB ? "T" : "N", &M, &N, &K, &one, a, &LDA, b, &LDB, &beta, c, &LDC);
-#else
+    if (multiplyChoice().backend == MultiplyBackend::OpenBlas) {
+        // The engine's threads share out the tiles; OpenBLAS's own pool would only compete.
+        static std::once_flag single;
+        std::call_once(single, [] { openblas_set_num_threads(1); });
+        const int M = int(m), N = int(n), K = int(k), LDA = int(lda), LDB = int(ldb), LDC = int(ldc);
+        const float one = 1, beta = accumulate ? 1.0f : 0.0f;
+        sgemm_(transA ? "T" : "N", transB ? "T" : "N", &M, &N, &K, &one, a, &LDA, b, &LDB, &beta, c, &LDC);
+        return;
+    }
+#endif
+    {
     const ConstBlock A(a, transA ? k : m, transA ? m : k, Stride(lda));
     const ConstBlock B(b, transB ? n : k, transB ? k : n, Stride(ldb));
     Block C(c, m, n, Stride(ldc));
@@ -57,7 +57,7 @@ void gemm(bool transA, bool transB, Index m, Index n, Index k, const Scalar* a, 
         assign(C, A, B.transpose(), accumulate);
     else
         assign(C, A, B, accumulate);
-#endif
+    }
 }
 
 } // namespace latentlab::detail

@@ -1,12 +1,12 @@
 // C = op(A) op(B) (+ C when accumulating): column-major raw blocks with leading dimensions.
-// The float engine hands this to OpenBLAS when it was found at build time (single-threaded
-// inside each of the engine's tiles: on this project's Zen 4 machine its sgemm ran the
-// dense layers' tile shapes 15-65 % faster than Eigen's); otherwise Eigen computes it.
+// The float engine hands this to OpenBLAS (single-threaded inside each of the engine's
+// tiles) or to Eigen, as multiplyChoice() decided for this process (latentlab/Multiply.h).
 #pragma once
 
 #include "latentlab/Types.h"
 
 #include <algorithm>
+#include <string>
 
 namespace latentlab::detail {
 
@@ -36,7 +36,7 @@ struct Tiles {
 void gemm(bool transA, bool transB, Index m, Index n, Index k, const Scalar* a, Index lda, const Scalar* b,
           Index ldb, bool accumulate, Scalar* c, Index ldc);
 
-// What multiplies in gemm(): "OpenBLAS sgemm" or "Eigen".
-const char* gemmBackend();
+// What multiplies in gemm(), e.g. "OpenBLAS sgemm, Cooperlake kernel" or "Eigen, AVX-512".
+const std::string& gemmBackend();
 
 } // namespace latentlab::detail
