@@ -78,6 +78,71 @@ private slots:
         const QJsonObject cfg = QJsonDocument::fromJson(c.readAll()).object();
         QCOMPARE(cfg["model"].toObject()["inputDim"].toInt(), 3);
         QCOMPARE(cfg["training"].toObject()["threads"].toInt(), 2);
+        // What multiplied, for the record: the same choice `--version` reports.
+        const QJsonObject engine = cfg["engine"].toObject();
+        const QString version = run({"--version"}).out;
+        QVERIFY2(!engine["multiplyLabel"].toString().isEmpty(), "config.json has no engine.multiplyLabel");
+        QVERIFY2(version.contains("multiply: " + engine["multiplyLabel"].toString() + " ("), qPrintable(version));
+        QVERIFY(engine["multiply"].toString() == "eigen" || engine["multiply"].toString() == "openblas");
+        // And a run's config.json trains again as a configuration: "engine" is not an error.
+        const Result again = run({"train", "--config", m_swissRun + "/config.json", "--epochs", "1", "--out",
+                                  m_tmp.filePath("again")});
+        QVERIFY2(again.code == 0, qPrintable(again.err));
+    }
+
+    // The multiply is the rule's unless --multiply or LATENTLAB_MULTIPLY says otherwise, and
+    // every report names it.
+    void multiplyChoiceIsVisibleAndOverridable() {
+        const Result auto1 = run({"--version"}, {"LATENTLAB_MULTIPLY"});
+        QVERIFY2(auto1.code == 0, qPrintable(auto1.err));
+        QVERIFY2(auto1.out.contains("multiply: Eigen, ") || auto1.out.contains("multiply: OpenBLAS sgemm, "),
+                 qPrintable(auto1.out));
+        QCOMPARE(run({"--version"}, {"LATENTLAB_MULTIPLY"}).out, auto1.out); // the same every time
+
+        const QStringList benchArgs{"bench", "--preset", "swissroll-ae", "--samples", "200", "--warmup", "1",
+                                    "--gemm-size", "64", "--json"};
+        const Result eigen = run(QStringList{"--multiply", "eigen"} + benchArgs, {"LATENTLAB_MULTIPLY"});
+        QVERIFY2(eigen.code == 0, qPrintable(eigen.err));
+        const QJsonObject e = QJsonDocument::fromJson(eigen.out.toUtf8()).object();
+        QCOMPARE(e["multiply"].toString(), QString("eigen"));
+        QVERIFY2(e["multiply_label"].toString().startsWith("Eigen, "), qPrintable(eigen.out));
+        QCOMPARE(e["engine_gemm"].toString(), e["multiply_label"].toString());
+
+        const Result env = run(benchArgs, {}, {"LATENTLAB_MULTIPLY=eigen"});
+        QVERIFY2(env.code == 0, qPrintable(env.err));
+        const QJsonObject v = QJsonDocument::fromJson(env.out.toUtf8()).object();
+        QCOMPARE(v["multiply"].toString(), QString("eigen"));
+        QCOMPARE(v["multiply_reason"].toString(), QString("LATENTLAB_MULTIPLY=eigen"));
+
+        // Nonsense is refused before anything runs, naming where it came from.
+        const Result badFlag = run({"--multiply", "fast", "presets"});
+        QCOMPARE(badFlag.code, 2);
+        QVERIFY2(badFlag.err.contains("--multiply") && badFlag.err.contains("'fast'"), qPrintable(badFlag.err));
+        const Result badEnv = run({"presets"}, {}, {"LATENTLAB_MULTIPLY=fast"});
+        QCOMPARE(badEnv.code, 2);
+        QVERIFY2(badEnv.err.contains("LATENTLAB_MULTIPLY") && badEnv.err.contains("'fast'"), qPrintable(badEnv.err));
+        QCOMPARE(run({"presets", "--multiply"}).code, 2);
+    }
+
+    // The choice reaches the products: Eigen and OpenBLAS round differently, so their codes
+    // differ in the last digits, while one multiply twice (same seed, threads) is bit-identical.
+    void multiplyChoiceReachesTheProducts() {
+        if (!run({"--multiply", "openblas", "--version"}).out.contains("OpenBLAS"))
+            QSKIP("this build has no OpenBLAS: only one multiply to compare");
+        auto codes = [this](const QString& multiply, const QString& name) {
+            const QString dir = m_tmp.filePath(name);
+            const Result r = run({"--multiply", multiply, "train", "--preset", "swissroll-ae", "--epochs", "2",
+                                  "--samples", "600", "--threads", "2", "--out", dir});
+            if (r.code != 0) qWarning() << r.err;
+            QFile f(dir + "/latent.csv");
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        const QByteArray eigen = codes("eigen", "mul-e1"), eigenAgain = codes("eigen", "mul-e2");
+        const QByteArray openblas = codes("openblas", "mul-o1"), openblasAgain = codes("openblas", "mul-o2");
+        QVERIFY(!eigen.isEmpty() && !openblas.isEmpty());
+        QVERIFY2(eigen == eigenAgain, "Eigen: two runs with the same seed and threads differ");
+        QVERIFY2(openblas == openblasAgain, "OpenBLAS: two runs with the same seed and threads differ");
+        QVERIFY2(eigen != openblas, "--multiply eigen and openblas gave the same bits: the choice is not used");
     }
 
     // The quality bar of the foundation issue: the autoencoder unrolls the Swiss roll.
@@ -180,7 +245,11 @@ private slots:
         const double bound = o["gemm_gflops"].toDouble() * 1e3 / o["mflop_per_sample"].toDouble();
         QVERIFY(qAbs(o["bound_samples_per_second"].toDouble() - bound) < 1e-3 * bound + 1);
         // The multiply the engine uses, timed the way the dense layers call it.
-        QVERIFY(o["engine_gemm"].toString() == "OpenBLAS sgemm" || o["engine_gemm"].toString() == "Eigen");
+        QVERIFY2(o["engine_gemm"].toString().startsWith("OpenBLAS sgemm, ") ||
+                     o["engine_gemm"].toString().startsWith("Eigen, "),
+                 qPrintable(r.out));
+        QCOMPARE(o["engine_gemm"].toString(), o["multiply_label"].toString());
+        QVERIFY(!o["multiply_reason"].toString().isEmpty());
         QVERIFY(o["engine_gemm_gflops"].toDouble() > 0);
         const double engineBound = o["engine_gemm_gflops"].toDouble() * 1e3 / o["mflop_per_sample"].toDouble();
         QVERIFY(qAbs(o["engine_bound_samples_per_second"].toDouble() - engineBound) < 1e-3 * engineBound + 1);

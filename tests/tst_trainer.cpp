@@ -84,8 +84,10 @@ void TestTrainer::reproducible_data() {
     QTest::newRow("vae adam") << ModelKind::Vae << false << false; // noise from the seed too
 }
 
-// Same seed and thread count: every epoch's losses and the final weights bit-identical.
-// Another seed: different.
+// Same seed, thread count and multiply (this process's multiplyChoice(), fixed for its
+// life): every epoch's losses and the final weights bit-identical. Another seed: different.
+// (tst_cli's multiplyChoiceReachesTheProducts holds the same across processes for each
+// multiply.)
 void TestTrainer::reproducible() {
     QFETCH(ModelKind, kind);
     QFETCH(bool, sgd);

@@ -8,6 +8,7 @@
 #include "Experiment.h"
 
 #include "latentlab/Benchmark.h"
+#include "latentlab/Multiply.h"
 #include "latentlab/Trainer.h"
 
 #include <omp.h>
@@ -46,6 +47,17 @@ std::string describe(const app::RunConfig& c) {
            lossName(c.model.loss) + "), " + optimizerName(c.training.optimizer.kind) + " lr " +
            QString::number(c.training.learningRate).toStdString() + ", batch " +
            std::to_string(c.training.batchSize) + ", float32";
+}
+
+// A string as the inside of a JSON string literal.
+std::string jsonEscaped(const std::string& s) {
+    std::string out;
+    for (const char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        if (static_cast<unsigned char>(c) < 0x20) continue; // no control characters in these texts
+        out += c;
+    }
+    return out;
 }
 
 } // namespace
@@ -89,6 +101,7 @@ int runBench(const QStringList& args) {
     const double bound = gemm.gflops > 0 ? gemm.gflops * 1e9 / flops : 0.0;
     const double engineBound = engineGemm.gflops > 0 ? engineGemm.gflops * 1e9 / flops : 0.0;
     const double peakMb = double(peakResidentBytes()) / (1024.0 * 1024.0);
+    const MultiplyChoice& multiply = multiplyChoice();
 
     if (a.has("json")) {
         std::printf("{\"preset\": \"%s\", \"dataset\": \"%s\", \"threads\": %d, \"batch_size\": %d, "
@@ -96,16 +109,19 @@ int runBench(const QStringList& args) {
                     "\"mean_loss\": %.6g, \"mflop_per_sample\": %.6g, \"gemm_size\": %d, \"gemm_gflops\": %.6g, "
                     "\"bound_samples_per_second\": %.1f, \"fraction_of_bound\": %.6g, \"engine_gemm\": \"%s\", "
                     "\"engine_gemm_gflops\": %.6g, \"engine_bound_samples_per_second\": %.1f, "
-                    "\"fraction_of_engine_bound\": %.6g, \"peak_rss_mb\": %.1f, \"openmp_wait\": \"%s\"}\n",
+                    "\"fraction_of_engine_bound\": %.6g, \"peak_rss_mb\": %.1f, \"openmp_wait\": \"%s\", "
+                    "\"multiply\": \"%s\", \"multiply_label\": \"%s\", \"multiply_reason\": \"%s\"}\n",
                     presetName.c_str(), d.name.c_str(), threads, c.training.batchSize, warmup, counted.samples,
                     seconds, rate, meanLoss, flops / 1e6, gemm.gflops > 0 ? gemmSize : 0, gemm.gflops, bound,
                     bound > 0 ? rate / bound : 0.0, engineGemm.backend.c_str(), engineGemm.gflops, engineBound,
-                    engineBound > 0 ? rate / engineBound : 0.0, peakMb, openMpWaiting().c_str());
+                    engineBound > 0 ? rate / engineBound : 0.0, peakMb, openMpWaiting().c_str(), multiply.name.c_str(),
+                    jsonEscaped(multiply.label).c_str(), jsonEscaped(multiply.reason).c_str());
         return 0;
     }
     std::printf("workload:   %s: %s\n", presetName.c_str(), describe(e.config()).c_str());
     std::printf("data:       %s, %lld training samples; %d threads (%s); %d warm-up batches\n", d.name.c_str(),
                 (long long)trainRows, threads, openMpWaiting().c_str(), warmup);
+    std::printf("multiply:   %s (%s)\n", multiply.label.c_str(), multiply.reason.c_str());
     std::printf("training:   %.0f samples/s (%lld samples in %.3f s, mean loss %.6g)\n", rate, counted.samples,
                 seconds, meanLoss);
     std::printf("arithmetic: %.3f MFLOP per sample in the dense layers = %.1f GFLOP/s\n", flops / 1e6,

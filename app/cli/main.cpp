@@ -2,6 +2,8 @@
 #include "Args.h"
 #include "Commands.h"
 
+#include "latentlab/Multiply.h"
+
 #include <QGuiApplication>
 #include <cstdio>
 #include <exception>
@@ -9,7 +11,8 @@
 #include <map>
 
 namespace {
-const char* kUsage = R"(usage: latentlab-cli <command> [options]
+const char* kUsage = R"(usage: latentlab-cli [--multiply auto|eigen|openblas] <command> [options]
+       latentlab-cli --version
 
 commands:
   train     --preset NAME | --config FILE  [--dataset D] [--epochs N] [--batch-size N]
@@ -25,8 +28,31 @@ commands:
             training samples/s over one epoch after a warm-up, the GEMM rates of Eigen and
             of the engine's own multiply, and the fractions of their bounds
 
+--multiply (anywhere on the line, or LATENTLAB_MULTIPLY in the environment) overrides the
+engine's choice of matrix multiply; --version shows that choice and why it was made.
+
 Errors exit with status 2 and one line on stderr.
 )";
+
+// Takes "--multiply X" out of args and hands X to the engine; true if there was none or it
+// is usable here, else prints why on stderr.
+bool applyMultiplyOption(QStringList& args) {
+    const qsizetype at = args.indexOf("--multiply");
+    if (at < 0) return true;
+    if (at + 1 >= args.size()) {
+        std::fputs("latentlab-cli: --multiply needs a value: auto, eigen or openblas\n", stderr);
+        return false;
+    }
+    const QString value = args.at(at + 1);
+    args.remove(at, 2);
+    try {
+        latentlab::setMultiplyRequest(value.toStdString());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "latentlab-cli: --multiply: %s\n", e.what());
+        return false;
+    }
+    return true;
+}
 // Qt's offscreen platform asks for a runtime folder that headless machines often lack;
 // the CLI never uses it, so that one warning is noise. Everything else goes to stderr.
 void messageHandler(QtMsgType type, const QMessageLogContext&, const QString& msg) {
@@ -41,6 +67,16 @@ int main(int argc, char** argv) {
     qInstallMessageHandler(messageHandler);
     QGuiApplication app(argc, argv);
     QStringList args = QCoreApplication::arguments().mid(1);
+    if (!applyMultiplyOption(args)) return 2;
+    if (const std::string error = latentlab::multiplyRequestError(); !error.empty()) {
+        std::fprintf(stderr, "latentlab-cli: %s\n", error.c_str());
+        return 2;
+    }
+    if (!args.isEmpty() && args.first() == "--version") {
+        const latentlab::MultiplyChoice& m = latentlab::multiplyChoice();
+        std::printf("latentlab-cli %s\nmultiply: %s (%s)\n", LATENTLAB_VERSION, m.label.c_str(), m.reason.c_str());
+        return 0;
+    }
     if (args.isEmpty() || args.first() == "--help" || args.first() == "-h" || args.first() == "help") {
         std::fputs(kUsage, args.isEmpty() ? stderr : stdout);
         return args.isEmpty() ? 2 : 0;

@@ -1,5 +1,7 @@
 #include "Experiment.h"
 
+#include "latentlab/Multiply.h"
+
 #include "latentlab/CsvReader.h"
 
 namespace latentlab::app {
@@ -63,7 +65,8 @@ std::map<std::string, std::string> Experiment::metadata() const {
             {"dataset.features", std::to_string(d.cols)},
             {"dataset.imageWidth", std::to_string(d.imageWidth)},
             {"dataset.imageHeight", std::to_string(d.imageHeight)},
-            {"preset", m_config.name.toStdString()}};
+            {"preset", m_config.name.toStdString()},
+            {"engine.multiply", multiplyChoice().label}};
 }
 
 void checkModelFitsData(const Model& model, const data::Dataset& dataset, const QString& modelSource) {

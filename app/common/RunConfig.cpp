@@ -124,7 +124,8 @@ QJsonObject RunConfig::toJson() const {
 }
 
 void RunConfig::merge(const QJsonObject& json, const QString& source) {
-    const Section root(json, "", source, {"name", "description", "dataset", "model", "training"});
+    const Section root(json, "", source, {"name", "description", "dataset", "model", "training", "engine"});
+    // "engine" records what computed a run (config.json of a run folder); it is not a setting.
     if (root.has("name")) name = root.string("name");
     if (root.has("description")) description = root.string("description");
     if (root.has("dataset")) {

@@ -1,5 +1,7 @@
 #include "RunFiles.h"
 
+#include "latentlab/Multiply.h"
+
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QSaveFile>
@@ -47,7 +49,13 @@ QByteArray latentCsv(const Matrix& codes, const data::Dataset& dataset) {
 }
 
 QByteArray configJson(const RunConfig& config) {
-    return QJsonDocument(config.toJson()).toJson(QJsonDocument::Indented);
+    QJsonObject json = config.toJson();
+    // What computed the run, for the record: configurations that are read ignore it.
+    const MultiplyChoice& m = multiplyChoice();
+    json["engine"] = QJsonObject{{"multiply", QString::fromStdString(m.name)},
+                                 {"multiplyLabel", QString::fromStdString(m.label)},
+                                 {"multiplyReason", QString::fromStdString(m.reason)}};
+    return QJsonDocument(json).toJson(QJsonDocument::Indented);
 }
 
 QString modelPathIn(const QString& dirOrFile) {

@@ -12,6 +12,8 @@
 #include "SettingsPanel.h"
 #include "TrainingController.h"
 
+#include "latentlab/Multiply.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -124,8 +126,11 @@ void MainWindow::buildMenus() {
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Latent Lab"), this, [this] {
         m_dialogs->error(this, tr("About Latent Lab"),
-                         tr("Latent Lab %1 — watch autoencoders learn.\nHeadless training: latentlab-cli.")
-                             .arg(QApplication::applicationVersion()));
+                         tr("Latent Lab %1 — watch autoencoders learn.\nHeadless training: latentlab-cli.\n\n"
+                            "Matrix multiply: %2\n(%3)")
+                             .arg(QApplication::applicationVersion(),
+                                  QString::fromStdString(multiplyChoice().label),
+                                  QString::fromStdString(multiplyChoice().reason)));
     });
 }
 
