@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev libgl-dev
-  libeigen3-dev libopenblas-dev zlib1g-dev
+  libeigen3-dev libopenblas-dev libdnnl-dev zlib1g-dev
   dataset-fashion-mnist
   fonts-dejavu-core
   xvfb xauth

@@ -83,7 +83,8 @@ private slots:
         const QString version = run({"--version"}).out;
         QVERIFY2(!engine["multiplyLabel"].toString().isEmpty(), "config.json has no engine.multiplyLabel");
         QVERIFY2(version.contains("multiply: " + engine["multiplyLabel"].toString() + " ("), qPrintable(version));
-        QVERIFY(engine["multiply"].toString() == "eigen" || engine["multiply"].toString() == "openblas");
+        QVERIFY2(QStringList({"eigen", "openblas", "onednn"}).contains(engine["multiply"].toString()),
+                 qPrintable(engine["multiply"].toString()));
         // And a run's config.json trains again as a configuration: "engine" is not an error.
         const Result again = run({"train", "--config", m_swissRun + "/config.json", "--epochs", "1", "--out",
                                   m_tmp.filePath("again")});
@@ -95,7 +96,8 @@ private slots:
     void multiplyChoiceIsVisibleAndOverridable() {
         const Result auto1 = run({"--version"}, {"LATENTLAB_MULTIPLY"});
         QVERIFY2(auto1.code == 0, qPrintable(auto1.err));
-        QVERIFY2(auto1.out.contains("multiply: Eigen, ") || auto1.out.contains("multiply: OpenBLAS sgemm, "),
+        QVERIFY2(auto1.out.contains("multiply: Eigen, ") || auto1.out.contains("multiply: OpenBLAS sgemm, ") ||
+                     auto1.out.contains("multiply: oneDNN sgemm, "),
                  qPrintable(auto1.out));
         QCOMPARE(run({"--version"}, {"LATENTLAB_MULTIPLY"}).out, auto1.out); // the same every time
 
@@ -124,11 +126,13 @@ private slots:
         QCOMPARE(run({"presets", "--multiply"}).code, 2);
     }
 
-    // The choice reaches the products: Eigen and OpenBLAS round differently, so their codes
+    // The choice reaches the products: the libraries round differently, so their codes
     // differ in the last digits, while one multiply twice (same seed, threads) is bit-identical.
     void multiplyChoiceReachesTheProducts() {
-        if (!run({"--multiply", "openblas", "--version"}).out.contains("OpenBLAS"))
-            QSKIP("this build has no OpenBLAS: only one multiply to compare");
+        QStringList multiplies{"eigen"};
+        for (const QString m : {"openblas", "onednn"})
+            if (run({"--multiply", m, "--version"}).code == 0) multiplies << m;
+        if (multiplies.size() < 2) QSKIP("this build has only Eigen: nothing to compare");
         auto codes = [this](const QString& multiply, const QString& name) {
             const QString dir = m_tmp.filePath(name);
             const Result r = run({"--multiply", multiply, "train", "--preset", "swissroll-ae", "--epochs", "2",
@@ -137,12 +141,16 @@ private slots:
             QFile f(dir + "/latent.csv");
             return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
         };
-        const QByteArray eigen = codes("eigen", "mul-e1"), eigenAgain = codes("eigen", "mul-e2");
-        const QByteArray openblas = codes("openblas", "mul-o1"), openblasAgain = codes("openblas", "mul-o2");
-        QVERIFY(!eigen.isEmpty() && !openblas.isEmpty());
-        QVERIFY2(eigen == eigenAgain, "Eigen: two runs with the same seed and threads differ");
-        QVERIFY2(openblas == openblasAgain, "OpenBLAS: two runs with the same seed and threads differ");
-        QVERIFY2(eigen != openblas, "--multiply eigen and openblas gave the same bits: the choice is not used");
+        QList<QByteArray> results;
+        for (const QString& m : multiplies) {
+            const QByteArray once = codes(m, "mul-" + m + "-1"), twice = codes(m, "mul-" + m + "-2");
+            QVERIFY2(!once.isEmpty(), qPrintable(m));
+            QVERIFY2(once == twice, qPrintable(m + ": two runs with the same seed and threads differ"));
+            for (int i = 0; i < results.size(); ++i)
+                QVERIFY2(results[i] != once, qPrintable("--multiply " + multiplies[i] + " and " + m +
+                                                        " gave the same bits: the choice is not used"));
+            results << once;
+        }
     }
 
     // The quality bar of the foundation issue: the autoencoder unrolls the Swiss roll.
@@ -246,6 +254,7 @@ private slots:
         QVERIFY(qAbs(o["bound_samples_per_second"].toDouble() - bound) < 1e-3 * bound + 1);
         // The multiply the engine uses, timed the way the dense layers call it.
         QVERIFY2(o["engine_gemm"].toString().startsWith("OpenBLAS sgemm, ") ||
+                     o["engine_gemm"].toString().startsWith("oneDNN sgemm, ") ||
                      o["engine_gemm"].toString().startsWith("Eigen, "),
                  qPrintable(r.out));
         QCOMPARE(o["engine_gemm"].toString(), o["multiply_label"].toString());

@@ -3,6 +3,7 @@
 // tiles) or to Eigen, as multiplyChoice() decided for this process (latentlab/Multiply.h).
 #pragma once
 
+#include "latentlab/Multiply.h"
 #include "latentlab/Types.h"
 
 #include <algorithm>
@@ -33,8 +34,14 @@ struct Tiles {
     Index rows = 0, height = 0, count = 0;
 };
 
+// With this process's multiply (multiplyChoice()).
 void gemm(bool transA, bool transB, Index m, Index n, Index k, const Scalar* a, Index lda, const Scalar* b,
           Index ldb, bool accumulate, Scalar* c, Index ldc);
+
+// With a given one, for the benchmarks; a backend the build lacks falls back to Eigen.
+void gemmWith(MultiplyBackend backend, bool transA, bool transB, Index m, Index n, Index k, const Scalar* a,
+              Index lda, const Scalar* b, Index ldb, bool accumulate, Scalar* c, Index ldc);
+bool hasGemm(MultiplyBackend backend);
 
 // What multiplies in gemm(), e.g. "OpenBLAS sgemm, Cooperlake kernel" or "Eigen, AVX-512".
 const std::string& gemmBackend();

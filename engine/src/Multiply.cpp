@@ -15,6 +15,10 @@ char* openblas_get_corename(void);
 char* openblas_get_config(void);
 }
 #endif
+#if defined(LATENTLAB_USE_ONEDNN) && !defined(LATENTLAB_SCALAR_DOUBLE)
+#define LATENTLAB_MULTIPLY_ONEDNN 1
+#include <oneapi/dnnl/dnnl.h>
+#endif
 
 namespace latentlab {
 
@@ -62,6 +66,29 @@ MultiplyChoice openBlasChoice(const MultiplyFacts& facts, std::string reason, bo
             std::move(reason), requested};
 }
 
+MultiplyChoice oneDnnChoice(const MultiplyFacts& facts, std::string reason, bool requested) {
+    return {MultiplyBackend::OneDnn, "onednn", "oneDNN sgemm, " + facts.oneDnnIsa, std::move(reason), requested};
+}
+
+#ifdef LATENTLAB_MULTIPLY_ONEDNN
+std::string oneDnnIsaName(dnnl_cpu_isa_t isa) {
+    switch (isa) {
+    case dnnl_cpu_isa_sse41: return "sse41";
+    case dnnl_cpu_isa_avx: return "avx";
+    case dnnl_cpu_isa_avx2: return "avx2";
+    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
+    case dnnl_cpu_isa_avx512_mic: return "avx512_mic";
+    case dnnl_cpu_isa_avx512_mic_4ops: return "avx512_mic_4ops";
+    case dnnl_cpu_isa_avx512_core: return "avx512_core";
+    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
+    default: break;
+    }
+    return "isa " + std::to_string(int(isa));
+}
+#endif
+
 std::string kernelPhrase(const MultiplyFacts& facts) {
     const std::string version = facts.openBlasVersion.empty() ? "OpenBLAS" : facts.openBlasVersion;
     return version + " runs its " + facts.openBlasKernel + " kernel (" +
@@ -79,6 +106,15 @@ std::string vectorLevelName(VectorLevel level) {
     case VectorLevel::Unknown: break;
     }
     return "unknown";
+}
+
+VectorLevel oneDnnIsaLevel(const std::string& isa) {
+    const std::string name = lower(isa);
+    if (name.rfind("avx512", 0) == 0) return VectorLevel::Avx512; // every avx512_* ISA
+    if (name == "avx2" || name == "avx2_vnni") return VectorLevel::Avx2;
+    if (name == "avx") return VectorLevel::Avx;
+    if (name == "sse41") return VectorLevel::Sse;
+    return VectorLevel::Unknown;
 }
 
 VectorLevel openBlasKernelLevel(const std::string& kernel) {
@@ -122,6 +158,13 @@ MultiplyFacts detectMultiplyFacts() {
         facts.openBlasVersion = text.substr(0, space == std::string::npos ? space : text.find(' ', space + 1));
     }
 #endif
+#ifdef LATENTLAB_MULTIPLY_ONEDNN
+    facts.oneDnnLinked = true;
+    facts.oneDnnIsa = oneDnnIsaName(dnnl_get_effective_cpu_isa());
+    if (const dnnl_version_t* v = dnnl_version())
+        facts.oneDnnVersion = "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+                              std::to_string(v->patch);
+#endif
     return facts;
 }
 
@@ -134,27 +177,48 @@ MultiplyChoice chooseMultiply(const MultiplyFacts& facts, const std::string& req
                               "(install libopenblas-dev and rebuild)");
         return openBlasChoice(facts, "asked for (multiply=openblas)", true);
     }
+    if (r == "onednn") {
+        if (!facts.oneDnnLinked)
+            throw ConfigError("multiply: onednn was requested, but this build has no oneDNN "
+                              "(install libdnnl-dev and rebuild)");
+        return oneDnnChoice(facts, "asked for (multiply=onednn)", true);
+    }
     if (!r.empty() && r != "auto")
-        throw ConfigError("multiply: '" + request + "' is not one of auto, eigen, openblas");
+        throw ConfigError("multiply: '" + request + "' is not one of auto, eigen, openblas, onednn");
 
-    if (!facts.openBlasLinked) return eigenChoice(facts, "this build has no OpenBLAS", false);
+    std::string oneDnnLost; // why oneDNN was not taken, when it was there
+    if (facts.oneDnnLinked) {
+        const VectorLevel level = oneDnnIsaLevel(facts.oneDnnIsa);
+        const std::string version = facts.oneDnnVersion.empty() ? "oneDNN" : facts.oneDnnVersion;
+        if (level != VectorLevel::Unknown && level >= facts.eigen)
+            return oneDnnChoice(facts,
+                                version + " runs " + facts.oneDnnIsa + " code (" + vectorLevelName(level) +
+                                    "), as wide as Eigen's " + vectorLevelName(facts.eigen) +
+                                    " code and the fastest per tile",
+                                false);
+        oneDnnLost = version + " runs " + facts.oneDnnIsa + " code (" + vectorLevelName(level) + "); ";
+    }
+    if (!facts.openBlasLinked)
+        return eigenChoice(facts, oneDnnLost + (facts.oneDnnLinked ? "no OpenBLAS in this build"
+                                                                    : "this build has neither oneDNN nor OpenBLAS"),
+                           false);
     const VectorLevel kernel = openBlasKernelLevel(facts.openBlasKernel);
     if (kernel == VectorLevel::Unknown)
         return eigenChoice(facts,
-                           "OpenBLAS runs a kernel this rule does not know ('" + facts.openBlasKernel +
+                           oneDnnLost + "OpenBLAS runs a kernel this rule does not know ('" + facts.openBlasKernel +
                                "'), so Eigen's " + vectorLevelName(facts.eigen) + " code is used",
                            false);
     if (facts.cpu != VectorLevel::Unknown && kernel > facts.cpu)
         return eigenChoice(facts,
-                           kernelPhrase(facts) + ", which this CPU (" + vectorLevelName(facts.cpu) + ") lacks",
+                           oneDnnLost + kernelPhrase(facts) + ", which this CPU (" + vectorLevelName(facts.cpu) + ") lacks",
                            false);
     if (kernel < facts.eigen)
         return eigenChoice(facts,
-                           kernelPhrase(facts) + " on a CPU with " + vectorLevelName(facts.cpu) + "; Eigen's " +
+                           oneDnnLost + kernelPhrase(facts) + " on a CPU with " + vectorLevelName(facts.cpu) + "; Eigen's " +
                                vectorLevelName(facts.eigen) + " code is faster",
                            false);
     return openBlasChoice(facts,
-                          kernelPhrase(facts) + ", as wide as Eigen's " + vectorLevelName(facts.eigen) +
+                          oneDnnLost + kernelPhrase(facts) + ", as wide as Eigen's " + vectorLevelName(facts.eigen) +
                               " code and faster per tile",
                           false);
 }

@@ -1,24 +1,26 @@
 // Which library multiplies the float engine's matrices, and why.
 //
-// The engine's products go either to Eigen (compiled for this machine's vector
-// instructions) or to OpenBLAS's sgemm when OpenBLAS was found at build time. OpenBLAS
-// picks its kernel from the CPU model at load time, and an older OpenBLAS on a newer CPU
-// falls back to a generic one: Debian 12's 0.3.21 runs its SSE3 "Prescott" kernel on an
-// AVX-512 Intel Xeon (family 6, model 207), 3-4x slower than Eigen there. So the choice is
-// a rule on facts that do not change while a machine stays the same:
+// The engine's products go to oneDNN's JIT sgemm or OpenBLAS's sgemm when the build found
+// them, else to Eigen (compiled for this machine's vector instructions). Each library
+// decides for itself which code to run on this CPU, and an older library on a newer CPU
+// can decide badly: Debian 12's OpenBLAS 0.3.21 picks its kernel by CPU model and falls
+// back to its SSE3 "Prescott" kernel on an AVX-512 Intel Xeon (family 6, model 207), 3-4x
+// slower than Eigen there. oneDNN picks by the CPU's feature flags. So the choice is a rule
+// on facts that do not change while a machine stays the same:
 //
-//   OpenBLAS  if its kernel is known, uses vectors at least as wide as the Eigen build's,
-//             and needs nothing this CPU lacks;
+//   oneDNN    if the vectors its code uses here are at least as wide as the Eigen build's;
+//   OpenBLAS  else, if its kernel is known, as wide as the Eigen build's, and needs nothing
+//             this CPU lacks;
 //   Eigen     otherwise.
 //
-// Measured (engine/README.md): with a kernel of the Eigen build's width OpenBLAS was the
-// faster (AVX-512 on AMD Zen 4 and Zen 5: 15-35 % per tile), with a narrower one it was the
-// slower (AVX2 "Haswell" on Zen 5: -28 %; "Prescott" on the Xeon: 3-4x). No timing is part
-// of the rule, so the same machine always makes the same choice and histories stay
+// Measured per tile of the dense layers (engine/README.md): with code as wide as Eigen's,
+// oneDNN was the fastest and OpenBLAS second; with narrower code OpenBLAS was the slower
+// (AVX2 "Haswell" on an AVX-512 Zen 5: -28 %; "Prescott" on the Xeon: 3-4x). No timing is
+// part of the rule, so the same machine always makes the same choice and histories stay
 // bit-identical from run to run.
 //
-// LATENTLAB_MULTIPLY=eigen|openblas|auto (or setMultiplyRequest() before the first product,
-// as the CLI's --multiply does) overrides the rule.
+// LATENTLAB_MULTIPLY=auto|eigen|openblas|onednn (or setMultiplyRequest() before the first
+// product, as the CLI's --multiply does) overrides the rule.
 #pragma once
 
 #include <string>
@@ -33,13 +35,20 @@ std::string vectorLevelName(VectorLevel level); // "SSE", "AVX", "AVX2", "AVX-51
 // "SkylakeX", "Cooperlake", "Zen", ...) computes with; Unknown for a name not listed.
 VectorLevel openBlasKernelLevel(const std::string& kernel);
 
-enum class MultiplyBackend { Eigen, OpenBlas };
+// The level of oneDNN's code for its effective ISA ("sse41", "avx2", "avx512_core",
+// "avx512_core_bf16", "avx512_core_amx", ...); Unknown for a name not listed.
+VectorLevel oneDnnIsaLevel(const std::string& isa);
+
+enum class MultiplyBackend { Eigen, OpenBlas, OneDnn };
 
 // What the rule looks at. detectMultiplyFacts() reads them off this process and machine.
 struct MultiplyFacts {
     bool openBlasLinked = false; // the build found OpenBLAS
     std::string openBlasKernel;  // the kernel OpenBLAS runs, "" when not linked
     std::string openBlasVersion; // e.g. "OpenBLAS 0.3.21", "" when not linked
+    bool oneDnnLinked = false;   // the build found oneDNN
+    std::string oneDnnIsa;       // the ISA oneDNN's code uses here, e.g. "avx512_core_bf16"
+    std::string oneDnnVersion;   // e.g. "oneDNN 2.6.3", "" when not linked
     VectorLevel cpu = VectorLevel::Unknown;   // what this CPU supports
     VectorLevel eigen = VectorLevel::Unknown; // what the Eigen code was compiled for
 };
@@ -47,14 +56,15 @@ MultiplyFacts detectMultiplyFacts();
 
 struct MultiplyChoice {
     MultiplyBackend backend = MultiplyBackend::Eigen;
-    std::string name;   // "eigen" or "openblas": what LATENTLAB_MULTIPLY takes
-    std::string label;  // e.g. "OpenBLAS sgemm, Cooperlake kernel" or "Eigen, AVX-512"
+    std::string name;   // "eigen", "openblas" or "onednn": what LATENTLAB_MULTIPLY takes
+    std::string label;  // e.g. "oneDNN sgemm, avx512_core_bf16", "OpenBLAS sgemm, Cooperlake
+                        // kernel" or "Eigen, AVX-512"
     std::string reason; // one sentence: why this one
     bool requested = false; // chosen by an override rather than the rule
 };
 
-// The rule, for any facts; `request` is "auto" (or empty), "eigen" or "openblas".
-// Throws ConfigError for another request, or "openblas" in a build without it.
+// The rule, for any facts; `request` is "auto" (or empty), "eigen", "openblas" or "onednn".
+// Throws ConfigError for another request, or a library the build does not have.
 MultiplyChoice chooseMultiply(const MultiplyFacts& facts, const std::string& request = "auto");
 
 // Asks for a backend before the first product (the CLI's --multiply); wins over
