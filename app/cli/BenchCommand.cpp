@@ -13,6 +13,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -62,9 +63,32 @@ std::string jsonEscaped(const std::string& s) {
 
 } // namespace
 
+// `bench --tiles`: each multiply of the build on the dense layers' tiles, one thread.
+int printTileRates() {
+    const MultiplyFacts f = detectMultiplyFacts();
+    std::printf("CPU vectors: %s; Eigen compiled for %s", vectorLevelName(f.cpu).c_str(), vectorLevelName(f.eigen).c_str());
+    if (f.openBlasLinked) std::printf("; %s, %s kernel", f.openBlasVersion.c_str(), f.openBlasKernel.c_str());
+    if (f.oneDnnLinked) std::printf("; %s, %s", f.oneDnnVersion.c_str(), f.oneDnnIsa.c_str());
+    std::printf("\nmultiply in use: %s (%s)\n\n", multiplyChoice().label.c_str(), multiplyChoice().reason.c_str());
+    const std::vector<TileRate> rates = measureTiles(0.3);
+    std::vector<std::string> backends;
+    for (const TileRate& r : rates)
+        if (std::find(backends.begin(), backends.end(), r.backend) == backends.end()) backends.push_back(r.backend);
+    std::printf("%-36s", "GFLOP/s, 1 thread");
+    for (const std::string& b : backends) std::printf(" %10s", b.c_str());
+    std::printf("\n");
+    for (size_t i = 0; i < rates.size(); i += backends.size()) {
+        std::printf("%-36s", rates[i].tile.c_str());
+        for (size_t j = 0; j < backends.size() && i + j < rates.size(); ++j) std::printf(" %10.1f", rates[i + j].gflops);
+        std::printf("\n");
+    }
+    return 0;
+}
+
 int runBench(const QStringList& args) {
     const Args a(args, {"preset", "dataset", "threads", "batch-size", "warmup", "samples", "gemm-size", "seed"},
-                 {"json", "no-gemm"});
+                 {"json", "no-gemm", "tiles"});
+    if (a.has("tiles")) return printTileRates();
     const std::string presetName = a.value("preset", "fashion-vae").toStdString();
     app::RunConfig c = app::loadPreset(QString::fromStdString(presetName));
     if (a.has("dataset")) c.dataset.name = a.value("dataset");

@@ -27,6 +27,7 @@ commands:
             [--samples N] [--gemm-size N] [--no-gemm] [--json]
             training samples/s over one epoch after a warm-up, the GEMM rates of Eigen and
             of the engine's own multiply, and the fractions of their bounds
+  bench     --tiles   every multiply of the build timed on the dense layers' tiles
 
 --multiply (anywhere on the line, or LATENTLAB_MULTIPLY in the environment) overrides the
 engine's choice of matrix multiply; --version shows that choice and why it was made.

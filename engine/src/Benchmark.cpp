@@ -80,6 +80,58 @@ GemmRate measureEngineGemm(Index size, int threads, double seconds) {
 #endif
 }
 
+std::vector<TileRate> measureTiles(double seconds) {
+#ifdef LATENTLAB_SCALAR_DOUBLE
+    (void)seconds;
+    return {};
+#else
+    struct Shape {
+        const char* name;
+        bool transA, transB;
+        Index m, n, k;
+    };
+    // Forward W x (a 128-row tile of 784 -> 512), the weight gradient delta x^T (a 128-row
+    // tile of 784 -> 512's), the input gradient W^T delta (a 128-row tile of 512 -> 256's),
+    // and a forward tile at batch 32.
+    const Shape shapes[] = {{"forward 128x128, k 784", false, false, 128, 128, 784},
+                            {"weight gradient 128x784, k 128", false, true, 128, 784, 128},
+                            {"input gradient 128x128, k 512", true, false, 128, 128, 512},
+                            {"forward at batch 32, 128x32, k 784", false, false, 128, 32, 784}};
+    const std::pair<MultiplyBackend, const char*> backends[] = {
+        {MultiplyBackend::Eigen, "eigen"}, {MultiplyBackend::OpenBlas, "openblas"}, {MultiplyBackend::OneDnn, "onednn"}};
+    using Clock = std::chrono::steady_clock;
+    std::vector<TileRate> rates;
+    for (const Shape& s : shapes) {
+        const FMatrix a = FMatrix::Random(s.transA ? s.k : s.m, s.transA ? s.m : s.k);
+        const FMatrix b = FMatrix::Random(s.transB ? s.n : s.k, s.transB ? s.k : s.n);
+        FMatrix c(s.m, s.n);
+        const double flops = 2.0 * double(s.m) * double(s.n) * double(s.k);
+        for (const auto& [backend, name] : backends) {
+            if (!detail::hasGemm(backend)) continue;
+            auto multiply = [&] {
+                detail::gemmWith(backend, s.transA, s.transB, s.m, s.n, s.k, a.data(), a.rows(), b.data(), b.rows(),
+                                 false, c.data(), c.rows());
+            };
+            for (int i = 0; i < 3; ++i) multiply(); // warm-up: JIT code, packing buffers, caches
+            double best = 0;
+            int reps = 0;
+            const auto start = Clock::now();
+            while (reps < 5 || std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
+                const auto t0 = Clock::now();
+                multiply();
+                const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
+                if (dt > 0) best = std::max(best, flops / dt);
+                ++reps;
+            }
+            volatile float sink = c(0, 0);
+            (void)sink;
+            rates.push_back({s.name, name, best / 1e9});
+        }
+    }
+    return rates;
+#endif
+}
+
 long long peakResidentBytes() {
     rusage usage{};
     if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;

@@ -7,6 +7,7 @@
 #include "latentlab/Types.h"
 
 #include <string>
+#include <vector>
 
 namespace latentlab {
 
@@ -30,6 +31,18 @@ GemmRate measureGemm(Index size, int threads, double seconds);
 // single-threaded call of the engine's own multiply (OpenBLAS when it was found at build time). Where that multiply
 // is faster than Eigen's, this is the tighter bound for the training throughput.
 GemmRate measureEngineGemm(Index size, int threads, double seconds);
+
+// One single-threaded multiply on one of the dense layers' tile shapes.
+struct TileRate {
+    std::string tile;    // e.g. "forward 128x128, k 512"
+    std::string backend; // "eigen", "openblas", "onednn"
+    double gflops = 0;   // best of the repetitions
+};
+
+// Every multiply this build has, timed single-threaded on the reference model's tiles at
+// batch 128 (and one forward tile at batch 32), each for about `seconds`: the
+// measurements behind the rule in latentlab/Multiply.h (`latentlab-cli bench --tiles`).
+std::vector<TileRate> measureTiles(double seconds);
 
 // The largest resident set size of this process so far, in bytes (0 if unknown).
 long long peakResidentBytes();
