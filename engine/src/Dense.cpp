@@ -72,39 +72,50 @@ const Matrix& Dense::forward(const Matrix& input) {
 const Matrix& Dense::backward(const Matrix& gradOutput) {
     assert(m_input && gradOutput.rows() == outputSize() && gradOutput.cols() == m_input->cols());
     const Matrix& x = *m_input;
-    const Index outputs = outputSize(), inputs = inputSize();
-    // delta = dL/dz = dL/da * f'(z)
-    m_delta = gradOutput;
-    multiplyByDerivative(m_activation, m_output, m_delta);
+    const Index outputs = outputSize(), inputs = inputSize(), batch = gradOutput.cols();
+    // delta = dL/dz = dL/da * f'(z); a linear layer's delta is its gradOutput, uncopied.
+    const bool linear = m_activation == Activation::Identity;
+    if (!linear) m_delta.resize(outputs, batch);
+    const Matrix& delta = linear ? gradOutput : m_delta;
     // dL/dW = delta x^T ;  dL/db = delta 1 ;  dL/dx = W^T delta
     const bool wantsInput = m_computesInputGradient;
     if (wantsInput)
-        m_gradInput.resize(inputs, gradOutput.cols());
+        m_gradInput.resize(inputs, batch);
     else
         m_gradInput.resize(0, 0);
     const Tiles weightTiles(outputs), inputTiles(wantsInput ? inputs : 0);
-    const double work = double(outputs) * double(inputs) * double(x.cols());
+    const double work = double(outputs) * double(inputs) * double(batch);
     bool finite = true;
 #pragma omp parallel if (weightTiles.count + inputTiles.count > 1 && work >= kParallelWork) \
     reduction(&& : finite)
     {
+        // delta in the weight tiles' rows, shared out like them; the input gradient needs
+        // every row, hence the barrier at the end of this loop.
+        if (!linear) {
+#pragma omp for schedule(static)
+            for (Index t = 0; t < weightTiles.count; ++t) {
+                const Index b = weightTiles.begin(t), n = weightTiles.size(t);
+                auto d = m_delta.middleRows(b, n);
+                d = gradOutput.middleRows(b, n);
+                multiplyByDerivative(m_activation, m_output.middleRows(b, n), d);
+            }
+        }
         // The two products are independent: threads go on to input tiles without waiting.
 #pragma omp for schedule(dynamic, 1) nowait
         for (Index t = 0; t < weightTiles.count; ++t) {
             const Index b = weightTiles.begin(t), n = weightTiles.size(t);
             auto gw = m_weightGrad.middleRows(b, n);
             auto gb = m_biasGrad.segment(b, n);
-            detail::gemm(false, true, n, inputs, x.cols(), m_delta.data() + b, m_delta.rows(), x.data(), x.rows(),
-                         false, m_weightGrad.data() + b, m_weightGrad.rows());
-            gb.noalias() = m_delta.middleRows(b, n).rowwise().sum();
+            detail::gemm(false, true, n, inputs, batch, delta.data() + b, delta.rows(), x.data(), x.rows(), false,
+                         m_weightGrad.data() + b, m_weightGrad.rows());
+            gb.noalias() = delta.middleRows(b, n).rowwise().sum();
             finite = allFinite(gw) && allFinite(gb) && finite;
         }
 #pragma omp for schedule(dynamic, 1)
         for (Index t = 0; t < inputTiles.count; ++t) {
             const Index b = inputTiles.begin(t), n = inputTiles.size(t);
-            detail::gemm(true, false, n, m_delta.cols(), outputs, m_weight.data() + b * m_weight.rows(),
-                         m_weight.rows(), m_delta.data(), m_delta.rows(), false, m_gradInput.data() + b,
-                         m_gradInput.rows());
+            detail::gemm(true, false, n, batch, outputs, m_weight.data() + b * m_weight.rows(), m_weight.rows(),
+                         delta.data(), delta.rows(), false, m_gradInput.data() + b, m_gradInput.rows());
         }
     }
     m_gradientsFinite = finite;
