@@ -50,13 +50,16 @@ inline void quietHandler(QtMsgType type, const QMessageLogContext& context, cons
 // Answers every question itself and records what the user would have been told.
 class TestDialogs : public Dialogs {
 public:
-    QStringList errors;
+    QStringList errors, notes;
     int confirms = 0;
     bool confirmAnswer = true;
     int saveQuestions = 0;
     SaveChoice saveChoice = SaveChoice::Discard;
 
     void error(QWidget*, const QString& title, const QString& message) override { errors << title + ": " + message; }
+    void information(QWidget*, const QString& title, const QString& message) override {
+        notes << title + ": " + message;
+    }
     bool confirm(QWidget*, const QString&, const QString&, const QString&) override { return ++confirms, confirmAnswer; }
     SaveChoice askToSave(QWidget*, const QString&) override { return ++saveQuestions, saveChoice; }
     QString openFileName(QWidget*, const QString&, const QString&, const QString&) override { return {}; }

@@ -4,6 +4,8 @@
 // Files, exports and failures are in tst_documents.
 #include "GuiFixture.h"
 
+#include "latentlab/Multiply.h"
+
 using namespace guitest;
 
 class TestGui : public guitest::WindowTest {
@@ -255,6 +257,20 @@ private slots:
         QCOMPARE(double(w().decoderView()->lastCode()(1)), double(float(z.y())));
         QVERIFY(c().state() == RunState::Running || c().state() == RunState::Finished);
         QVERIFY(w().decoderView()->lastOutput() == decodeToData(*c().latest()->decoder, w().decoderView()->lastCode()));
+    }
+
+    // Help > About names the multiply this process trains with, and why (issue 8).
+    void aboutNamesTheMultiply() {
+        QAction* about = nullptr;
+        for (QAction* a : m_window->findChildren<QAction*>())
+            if (a->text().contains("About")) about = a;
+        QVERIFY(about);
+        about->trigger();
+        QCOMPARE(m_dialogs->notes.size(), 1);
+        const QString text = m_dialogs->notes.first();
+        QVERIFY2(text.contains(QString::fromStdString(multiplyChoice().label)), qPrintable(text));
+        QVERIFY2(text.contains(QString::fromStdString(multiplyChoice().reason)), qPrintable(text));
+        QVERIFY(m_dialogs->errors.isEmpty());
     }
 
     void withoutDisplayPointsToCli() {

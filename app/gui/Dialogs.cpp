@@ -6,11 +6,21 @@
 
 namespace latentlab::gui {
 
-void Dialogs::error(QWidget* parent, const QString& title, const QString& message) {
-    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, parent);
+namespace {
+void showNonModal(QMessageBox::Icon icon, QWidget* parent, const QString& title, const QString& message) {
+    auto* box = new QMessageBox(icon, title, message, QMessageBox::Ok, parent);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setModal(false);
     box->show();
+}
+} // namespace
+
+void Dialogs::error(QWidget* parent, const QString& title, const QString& message) {
+    showNonModal(QMessageBox::Warning, parent, title, message);
+}
+
+void Dialogs::information(QWidget* parent, const QString& title, const QString& message) {
+    showNonModal(QMessageBox::Information, parent, title, message);
 }
 
 bool Dialogs::confirm(QWidget* parent, const QString& title, const QString& question, const QString& yes) {

@@ -18,6 +18,8 @@ public:
 
     // Non-blocking report of something that went wrong.
     virtual void error(QWidget* parent, const QString& title, const QString& message);
+    // Non-blocking note, e.g. Help > About.
+    virtual void information(QWidget* parent, const QString& title, const QString& message);
     // A yes/no question; `yes` labels the button that goes ahead.
     virtual bool confirm(QWidget* parent, const QString& title, const QString& question, const QString& yes);
     virtual SaveChoice askToSave(QWidget* parent, const QString& question);

@@ -125,7 +125,7 @@ void MainWindow::buildMenus() {
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Latent Lab"), this, [this] {
-        m_dialogs->error(this, tr("About Latent Lab"),
+        m_dialogs->information(this, tr("About Latent Lab"),
                          tr("Latent Lab %1 — watch autoencoders learn.\nHeadless training: latentlab-cli.\n\n"
                             "Matrix multiply: %2\n(%3)")
                              .arg(QApplication::applicationVersion(),
