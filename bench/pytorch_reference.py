@@ -16,11 +16,14 @@ its reshuffle fall inside the timed part, as in Latent Lab's trainer. mean_loss 
 sample-weighted mean training loss of the timed batches.
 
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/pytorch_reference.py --threads 2 --json
-  /usr/bin/python3 bench/pytorch_reference.py --best --json     # thread search, see --help
+  /usr/bin/python3 bench/pytorch_reference.py --best --json     # set-up search, see --help
 
-OpenBLAS sizes its thread pool when it is loaded (with torch), so OPENBLAS_NUM_THREADS is
-taken from the environment and reported; --best runs this script as subprocesses for each
-combination of torch threads and OpenBLAS threads and reports the fastest.
+OpenBLAS sizes its thread pool and picks its kernel (OPENBLAS_CORETYPE, or its own CPU
+detection) when it is loaded (with torch), and the malloc in use (LD_PRELOAD, glibc's
+MALLOC_* variables) is fixed when the process starts; so all three are taken from the
+environment and reported. --best (bench/pytorch_search.py) runs this script as subprocesses,
+one per set-up of allocator x torch threads x OpenBLAS threads x OpenBLAS kernel it tries
+(staged, or --full-grid), and reports the fastest.
 """
 
 import argparse
@@ -31,9 +34,11 @@ import math
 import os
 import resource
 import struct
-import subprocess
 import sys
 import time
+
+from pytorch_search import (allocator_in_use, allocator_list, best, int_list, kernel_list,
+                            malloc_settings)
 
 DEFAULT_DATA = "/usr/share/datasets/fashion-mnist"
 IMAGES = "train-images-idx3-ubyte"
@@ -110,16 +115,23 @@ def build_model(torch, inputs, latent):
 # ---- one measurement -------------------------------------------------------------------
 
 def openblas_info():
-    """(threads OpenBLAS actually runs with, its config string); None if not found."""
+    """(threads OpenBLAS actually runs with, its config string, the name of the kernel set it
+    runs, e.g. "SkylakeX"); None for what is not found."""
     for name in ("libopenblas.so.0", "libopenblas.so", "libblas.so.3"):
         try:
             lib = ctypes.CDLL(name)
             lib.openblas_get_num_threads.restype = ctypes.c_int
             lib.openblas_get_config.restype = ctypes.c_char_p
-            return int(lib.openblas_get_num_threads()), lib.openblas_get_config().decode()
+            threads, config = int(lib.openblas_get_num_threads()), lib.openblas_get_config()
         except (OSError, AttributeError):
             continue
-    return None, None
+        try:
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            core = lib.openblas_get_corename().decode()
+        except AttributeError:
+            core = None
+        return threads, config.decode(), core
+    return None, None, None
 
 
 def measure(args):
@@ -184,7 +196,7 @@ def measure(args):
         loss_sum += loss * b
     seconds = time.perf_counter() - start
 
-    blas_threads, blas_config = openblas_info()
+    blas_threads, blas_config, blas_core = openblas_info()
     env_threads = os.environ.get("OPENBLAS_NUM_THREADS")
     return {
         "framework": "pytorch", "preset": "fashion-vae", "dataset": "fashion-mnist",
@@ -195,61 +207,23 @@ def measure(args):
         "seconds": round(seconds, 4), "samples_per_second": round(trained / seconds, 1),
         "mean_loss": float(f"{loss_sum / trained:.6g}"),
         "torch_version": torch.__version__, "openblas_config": blas_config,
+        "openblas_core": blas_core,
+        "openblas_coretype_env": os.environ.get("OPENBLAS_CORETYPE") or None,
+        "allocator": allocator_in_use(), "malloc_settings": malloc_settings(),
+        "ld_preload": os.environ.get("LD_PRELOAD") or None,
         "data_format": args.data_format, "adam_foreach": args.adam_foreach,
         "source": source, "train_images": n,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
     }
 
 
-# ---- thread search ---------------------------------------------------------------------
-
-def int_list(text):
-    try:
-        values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        values = []
-    if not values or min(values) < 1:
-        raise argparse.ArgumentTypeError(f"expected a comma-separated list of positive "
-                                         f"integers, got {text!r}")
-    return values
-
-
-def best(args):
-    """Every (torch threads, OpenBLAS threads) pair in a fresh process; the fastest wins."""
-    base = [sys.executable, os.path.abspath(__file__), "--json",
-            "--batch-size", str(args.batch_size), "--warmup", str(args.warmup),
-            "--samples", str(args.samples), "--seed", str(args.seed), "--data", args.data,
-            "--data-format", args.data_format, "--adam-foreach", args.adam_foreach]
-    tried = []
-    for t in args.torch_threads:
-        for o in args.openblas_threads:
-            env = dict(os.environ, OPENBLAS_NUM_THREADS=str(o))
-            proc = subprocess.run(base + ["--threads", str(t)], env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            if proc.returncode != 0:
-                sys.stderr.write(proc.stderr)
-                fail(f"the run with torch threads {t}, OPENBLAS_NUM_THREADS={o} failed")
-            result = json.loads(proc.stdout.strip().splitlines()[-1])
-            tried.append(result)
-            if not args.json:
-                print(f"  torch threads {t}, OpenBLAS threads {o}: "
-                      f"{result['samples_per_second']:.0f} samples/s "
-                      f"(mean loss {result['mean_loss']:.6g})", flush=True)
-    winner = dict(max(tried, key=lambda r: r["samples_per_second"]))
-    winner["thread_setup"] = (f"torch {winner['threads']} x OpenBLAS "
-                              f"{winner['openblas_threads']}")
-    winner["candidates"] = [{"threads": r["threads"], "openblas_threads": r["openblas_threads"],
-                             "samples_per_second": r["samples_per_second"],
-                             "peak_rss_mb": r["peak_rss_mb"]} for r in tried]
-    return winner
-
-
 def main():
     ap = argparse.ArgumentParser(
         description="Train the fashion-vae benchmark workload in PyTorch and time it like "
                     "`latentlab-cli bench`.",
-        epilog="OPENBLAS_NUM_THREADS is read from the environment (set it before the run); "
-               "--best tries every combination itself.")
+        epilog="OPENBLAS_NUM_THREADS, OPENBLAS_CORETYPE and the allocator (LD_PRELOAD, "
+               "MALLOC_*) come from the environment (set them before the run); --best sets "
+               "them for each run itself.")
     ap.add_argument("--threads", type=int, default=0,
                     help="torch.set_num_threads (default: torch's own default)")
     ap.add_argument("--batch-size", type=int, default=128)
@@ -268,29 +242,53 @@ def main():
                          "CPU), off, or torch's default (the per-tensor loop on CPU)")
     ap.add_argument("--json", action="store_true", help="print one JSON line")
     ap.add_argument("--best", action="store_true",
-                    help="run every combination of --torch-threads x --openblas-threads as a "
-                         "subprocess and report the fastest")
+                    help="search the set-ups below, each run in a new process, and report "
+                         "the fastest. Staged: (1) every allocator x torch threads x "
+                         "OpenBLAS threads with the detected kernel, (2) the other kernels "
+                         "with the winner's allocator and threads")
+    ap.add_argument("--full-grid", action="store_true",
+                    help="--best runs every combination of allocator x kernel x threads")
+    ap.add_argument("--allocators", type=allocator_list, default=None,
+                    help="malloc implementations --best tries: glibc (as is), glibc-tuned "
+                         "(MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ = 4 GiB), "
+                         "jemalloc (LD_PRELOAD libjemalloc.so.2), tcmalloc (LD_PRELOAD "
+                         "libtcmalloc_minimal.so.4). Default: all of them that are installed")
     ap.add_argument("--torch-threads", type=int_list, default=[1, 2],
                     help="torch thread counts --best tries (1,2)")
     ap.add_argument("--openblas-threads", type=int_list, default=[1, 2],
                     help="OPENBLAS_NUM_THREADS values --best tries (1,2)")
+    ap.add_argument("--kernels", type=kernel_list, default=None,
+                    help="OpenBLAS kernels --best tries, as OPENBLAS_CORETYPE values, e.g. "
+                         "detected,SkylakeX ('detected': OPENBLAS_CORETYPE unset, OpenBLAS's "
+                         "own CPU detection). Default: detected, the environment's "
+                         "OPENBLAS_CORETYPE if set, and SkylakeX (+ Cooperlake with "
+                         "avx512_bf16) on AVX-512 CPUs or Haswell on AVX2 ones, without "
+                         "repeats")
     args = ap.parse_args()
     if args.batch_size < 1 or args.samples < 1 or args.warmup < 0 or args.threads < 0:
         fail("--batch-size and --samples must be positive, --warmup and --threads >= 0")
+    if args.kernels and not args.best:
+        fail("--kernels is for --best; for a single run set OPENBLAS_CORETYPE (unset: "
+             "OpenBLAS's detection)")
+    if (args.allocators or args.full_grid) and not args.best:
+        fail("--allocators and --full-grid are for --best; for a single run set LD_PRELOAD "
+             "or MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_")
 
     import importlib.util
     if importlib.util.find_spec("torch") is None:  # a clear message rather than a traceback
         fail(f"{sys.executable} cannot import torch (Debian: sudo apt-get install "
              f"python3-torch; run with /usr/bin/python3)")
 
-    r = best(args) if args.best else measure(args)
+    r = best(args, os.path.abspath(__file__)) if args.best else measure(args)
     if args.json:
         print(json.dumps(r), flush=True)
         return
     if args.best:
         print(f"best: {r['thread_setup']}")
     print(f"pytorch {r['torch_version']}: {r['threads']} torch threads, OpenBLAS threads "
-          f"{r['openblas_threads']} (OPENBLAS_NUM_THREADS={r['openblas_num_threads_env']}); "
+          f"{r['openblas_threads']} (OPENBLAS_NUM_THREADS={r['openblas_num_threads_env']}), "
+          f"kernel {r['openblas_core']} (OPENBLAS_CORETYPE="
+          f"{r['openblas_coretype_env'] or 'unset: detected'}), allocator {r['allocator']}; "
           f"batch {r['batch_size']}, {r['warmup_batches']} warm-up batches")
     print(f"training: {r['samples_per_second']:.0f} samples/s ({r['samples']} samples in "
           f"{r['seconds']:.3f} s, mean loss {r['mean_loss']:.6g}); peak memory "
