@@ -183,6 +183,55 @@ private slots:
         QCOMPARE(lines[1].split(',')[0].toDouble(), 0.5);
     }
 
+    // Decoded points are in the roll's own units: inside its box (datasets/src/Generators.cpp:
+    // t in [1.5 pi, 4.5 pi], x0 = t cos t in [-9.48, 12.61], x1 in [0, 21], x2 = t sin t in
+    // [-11.04, 14.14], plus noise 0.05), and the code of a sample decodes near the roll at the
+    // sample's t (its label): (x0, x2) ~ t (cos t, sin t), turns being 2 pi apart. An inverse
+    // that multiplies by the scale instead leaves points within 0.5 of the mean, >= 4 off.
+    void decodedPointsLieOnTheRoll_data() {
+        QTest::addColumn<double>("tMin"); // the first 5 samples with t in [tMin, tMax)
+        QTest::addColumn<double>("tMax"); // 0, 0: z = (0, 0), checked against the box only
+        QTest::newRow("z = 0,0") << 0.0 << 0.0;
+        QTest::newRow("inner turn") << 4.7 << 7.5;
+        QTest::newRow("middle turn") << 7.5 << 11.0;
+        QTest::newRow("outer turn") << 11.0 << 14.2;
+    }
+    void decodedPointsLieOnTheRoll() {
+        QFETCH(double, tMin);
+        QFETCH(double, tMax);
+        QList<QPair<double, QString>> codes{{0.0, "0,0"}}; // (t, z)
+        if (tMax > 0) {
+            codes.clear();
+            QFile l(m_swissRun + "/latent.csv"); // index,label,z0,z1
+            QVERIFY(l.open(QIODevice::ReadOnly));
+            for (const QString& line : QString::fromUtf8(l.readAll()).trimmed().split('\n').mid(1)) {
+                const QStringList row = line.split(',');
+                if (row[1].toDouble() >= tMin && row[1].toDouble() < tMax && codes.size() < 5)
+                    codes.append({row[1].toDouble(), row[2] + "," + row[3]});
+            }
+            QCOMPARE(codes.size(), 5);
+        }
+        int onRoll = 0;
+        QString report;
+        for (const auto& [t, z] : codes) {
+            const QString out = m_tmp.filePath("decoded.csv");
+            const Result r = run({"decode", "--model", m_swissRun, "--z", z, "--out", out});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QFile d(out);
+            QVERIFY(d.open(QIODevice::ReadOnly));
+            const QStringList cells = QString::fromUtf8(d.readAll()).trimmed().split('\n').value(1).split(',');
+            QCOMPARE(cells.size(), 5); // z0,z1,x0,x1,x2
+            const double x0 = cells[2].toDouble(), x1 = cells[3].toDouble(), x2 = cells[4].toDouble();
+            const QString where = QString("z = (%1) decoded to (%2, %3, %4)").arg(z).arg(x0).arg(x1).arg(x2);
+            QVERIFY2(x0 > -10 && x0 < 13.1 && x1 > -0.5 && x1 < 21.5 && x2 > -11.5 && x2 < 14.6, qPrintable(where));
+            const double miss = std::hypot(x0 - t * std::cos(t), x2 - t * std::sin(t));
+            onRoll += miss < 2.5 ? 1 : 0;
+            report += where + QString(", %1 from the roll at t = %2; ").arg(miss).arg(t);
+        }
+        // One short cut across the turns in five is tolerated (the model is not perfect).
+        if (tMax > 0) QVERIFY2(onRoll >= 4, qPrintable(report));
+    }
+
     void vaeSamples() {
         const QString dir = m_tmp.filePath("vae");
         Result r = run({"train", "--preset", "swissroll-vae", "--epochs", "3", "--out", dir});
