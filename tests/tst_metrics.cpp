@@ -65,6 +65,8 @@ private slots:
     void knnSeparatedClusters();
     void knnHandExample_data();
     void knnHandExample();
+    void knnOneAndFiveDisagree_data();
+    void knnOneAndFiveDisagree();
     void squaredDistances();
     void trustworthinessIdentity();
     void trustworthinessRandomEmbedding();
@@ -226,6 +228,45 @@ void TestMetrics::knnHandExample() {
     for (int c = 0; c < 3; ++c)
         QVERIFY2(knnAccuracy(ref, refLabels, query, {c}, k) == (c == expectedClass ? 1.0 : 0.0),
                  qPrintable(QStringLiteral("class %1").arg(c)));
+}
+
+// Two classes in 2-D, each a cluster of five with a decoy of the other class close to its
+// centre. Reference points (class):
+//   (1,0) (-1,0) (0,1) (0,-1) (-0.7,-0.7) (0);  decoy (0.1,0) (1)
+//   (11,0) (9,0) (10,1) (10,-1) (9.3,-0.7) (1);  decoy (10.1,0) (0)
+// Queries (label): nearest first, worked out by hand:
+//   (0.05,0) (0):  decoy 0.05, then (1,0) 0.95, (0,+-1) 1.001, (-0.7,-0.7) 1.026, all 0
+//                  1-NN 1 wrong, 3-NN 0 right, 5-NN 0 right
+//   (10.05,0) (1): the mirror image: 1-NN wrong, 3-NN and 5-NN right
+//   (0,-0.6) (0):  (0,-1) 0.4, decoy 0.608, (-0.7,-0.7) 0.707, (+-1,0) 1.166: right for all k
+//   (10,0.7) (1):  (10,1) 0.3, decoy 0.707, (11,0) and (9,0) 1.22, (9.3,-0.7) 1.565: right
+//   (0.12,0) (1):  decoy 0.02, (1,0) 0.88, (0,+-1) 1.007, (-0.7,-0.7) 1.078: only 1-NN right
+// So 1-NN scores 3/5, 3-NN and 5-NN 4/5; the default k is 5. Gaps between neighbours are
+// far above float rounding, and tied neighbours share their class.
+void TestMetrics::knnOneAndFiveDisagree_data() {
+    QTest::addColumn<int>("k"); // 0: the default
+    QTest::addColumn<double>("expected");
+    QTest::newRow("k=1") << 1 << 0.6;
+    QTest::newRow("k=3") << 3 << 0.8;
+    QTest::newRow("k=5") << 5 << 0.8;
+    QTest::newRow("default k") << 0 << 0.8;
+}
+
+void TestMetrics::knnOneAndFiveDisagree() {
+    QFETCH(int, k);
+    QFETCH(double, expected);
+    Matrix ref(2, 12), query(2, 5);
+    // clang-format off
+    ref << 1, -1, 0,  0, -0.7, 0.1, 11, 9, 10, 10,  9.3, 10.1,
+           0,  0, 1, -1, -0.7, 0,    0, 0,  1, -1, -0.7, 0;
+    query << 0.05, 10.05,  0,   10,   0.12,
+             0,    0,     -0.6, 0.7,  0;
+    // clang-format on
+    const std::vector<int> refLabels{0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0};
+    const std::vector<int> queryLabels{0, 1, 0, 1, 1};
+    const double accuracy = k > 0 ? knnAccuracy(ref, refLabels, query, queryLabels, k)
+                                  : knnAccuracy(ref, refLabels, query, queryLabels);
+    QCOMPARE(accuracy, expected);
 }
 
 void TestMetrics::squaredDistances() {

@@ -1,0 +1,144 @@
+// `latentlab-cli eval` on a labelled CSV whose 1-NN and 5-NN accuracies differ: the
+// "knn5_accuracy" figures must be those of k = 5, computed here from the codes themselves
+// (the model's, read back with `encode`, and PCA's, which for 2 components of 2-D data is a
+// rotation: the raw points' answer). tst_metrics checks knnAccuracy itself by hand.
+#include "latentlab/Metrics.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace latentlab;
+
+namespace {
+
+// The hand-worked set of tst_metrics' knnOneAndFiveDisagree: 12 training rows (two clusters,
+// each with a decoy of the other class near its centre), 6 more of a third class far away
+// (eval's trustworthiness needs 22 points; none is among any query's 5 nearest), then the
+// 5 test rows, on which 1-NN scores 3/5 and 5-NN 4/5.
+const char* kCsv = "x,y,label\n"
+                   "1,0,0\n-1,0,0\n0,1,0\n0,-1,0\n-0.7,-0.7,0\n0.1,0,1\n"
+                   "11,0,1\n9,0,1\n10,1,1\n10,-1,1\n9.3,-0.7,1\n10.1,0,0\n"
+                   "50,50,2\n51,50,2\n50,51,2\n49,50,2\n50,49,2\n51,51,2\n"
+                   "0.05,0,0\n10.05,0,1\n0,-0.6,0\n10,0.7,1\n0.12,0,1\n";
+constexpr int kTrain = 18, kRows = 23;
+
+// Columns `first`, `first` + 1 of a CSV's data lines as 2 x n points, and column `label`.
+void readPoints(const QByteArray& csv, int first, int label, Matrix& points, std::vector<int>& labels) {
+    const QList<QByteArray> lines = csv.trimmed().split('\n').mid(1);
+    points.resize(2, lines.size());
+    labels.clear();
+    for (int i = 0; i < lines.size(); ++i) {
+        const QList<QByteArray> cells = lines[i].split(',');
+        points(0, i) = cells.value(first).toFloat();
+        points(1, i) = cells.value(first + 1).toFloat();
+        labels.push_back(cells.value(label).toInt());
+    }
+}
+
+} // namespace
+
+class TestCliEval : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_tmp;
+    QString m_run;
+    QJsonObject m_eval;
+
+    struct Result {
+        int code;
+        QString out, err;
+    };
+    Result run(const QStringList& args) {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("LATENTLAB_DATA", m_tmp.filePath("data"));
+        p.setProcessEnvironment(env);
+        p.start(LATENTLAB_CLI_PATH, args);
+        if (!p.waitForFinished(600000)) {
+            p.kill();
+            return {-1, {}, "timed out"};
+        }
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+                QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(m_tmp.isValid());
+        const QString csv = m_tmp.filePath("decoys.csv");
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(kCsv);
+        f.close();
+        const QJsonObject config{
+            {"dataset", QJsonObject{{"name", csv},
+                                    {"labelColumn", 2},
+                                    {"testFraction", double(kRows - kTrain) / kRows},
+                                    {"normalize", "none"}}},
+            {"model", QJsonObject{{"kind", "ae"}, {"encoder", QJsonArray{16}}, {"latentDim", 2}, {"activation", "tanh"}}},
+            {"training", QJsonObject{{"epochs", 200},
+                                     {"batchSize", 4},
+                                     {"learningRate", 0.01},
+                                     {"validationFraction", 0.0},
+                                     {"threads", 2},
+                                     {"seed", 1}}}};
+        const QString path = m_tmp.filePath("config.json");
+        QFile c(path);
+        QVERIFY(c.open(QIODevice::WriteOnly));
+        c.write(QJsonDocument(config).toJson());
+        c.close();
+        m_run = m_tmp.filePath("run");
+        Result r = run({"train", "--config", path, "--out", m_run});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = run({"eval", "--model", m_run});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        m_eval = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(m_eval["split"].toString(), QString("test"));
+        QCOMPARE(m_eval["evaluated_samples"].toInt(), kRows - kTrain);
+    }
+
+    void knnFiguresUseFiveNeighbours_data() {
+        QTest::addColumn<QString>("figures"); // "model" or "pca" in eval's JSON
+        QTest::newRow("model codes") << "model";
+        QTest::newRow("pca codes") << "pca";
+    }
+    void knnFiguresUseFiveNeighbours() {
+        QFETCH(QString, figures);
+        Matrix points;
+        std::vector<int> labels;
+        if (figures == "model") {
+            const QString out = m_tmp.filePath("codes.csv");
+            const Result r = run({"encode", "--model", m_run, "--out", out});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QFile f(out);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            readPoints(f.readAll(), 2, 1, points, labels); // index,label,z0,z1
+        } else {
+            readPoints(kCsv, 0, 2, points, labels); // x,y,label
+        }
+        QCOMPARE(points.cols(), Index(kRows));
+        const Matrix train = points.leftCols(kTrain), test = points.rightCols(kRows - kTrain);
+        const std::vector<int> trainLabels(labels.begin(), labels.begin() + kTrain),
+            testLabels(labels.begin() + kTrain, labels.end());
+        const double k1 = knnAccuracy(train, trainLabels, test, testLabels, 1);
+        const double k5 = knnAccuracy(train, trainLabels, test, testLabels, 5);
+        if (figures == "pca") {
+            QCOMPARE(k1, 0.6); // by hand, in tst_metrics
+            QCOMPARE(k5, 0.8);
+        }
+        QVERIFY2(k1 != k5, qPrintable(QString("1-NN and 5-NN agree (%1) on these codes: the test proves nothing").arg(k1)));
+        const QJsonValue reported = m_eval[figures].toObject()["knn5_accuracy"];
+        QVERIFY2(reported.isDouble(), qPrintable(QJsonDocument(m_eval).toJson()));
+        QVERIFY2(reported.toDouble() == k5,
+                 qPrintable(QString("eval says %1; 5-NN gives %2, 1-NN %3").arg(reported.toDouble()).arg(k5).arg(k1)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliEval)
+#include "tst_cli_eval.moc"
