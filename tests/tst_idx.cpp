@@ -228,6 +228,32 @@ private slots:
         QVERIFY2(msg.contains("nothing-here.gz: file not found"), qPrintable(msg));
     }
 
+    // One label per image, neither fewer nor more: 4 or 6 labels beside 5 images is an
+    // error naming both counts; 5 is read.
+    void idxLabelCountMustMatch_data() {
+        QTest::addColumn<int>("labels");
+        QTest::newRow("4 labels for 5 images") << 4;
+        QTest::newRow("6 labels for 5 images") << 6;
+        QTest::newRow("5 labels for 5 images") << 5;
+    }
+    void idxLabelCountMustMatch() {
+        QFETCH(int, labels);
+        const std::string img = str(path("count-images-idx3-ubyte"));
+        const std::string lab = str(path(QString("count-%1-labels-idx1-ubyte").arg(labels)));
+        writeIdx(img, pattern({5, 2, 2}, 0));
+        writeIdx(lab, pattern({labels}, 1));
+        const QString msg = errorOf([&] { readIdxImages(img, lab); });
+        if (labels == 5) {
+            QVERIFY2(msg.isEmpty(), qPrintable(msg));
+            const Dataset d = readIdxImages(img, lab);
+            d.validate();
+            QCOMPARE(d.labels.size(), size_t(5));
+            return;
+        }
+        QVERIFY2(msg.contains(QString("images file has 5 items but labels file has %1").arg(labels)),
+                 qPrintable(msg.isEmpty() ? QString("accepted") : msg));
+    }
+
     void idxWriteRefusesInconsistentArray() {
         const QString p = path("bad-write.gz");
         const QString msg = errorOf([&] { writeIdx(str(p), IdxArray{{3, 2}, {1, 2, 3}}); });
