@@ -28,26 +28,34 @@ double trainingFlopsPerSample(const ModelConfig& config) {
 namespace {
 using FMatrix = Eigen::MatrixXf;
 
-// The best rate of multiply(a, b, c) over at least three calls and about `seconds`.
-template <class Multiply> double bestGflops(Index size, double seconds, Multiply multiply) {
+// The best rate, in GFLOP/s, of run() (`flops` operations each) over at least `minReps`
+// timed calls and about `seconds`, after `warmups` untimed calls (page in, spin up the
+// threads, generate JIT code).
+template <class Run> double bestRate(double flops, double seconds, int warmups, int minReps, Run run) {
     using Clock = std::chrono::steady_clock;
-    FMatrix a = FMatrix::Random(size, size), b = FMatrix::Random(size, size), c(size, size);
-    multiply(a, b, c); // warm-up: page in, spin up the threads
-    const double flops = 2.0 * double(size) * double(size) * double(size);
+    for (int i = 0; i < warmups; ++i) run();
     double best = 0;
     const auto start = Clock::now();
     int reps = 0;
-    while (reps < 3 || std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
+    while (reps < minReps || std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
         const auto t0 = Clock::now();
-        multiply(a, b, c);
+        run();
         const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
         if (dt > 0) best = std::max(best, flops / dt);
         ++reps;
     }
+    return best / 1e9;
+}
+
+// The best rate of multiply(a, b, c) on size x size matrices.
+template <class Multiply> double bestGflops(Index size, double seconds, Multiply multiply) {
+    FMatrix a = FMatrix::Random(size, size), b = FMatrix::Random(size, size), c(size, size);
+    const double flops = 2.0 * double(size) * double(size) * double(size);
+    const double gflops = bestRate(flops, seconds, 1, 3, [&] { multiply(a, b, c); });
     // Keep the result observable so the products cannot be optimised away.
     volatile float sink = c(0, 0);
     (void)sink;
-    return best / 1e9;
+    return gflops;
 }
 } // namespace
 
@@ -91,41 +99,28 @@ std::vector<TileRate> measureTiles(double seconds) {
         Index m, n, k;
     };
     // Forward W x (a 128-row tile of 784 -> 512), the weight gradient delta x^T (a 128-row
-    // tile of 784 -> 512's), the input gradient W^T delta (a 128-row tile of 512 -> 256's),
+    // tile of 784 -> 512's), the input gradient W^T delta (a 128-row tile of 256 -> 512's),
     // and a forward tile at batch 32.
     const Shape shapes[] = {{"forward 128x128, k 784", false, false, 128, 128, 784},
                             {"weight gradient 128x784, k 128", false, true, 128, 784, 128},
                             {"input gradient 128x128, k 512", true, false, 128, 128, 512},
                             {"forward at batch 32, 128x32, k 784", false, false, 128, 32, 784}};
-    const std::pair<MultiplyBackend, const char*> backends[] = {
-        {MultiplyBackend::Eigen, "eigen"}, {MultiplyBackend::OpenBlas, "openblas"}, {MultiplyBackend::OneDnn, "onednn"}};
-    using Clock = std::chrono::steady_clock;
+    const MultiplyBackend backends[] = {MultiplyBackend::Eigen, MultiplyBackend::OpenBlas, MultiplyBackend::OneDnn};
     std::vector<TileRate> rates;
     for (const Shape& s : shapes) {
         const FMatrix a = FMatrix::Random(s.transA ? s.k : s.m, s.transA ? s.m : s.k);
         const FMatrix b = FMatrix::Random(s.transB ? s.n : s.k, s.transB ? s.k : s.n);
         FMatrix c(s.m, s.n);
         const double flops = 2.0 * double(s.m) * double(s.n) * double(s.k);
-        for (const auto& [backend, name] : backends) {
+        for (const MultiplyBackend backend : backends) {
             if (!detail::hasGemm(backend)) continue;
-            auto multiply = [&] {
+            const double gflops = bestRate(flops, seconds, 3, 5, [&] {
                 detail::gemmWith(backend, s.transA, s.transB, s.m, s.n, s.k, a.data(), a.rows(), b.data(), b.rows(),
                                  false, c.data(), c.rows());
-            };
-            for (int i = 0; i < 3; ++i) multiply(); // warm-up: JIT code, packing buffers, caches
-            double best = 0;
-            int reps = 0;
-            const auto start = Clock::now();
-            while (reps < 5 || std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
-                const auto t0 = Clock::now();
-                multiply();
-                const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
-                if (dt > 0) best = std::max(best, flops / dt);
-                ++reps;
-            }
+            });
             volatile float sink = c(0, 0);
             (void)sink;
-            rates.push_back({s.name, name, best / 1e9});
+            rates.push_back({s.name, multiplyBackendName(backend), gflops});
         }
     }
     return rates;
