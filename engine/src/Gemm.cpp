@@ -69,15 +69,18 @@ void oneDnnGemm(bool transA, bool transB, Index m, Index n, Index k, const Scala
     // oneDNN is row-major. A column-major X with leading dimension ld is the row-major X^T,
     // so C = op(A) op(B) is computed as the row-major C^T = op(B)^T op(A)^T.
     const float beta = accumulate ? 1.0f : 0.0f;
-    if (omp_in_parallel()) { // inside the engine's tiles oneDNN runs single-threaded
+    auto multiply = [&] {
         dnnl_sgemm(transB ? 'T' : 'N', transA ? 'T' : 'N', n, m, k, 1.0f, b, ldb, a, lda, beta, c, ldc);
+    };
+    if (omp_in_parallel()) { // inside the engine's tiles oneDNN runs single-threaded
+        multiply();
         return;
     }
     // Outside them it would start omp_get_max_threads() threads of its own; one thread
     // keeps each product the same whatever the thread count.
     const int threads = omp_get_max_threads();
     omp_set_num_threads(1);
-    dnnl_sgemm(transB ? 'T' : 'N', transA ? 'T' : 'N', n, m, k, 1.0f, b, ldb, a, lda, beta, c, ldc);
+    multiply();
     omp_set_num_threads(threads);
 }
 #endif

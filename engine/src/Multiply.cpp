@@ -57,17 +57,21 @@ constexpr VectorLevel eigenLevel() {
 #endif
 }
 
+MultiplyChoice choice(MultiplyBackend backend, std::string label, std::string reason, bool requested) {
+    return {backend, multiplyBackendName(backend), std::move(label), std::move(reason), requested};
+}
+
 MultiplyChoice eigenChoice(const MultiplyFacts& facts, std::string reason, bool requested) {
-    return {MultiplyBackend::Eigen, "eigen", "Eigen, " + vectorLevelName(facts.eigen), std::move(reason), requested};
+    return choice(MultiplyBackend::Eigen, "Eigen, " + vectorLevelName(facts.eigen), std::move(reason), requested);
 }
 
 MultiplyChoice openBlasChoice(const MultiplyFacts& facts, std::string reason, bool requested) {
-    return {MultiplyBackend::OpenBlas, "openblas", "OpenBLAS sgemm, " + facts.openBlasKernel + " kernel",
-            std::move(reason), requested};
+    return choice(MultiplyBackend::OpenBlas, "OpenBLAS sgemm, " + facts.openBlasKernel + " kernel", std::move(reason),
+                  requested);
 }
 
 MultiplyChoice oneDnnChoice(const MultiplyFacts& facts, std::string reason, bool requested) {
-    return {MultiplyBackend::OneDnn, "onednn", "oneDNN sgemm, " + facts.oneDnnIsa, std::move(reason), requested};
+    return choice(MultiplyBackend::OneDnn, "oneDNN sgemm, " + facts.oneDnnIsa, std::move(reason), requested);
 }
 
 #ifdef LATENTLAB_MULTIPLY_ONEDNN
@@ -96,6 +100,15 @@ std::string kernelPhrase(const MultiplyFacts& facts) {
 }
 
 } // namespace
+
+std::string multiplyBackendName(MultiplyBackend backend) {
+    switch (backend) {
+    case MultiplyBackend::OpenBlas: return "openblas";
+    case MultiplyBackend::OneDnn: return "onednn";
+    case MultiplyBackend::Eigen: break;
+    }
+    return "eigen";
+}
 
 std::string vectorLevelName(VectorLevel level) {
     switch (level) {
@@ -168,6 +181,35 @@ MultiplyFacts detectMultiplyFacts() {
     return facts;
 }
 
+namespace {
+
+// The rule's second and third steps: OpenBLAS if its kernel is known, as wide as Eigen's
+// code and within the CPU, else Eigen.
+MultiplyChoice openBlasOrEigen(const MultiplyFacts& facts) {
+    if (!facts.openBlasLinked)
+        return eigenChoice(facts, facts.oneDnnLinked ? "no OpenBLAS in this build"
+                                                     : "this build has neither oneDNN nor OpenBLAS",
+                           false);
+    const VectorLevel kernel = openBlasKernelLevel(facts.openBlasKernel);
+    if (kernel == VectorLevel::Unknown)
+        return eigenChoice(facts,
+                           "OpenBLAS runs a kernel this rule does not know ('" + facts.openBlasKernel +
+                               "'), so Eigen's " + vectorLevelName(facts.eigen) + " code is used",
+                           false);
+    if (facts.cpu != VectorLevel::Unknown && kernel > facts.cpu)
+        return eigenChoice(facts, kernelPhrase(facts) + ", which this CPU (" + vectorLevelName(facts.cpu) + ") lacks",
+                           false);
+    if (kernel < facts.eigen)
+        return eigenChoice(facts,
+                           kernelPhrase(facts) + " on a CPU with " + vectorLevelName(facts.cpu) + "; Eigen's " +
+                               vectorLevelName(facts.eigen) + " code is faster",
+                           false);
+    return openBlasChoice(facts, kernelPhrase(facts) + ", as wide as Eigen's " + vectorLevelName(facts.eigen) + " code",
+                          false);
+}
+
+} // namespace
+
 MultiplyChoice chooseMultiply(const MultiplyFacts& facts, const std::string& request) {
     const std::string r = lower(request);
     if (r == "eigen") return eigenChoice(facts, "asked for (multiply=eigen)", true);
@@ -194,33 +236,13 @@ MultiplyChoice chooseMultiply(const MultiplyFacts& facts, const std::string& req
             return oneDnnChoice(facts,
                                 version + " runs " + facts.oneDnnIsa + " code (" + vectorLevelName(level) +
                                     "), as wide as Eigen's " + vectorLevelName(facts.eigen) +
-                                    " code and the fastest per tile",
+                                    " code and the fastest in training",
                                 false);
         oneDnnLost = version + " runs " + facts.oneDnnIsa + " code (" + vectorLevelName(level) + "); ";
     }
-    if (!facts.openBlasLinked)
-        return eigenChoice(facts, oneDnnLost + (facts.oneDnnLinked ? "no OpenBLAS in this build"
-                                                                    : "this build has neither oneDNN nor OpenBLAS"),
-                           false);
-    const VectorLevel kernel = openBlasKernelLevel(facts.openBlasKernel);
-    if (kernel == VectorLevel::Unknown)
-        return eigenChoice(facts,
-                           oneDnnLost + "OpenBLAS runs a kernel this rule does not know ('" + facts.openBlasKernel +
-                               "'), so Eigen's " + vectorLevelName(facts.eigen) + " code is used",
-                           false);
-    if (facts.cpu != VectorLevel::Unknown && kernel > facts.cpu)
-        return eigenChoice(facts,
-                           oneDnnLost + kernelPhrase(facts) + ", which this CPU (" + vectorLevelName(facts.cpu) + ") lacks",
-                           false);
-    if (kernel < facts.eigen)
-        return eigenChoice(facts,
-                           oneDnnLost + kernelPhrase(facts) + " on a CPU with " + vectorLevelName(facts.cpu) + "; Eigen's " +
-                               vectorLevelName(facts.eigen) + " code is faster",
-                           false);
-    return openBlasChoice(facts,
-                          oneDnnLost + kernelPhrase(facts) + ", as wide as Eigen's " + vectorLevelName(facts.eigen) +
-                              " code and faster per tile",
-                          false);
+    MultiplyChoice next = openBlasOrEigen(facts);
+    next.reason = oneDnnLost + next.reason;
+    return next;
 }
 
 namespace {

@@ -13,11 +13,11 @@
 //             this CPU lacks;
 //   Eigen     otherwise.
 //
-// Measured per tile of the dense layers (engine/README.md): with code as wide as Eigen's,
-// oneDNN was the fastest and OpenBLAS second; with narrower code OpenBLAS was the slower
-// (AVX2 "Haswell" on an AVX-512 Zen 5: -28 %; "Prescott" on the Xeon: 3-4x). No timing is
-// part of the rule, so the same machine always makes the same choice and histories stay
-// bit-identical from run to run.
+// Measured on an AVX-512 Zen 5 (engine/README.md, `latentlab-cli bench --tiles` and whole
+// training steps): oneDNN the fastest, then OpenBLAS with its own AVX-512 kernel, then
+// Eigen; OpenBLAS with a narrower kernel loses to Eigen (Haswell by 40-53 % on the batch-128
+// tiles, Prescott by 77-83 %). No timing is part of the rule, so the same machine always
+// makes the same choice and histories stay bit-identical from run to run.
 //
 // LATENTLAB_MULTIPLY=auto|eigen|openblas|onednn (or setMultiplyRequest() before the first
 // product, as the CLI's --multiply does) overrides the rule.
@@ -40,6 +40,8 @@ VectorLevel openBlasKernelLevel(const std::string& kernel);
 VectorLevel oneDnnIsaLevel(const std::string& isa);
 
 enum class MultiplyBackend { Eigen, OpenBlas, OneDnn };
+// "eigen", "openblas", "onednn": what LATENTLAB_MULTIPLY and --multiply take.
+std::string multiplyBackendName(MultiplyBackend backend);
 
 // What the rule looks at. detectMultiplyFacts() reads them off this process and machine.
 struct MultiplyFacts {
