@@ -4,6 +4,7 @@
 #pragma once
 
 #include "latentlab/Archive.h"
+#include "latentlab/FileIo.h"
 #include "latentlab/ModelFile.h"
 #include "latentlab/Trainer.h"
 #include "latentlab/Vae.h"

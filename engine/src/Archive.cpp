@@ -3,11 +3,8 @@
 #include "latentlab/Types.h"
 
 #include <array>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace latentlab {
 
@@ -108,7 +105,8 @@ ArchiveReader::ArchiveReader(const std::string& bytes, const std::string& source
     const char* h = bytes.data();
     if (readLe<uint32_t>(h + 28) != crc32(h, 28)) fail("the model file's header is corrupted (checksum mismatch)");
     m_version = readLe<uint32_t>(h + 8);
-    if (m_version == 0 || m_version > maxVersion)
+    if (m_version == 0) fail("model file format version 0 does not exist (versions start at 1); the header is damaged");
+    if (m_version > maxVersion)
         fail("model file format version " + std::to_string(m_version) +
              " is newer than this program reads (up to " + std::to_string(maxVersion) +
              "); update Latent Lab to open it");
@@ -176,35 +174,6 @@ std::vector<std::string> ArchiveReader::names(const std::string& prefix) const {
     for (const auto& [name, rec] : m_records)
         if (name.compare(0, prefix.size(), prefix) == 0) out.push_back(name);
     return out;
-}
-
-void writeFileAtomically(const std::string& path, const std::string& bytes) {
-    const std::string tmp = path + ".tmp-" + std::to_string(reinterpret_cast<uintptr_t>(&bytes));
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw FileError(path + ": cannot write (" + std::strerror(errno) + ")");
-        out.write(bytes.data(), std::streamsize(bytes.size()));
-        out.flush();
-        if (!out) {
-            out.close();
-            std::remove(tmp.c_str());
-            throw FileError(path + ": write failed (disk full?)");
-        }
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        const std::string why = std::strerror(errno);
-        std::remove(tmp.c_str());
-        throw FileError(path + ": cannot replace (" + why + ")");
-    }
-}
-
-std::string readWholeFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw FileError(path + ": cannot open (" + std::strerror(errno) + ")");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) throw FileError(path + ": read failed");
-    return ss.str();
 }
 
 } // namespace latentlab

@@ -1,8 +1,10 @@
 #include "latentlab/ModelFile.h"
 
 #include "latentlab/Archive.h"
+#include "latentlab/FileIo.h"
 
 #include <climits>
+#include <cmath>
 #include <sstream>
 
 namespace latentlab {
@@ -102,6 +104,16 @@ std::string serializeModel(Model& model, const Optimizer* optimizer,
     return w.bytes(kModelFormatVersion);
 }
 
+namespace {
+// Infinite or NaN weights or normaliser values would decode every point to inf or NaN.
+void requireFiniteValues(const std::vector<float>& values, const std::string& record, const std::string& source) {
+    for (size_t i = 0; i < values.size(); ++i)
+        if (!std::isfinite(values[i]))
+            throw FileError(source + ": " + record + " value " + std::to_string(i) + " is not a finite number (" +
+                            std::to_string(values[i]) + ")");
+}
+} // namespace
+
 SavedModel deserializeModel(const std::string& bytes, const std::string& source) {
     ArchiveReader r(bytes, source, kModelFormatVersion);
     SavedModel saved;
@@ -127,6 +139,8 @@ SavedModel deserializeModel(const std::string& bytes, const std::string& source)
     const auto scale = r.getFloats("normalizer.scale");
     if (shift.size() != size_t(c.inputDim) || scale.size() != size_t(c.inputDim))
         throw FileError(source + ": normalizer has the wrong number of features");
+    requireFiniteValues(shift, "normalizer.shift", source);
+    requireFiniteValues(scale, "normalizer.scale", source);
     try {
         saved.model->normalizer().set(parseNormalizer(r.getString("normalizer.kind")),
                                       toVector(shift), toVector(scale));
@@ -139,6 +153,7 @@ SavedModel deserializeModel(const std::string& bytes, const std::string& source)
         if (values.size() != size_t(p.size))
             throw FileError(source + ": parameter '" + p.name + "' has " + std::to_string(values.size()) +
                             " values, the architecture needs " + std::to_string(p.size));
+        requireFiniteValues(values, "param." + p.name, source);
         for (Index i = 0; i < p.size; ++i) p.value[i] = Scalar(values[size_t(i)]);
     }
 

@@ -64,10 +64,4 @@ private:
     std::map<std::string, Record> m_records;
 };
 
-// Writes bytes to path atomically: a temporary file in the same folder, flushed, then
-// renamed over path. On failure nothing is left behind and FileError is thrown.
-void writeFileAtomically(const std::string& path, const std::string& bytes);
-// Reads a whole file; FileError if it cannot be opened or read.
-std::string readWholeFile(const std::string& path);
-
 } // namespace latentlab
