@@ -1,4 +1,6 @@
 // End-to-end tests of latentlab-cli: real processes, real files, exit codes and messages.
+#include "CliFixture.h"
+
 #include <QFile>
 #include <cmath>
 #include <QJsonDocument>
@@ -11,28 +13,13 @@ class TestCli : public QObject {
     Q_OBJECT
 
 private:
-    struct Result {
-        int code;
-        QString out, err;
-    };
+    using Result = clitest::Result;
     QTemporaryDir m_tmp;
     QString m_swissRun;
 
     // Runs the CLI; `unset` and `set` change the environment it starts with.
     Result run(const QStringList& args, const QStringList& unset = {}, const QStringList& set = {}) {
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("LATENTLAB_DATA", m_tmp.filePath("data")); // only generated datasets
-        for (const QString& name : unset) env.remove(name);
-        for (const QString& assignment : set) env.insert(assignment.section('=', 0, 0), assignment.section('=', 1));
-        p.setProcessEnvironment(env);
-        p.start(LATENTLAB_CLI_PATH, args);
-        if (!p.waitForFinished(600000)) {
-            p.kill();
-            return {-1, {}, "timed out"};
-        }
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
+        return clitest::runCli(args, clitest::environment(m_tmp.filePath("data"), unset, set));
     }
     QJsonObject evalJson(const QString& dir) {
         const Result r = run({"eval", "--model", dir});
@@ -366,6 +353,13 @@ private slots:
         QTest::newRow("bad activation") << QByteArray(R"({"model": {"activation": "swish"}})") << "unknown 'swish'";
         QTest::newRow("zero width") << QByteArray(R"({"model": {"encoder": [0]}})") << "model.encoder";
         QTest::newRow("bce on standardized") << QByteArray(R"({"model": {"loss": "bce"}})") << "bce needs data scaled";
+        // The file and key once, then the problem: never "f.json: dataset.normalize: f.json: ...".
+        QTest::newRow("wrong type, parsed key") << QByteArray(R"({"dataset": {"normalize": 5}})")
+                                                << "bad.json: dataset.normalize: expected a string";
+        QTest::newRow("unknown name, parsed key") << QByteArray(R"({"dataset": {"normalize": "fancy"}})")
+                                                  << "bad.json: dataset.normalize: unknown 'fancy'";
+        QTest::newRow("csv header") << QByteArray(R"({"dataset": {"header": "maybe"}})")
+                                    << "bad.json: dataset.header: unknown 'maybe' (choose auto, yes or no)";
     }
     void badConfigFile() {
         QFETCH(QByteArray, json);
@@ -378,7 +372,45 @@ private slots:
         const Result r = run({"train", "--config", path, "--epochs", "1", "--out", m_tmp.filePath("badcfg")});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+        QVERIFY2(r.err.count(path) <= 1, qPrintable(r.err));
         QVERIFY(!QFile::exists(m_tmp.filePath("badcfg")));
+    }
+
+    // A first row with a typo is an error, not a header; --header and the config's "header"
+    // say what row 1 is.
+    void csvHeaderOption() {
+        const QString csv = m_tmp.filePath("typo.csv");
+        QByteArray rows = "1,x2,0\n";
+        for (int i = 0; i < 30; ++i) rows += QByteArray::number(i) + "," + QByteArray::number(i % 4) + ",1\n";
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(rows);
+        f.close();
+        const QString out = m_tmp.filePath("csvrun");
+        Result r = run({"train", "--dataset", csv, "--epochs", "1", "--out", out});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(lastErrorLine(r.err).contains(csv + ": row 1, column 2: 'x2' is not a number"), qPrintable(r.err));
+        r = run({"train", "--dataset", csv, "--header", "maybe", "--epochs", "1", "--out", out});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(lastErrorLine(r.err).contains("--header: unknown 'maybe' (choose auto, yes or no)"), qPrintable(r.err));
+        r = run({"train", "--dataset", csv, "--header", "yes", "--epochs", "1", "--out", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("(30 samples x 3 features"), qPrintable(r.out));
+        QFile c(out + "/config.json");
+        QVERIFY(c.open(QIODevice::ReadOnly));
+        const QJsonObject dataset = QJsonDocument::fromJson(c.readAll()).object()["dataset"].toObject();
+        QCOMPARE(dataset["header"].toString(), QString("yes"));
+        // The run's config.json trains the same data again, label column included.
+        const QString config = m_tmp.filePath("csv.json");
+        QFile j(config);
+        QVERIFY(j.open(QIODevice::WriteOnly));
+        j.write(QJsonDocument(QJsonObject{{"dataset", QJsonObject{{"name", csv}, {"header", "yes"}, {"labelColumn", 1}}},
+                                          {"training", QJsonObject{{"epochs", 1}}}})
+                    .toJson());
+        j.close();
+        r = run({"train", "--config", config, "--out", out + "2"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("(30 samples x 2 features"), qPrintable(r.out));
     }
 
     void listsPresetsAndDatasets() {

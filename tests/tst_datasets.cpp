@@ -1,10 +1,8 @@
-// Tests for latentlab_datasets: the CSV reader (every error path asserts its message), the
-// generators, Dataset's slicing and the Catalogue's lookup rules. The IDX format is in
-// tst_idx.
+// Tests for latentlab_datasets: the generators, Dataset's slicing and the Catalogue's lookup
+// rules. The CSV reader is in tst_csv, the IDX format in tst_idx.
 #include "DatasetFixtures.h"
 
 #include "latentlab/Catalogue.h"
-#include "latentlab/CsvReader.h"
 #include "latentlab/Dataset.h"
 #include "latentlab/Generators.h"
 #include "latentlab/IdxReader.h"
@@ -47,93 +45,6 @@ private:
 
 private slots:
     void initTestCase() { QVERIFY(m_tmp.isValid()); }
-
-    // ---- CSV ----
-    void csvGood() {
-        const QString p = path("good.csv");
-        writeFile(p, "\xEF\xBB\xBFx, \"y\",kind,z\r\n1.5,-2,0,3e2\r\n\"4\",+5,2,6\r\n"
-                     "7,8,1,.5\r\n0,0,1,0\r\n\r\n\n");
-        CsvOptions o;
-        o.labelColumn = 2;
-        o.testFraction = 0.25;
-        const Dataset d = readCsv(str(p), o);
-        d.validate();
-        QCOMPARE(d.name, std::string("good"));
-        QCOMPARE(d.rows, 4);
-        QCOMPARE(d.cols, 3);
-        QCOMPARE(d.trainRows, 3);
-        QCOMPARE(d.values, (std::vector<float>{1.5f, -2, 300, 4, 5, 6, 7, 8, 0.5f, 0, 0, 0}));
-        QCOMPARE(d.labels, (std::vector<float>{0, 2, 1, 1}));
-        QCOMPARE(d.labelKind, LabelKind::Class);
-        QCOMPARE(d.labelName, std::string("kind"));
-        QCOMPARE(d.classNames.size(), size_t(3));
-
-        // Without a header (Auto sees only numbers) and without labels.
-        writeFile(p, "1;2\n3;4\n");
-        CsvOptions semi;
-        semi.delimiter = ';';
-        const Dataset e = readCsv(str(p), semi);
-        QCOMPARE(e.rows, 2);
-        QCOMPARE(e.values, (std::vector<float>{1, 2, 3, 4}));
-        QCOMPARE(e.labelKind, LabelKind::None);
-        QCOMPARE(e.trainRows, 2);
-    }
-
-    void csvErrors_data() {
-        QTest::addColumn<QByteArray>("content");
-        QTest::addColumn<int>("header"); // CsvOptions::Header
-        QTest::addColumn<QString>("expected");
-        const int automatic = int(CsvOptions::Header::Auto);
-        QTest::newRow("ragged") << QByteArray("a,b,c\n1,2,3\n4,5,6\n\n7,8\n") << automatic
-                                << "row 5 has 2 cells, expected 3";
-        QTest::newRow("ragged crlf")
-            << QByteArray("1,2\r\n3,4,5\r\n") << automatic << "row 2 has 3 cells, expected 2";
-        QTest::newRow("text") << QByteArray("a,b\n1,2\n3,abc\n") << automatic
-                              << "row 3, column 2: 'abc' is not a number";
-        QTest::newRow("text in first row") << QByteArray("1,x\n") << int(CsvOptions::Header::No)
-                                           << "row 1, column 2: 'x' is not a number";
-        QTest::newRow("nan") << QByteArray("1,2\nnan,4\n") << automatic
-                             << "row 2, column 1: 'nan' is not finite";
-        QTest::newRow("inf") << QByteArray("1,2\n3,-inf\n") << automatic
-                             << "row 2, column 2: '-inf' is not finite";
-        QTest::newRow("too big for float")
-            << QByteArray("1,1e300\n") << automatic << "row 1, column 2: '1e300' is out of range";
-        QTest::newRow("empty cell")
-            << QByteArray("1,2\n3,\n") << automatic << "row 2, column 2: empty cell";
-        QTest::newRow("empty file") << QByteArray() << automatic << "file is empty";
-        QTest::newRow("blank lines only") << QByteArray("\n \r\n") << automatic << "file is empty";
-        QTest::newRow("header only")
-            << QByteArray("a,b\n") << automatic << "no data rows after the header";
-        QTest::newRow("open quote")
-            << QByteArray("1,\"2\n") << automatic << "row 1 has an unterminated quote";
-    }
-    void csvErrors() {
-        QFETCH(QByteArray, content);
-        QFETCH(int, header);
-        QFETCH(QString, expected);
-        const QString p = path("bad.csv");
-        writeFile(p, content);
-        CsvOptions o;
-        o.header = CsvOptions::Header(header);
-        const QString msg = errorOf([&] { readCsv(str(p), o); });
-        QVERIFY2(msg.startsWith(p + ": "), qPrintable(msg));
-        QVERIFY2(msg.contains(expected), qPrintable(msg));
-    }
-
-    void csvLabelErrors() {
-        const QString p = path("labels.csv");
-        writeFile(p, "1,2\n3,0.5\n");
-        CsvOptions o;
-        o.labelColumn = 1;
-        QString msg = errorOf([&] { readCsv(str(p), o); });
-        QVERIFY2(msg.contains("row 2, column 2: class label '0.5' is not a whole number"),
-                 qPrintable(msg));
-        o.labelsAreClasses = false;
-        QCOMPARE(readCsv(str(p), o).labelKind, LabelKind::Continuous);
-        o.labelColumn = 4;
-        msg = errorOf([&] { readCsv(str(p), o); });
-        QVERIFY2(msg.contains("label column index 4 (column 5) does not exist"), qPrintable(msg));
-    }
 
     // ---- Generators ----
     void generators_data() {

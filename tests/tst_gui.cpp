@@ -259,6 +259,49 @@ private slots:
         QVERIFY(w().decoderView()->lastOutput() == decodeToData(*c().latest()->decoder, w().decoderView()->lastCode()));
     }
 
+    // A CSV file's label column and header row are chosen in the panel and reach the data.
+    void csvLabelColumnAndHeaderChoices() {
+        const QString path = m_tmp.filePath("points.csv");
+        QByteArray csv = "x,y,kind\n";
+        for (int i = 0; i < 60; ++i)
+            csv += QByteArray::number(i * 0.25) + "," + QByteArray::number(i % 7) + "," + QByteArray::number(i % 3) + "\n";
+        writeFile(path, csv);
+        SettingsPanel* panel = w().panel();
+        QVERIFY(!panel->labelColumnBox()->isVisibleTo(panel)); // swissroll is no CSV file
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        panel->setDatasetFile(path);
+        QTRY_COMPARE(session.count(), 1);
+        QVERIFY(panel->labelColumnBox()->isVisibleTo(panel) && panel->headerBox()->isVisibleTo(panel));
+        QCOMPARE(c().session().dataset->cols, int64_t(3)); // no label yet: every column is a feature
+        QCOMPARE(c().session().dataset->labelKind, data::LabelKind::None);
+
+        QComboBox* label = panel->labelColumnBox();
+        QCOMPARE(label->count(), 4); // none and the three columns, by their header names
+        const int kind = label->findData(2);
+        QCOMPARE(label->itemText(kind), QString("3: kind"));
+        label->setCurrentIndex(kind);
+        emit label->activated(kind);
+        QTRY_COMPARE(session.count(), 2);
+        QCOMPARE(c().session().config.dataset.csvLabelColumn, 2);
+        const data::Dataset& d = *c().session().dataset;
+        QCOMPARE(d.cols, int64_t(2));
+        QCOMPARE(d.labelKind, data::LabelKind::Class);
+        QCOMPARE(d.labelName, std::string("kind"));
+        QCOMPARE(d.classNames.size(), size_t(3));
+
+        // Header "no": row 1 is data, its names are refused, and the model goes on.
+        QComboBox* header = panel->headerBox();
+        const int no = header->findData("no");
+        header->setCurrentIndex(no);
+        emit header->activated(no);
+        QTRY_COMPARE(m_dialogs->errors.size(), 1);
+        QVERIFY2(m_dialogs->errors.first().contains("row 1, column 1: 'x' is not a number"),
+                 qPrintable(m_dialogs->errors.first()));
+        QCOMPARE(session.count(), 2);
+        QTRY_COMPARE(header->currentData().toString(), QString("auto")); // the panel shows the session's
+        QCOMPARE(label->currentData().toInt(), 2);
+    }
+
     // Help > About names the multiply this process trains with, and why (issue 8).
     void aboutNamesTheMultiply() {
         QAction* about = nullptr;

@@ -49,7 +49,7 @@ private:
 
 int runTrain(const QStringList& args) {
     const Args a(args, {"preset", "config", "dataset", "epochs", "batch-size", "lr", "latent-dim", "beta",
-                        "seed", "threads", "out", "samples", "noise"});
+                        "seed", "threads", "out", "samples", "noise", "header"});
     if (a.has("preset") && a.has("config")) throw UsageError("give either --preset or --config, not both");
     const QString out = a.required("out");
     app::RunConfig c = a.has("config") ? app::loadConfigFile(a.value("config"))
@@ -85,6 +85,13 @@ int runTrain(const QStringList& args) {
               e.config().training.optimizer, e.metadata());
     app::writeFileAtomic(dir + "/config.json", app::configJson(e.config()));
     app::writeFileAtomic(dir + "/history.csv", app::historyCsv(trainer.history()));
+    if (a.has("header")) {
+        try {
+            c.dataset.csvHeader = data::parseCsvHeader(a.value("header").toStdString());
+        } catch (const data::DataError& e) {
+            throw UsageError(std::string("--") + e.what()); // "--header: unknown 'x' (choose ...)"
+        }
+    }
     app::writeFileAtomic(dir + "/latent.csv", app::latentCsv(codes, d));
     const QString title = QString("%1 on %2").arg(c.name.isEmpty() ? "model" : c.name, QString::fromStdString(d.name));
     writeLatentPlot(dir + "/latent.png", codes, d, "Latent space: " + title);

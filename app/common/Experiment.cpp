@@ -19,6 +19,7 @@ data::Dataset loadDataset(const DatasetSpec& spec, const data::Catalogue& catalo
 
 DataView viewOf(const data::Dataset& d) {
     DataView v;
+        o.header = spec.csvHeader;
     v.rows = d.rows;
     v.cols = d.cols;
     if (d.isBytes())

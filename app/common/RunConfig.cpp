@@ -1,5 +1,8 @@
 #include "RunConfig.h"
 
+#include "latentlab/FileIo.h"
+#include "latentlab/Types.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -61,12 +64,18 @@ public:
         if (!v.isObject()) fail(key, "expected an object");
         return v.toObject();
     }
-    // Converts the engine's own validation errors into this file's terms.
+    // Converts the engine's own validation errors into this file's terms. Errors of this
+    // section (a wrong type, read inside f) already name the source and key; the engine's
+    // may start with the key's bare name ("normalize: unknown 'x'"), said once is enough.
     template <typename F> auto parse(const QString& key, F f) const {
         try {
             return f();
+        } catch (const ConfigFileError&) {
+            throw;
         } catch (const std::exception& e) {
-            fail(key, e.what());
+            QString problem = QString::fromStdString(e.what());
+            if (problem.startsWith(key + ": ")) problem.remove(0, key.size() + 2);
+            fail(key, problem);
         }
     }
 
@@ -90,7 +99,8 @@ QJsonObject RunConfig::toJson() const {
                   {"seed", double(dataset.generator.seed)},
                   {"testFraction", dataset.generator.testFraction},
                   {"normalize", QString::fromStdString(normalizerName(dataset.normalize))},
-                  {"labelColumn", dataset.csvLabelColumn}};
+                  {"labelColumn", dataset.csvLabelColumn},
+                  {"header", QString::fromStdString(data::csvHeaderName(dataset.csvHeader))}};
     QJsonObject m{{"kind", QString::fromStdString(modelKindName(model.kind))},
                   {"encoder", toArray(model.encoderWidths)},
                   {"latentDim", model.latentDim},
@@ -130,7 +140,8 @@ void RunConfig::merge(const QJsonObject& json, const QString& source) {
     if (root.has("description")) description = root.string("description");
     if (root.has("dataset")) {
         const Section s(root.object("dataset"), "dataset.", source,
-                        {"name", "samples", "noise", "seed", "testFraction", "normalize", "labelColumn"});
+                        {"name", "samples", "noise", "seed", "testFraction", "normalize", "labelColumn",
+                         "header"});
         data::GeneratorOptions& g = dataset.generator;
         if (s.has("name")) dataset.name = s.string("name");
         if (s.has("samples")) g.samples = s.integer("samples", 10, 10000000);
@@ -140,6 +151,8 @@ void RunConfig::merge(const QJsonObject& json, const QString& source) {
         if (s.has("normalize"))
             dataset.normalize = s.parse("normalize", [&] { return parseNormalizer(s.string("normalize").toStdString()); });
         if (s.has("labelColumn")) dataset.csvLabelColumn = s.integer("labelColumn", -1, 1000000);
+        if (s.has("header"))
+            dataset.csvHeader = s.parse("header", [&] { return data::parseCsvHeader(s.string("header").toStdString()); });
     }
     if (root.has("model")) {
         const Section s(root.object("model"), "model.", source,
@@ -198,7 +211,9 @@ void RunConfig::validate() const {
         throw ConfigFileError(std::string("configuration: ") + e.what());
     }
     const auto& g = dataset.generator;
-    if (!(g.noise >= 0 && g.noise < 1e6)) throw ConfigFileError("configuration: dataset.noise: must be >= 0");
+    if (!(g.noise >= 0 && g.noise <= 1e6))
+        throw ConfigFileError("configuration: dataset.noise: must be from 0 to 1e6, got " +
+                              QString::number(g.noise, 'g', 6).toStdString());
     if (!(g.testFraction >= 0 && g.testFraction < 1))
         throw ConfigFileError("configuration: dataset.testFraction: must be in [0, 1)");
 }
@@ -214,11 +229,23 @@ QString defaultPresetName() { return QStringLiteral("swissroll-ae"); }
 
 namespace {
 QJsonObject readJsonObject(const QString& path, const QString& shownAs) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        throw ConfigFileError((shownAs + ": cannot open (" + f.errorString() + ")").toStdString());
+    QByteArray bytes;
+    if (path.startsWith(":/")) { // a preset built into the program
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            throw ConfigFileError((shownAs + ": cannot open (" + f.errorString() + ")").toStdString());
+        bytes = f.readAll();
+    } else {
+        // A FIFO would block for ever, a folder or a symlink loop deserves its own name:
+        // only regular files are read, and failures carry the system's reason.
+        try {
+            bytes = QByteArray::fromStdString(readWholeFile(QFile::encodeName(path).toStdString()));
+        } catch (const FileError& e) {
+            throw ConfigFileError(e.what());
+        }
+    }
     QJsonParseError err;
-    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &err);
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &err);
     if (err.error != QJsonParseError::NoError)
         throw ConfigFileError(
             (shownAs + QString(": invalid JSON at byte %1: %2").arg(err.offset).arg(err.errorString())).toStdString());

@@ -2,6 +2,7 @@
 // and written to JSON (presets, --config files, the config.json of every run).
 #pragma once
 
+#include "latentlab/CsvReader.h"
 #include "latentlab/Generators.h"
 #include "latentlab/ModelConfig.h"
 #include "latentlab/Normalizer.h"
@@ -24,7 +25,9 @@ struct DatasetSpec {
     QString name = QStringLiteral("swissroll"); // catalogue name or a file path
     data::GeneratorOptions generator;           // for generated datasets
     Normalizer::Kind normalize = Normalizer::Kind::Standardize;
-    int csvLabelColumn = -1;                    // for CSV files
+    // For CSV files: the 0-based label column (-1: none) and whether row 1 names the columns.
+    int csvLabelColumn = -1;
+    data::CsvOptions::Header csvHeader = data::CsvOptions::Header::Auto;
 };
 
 struct RunConfig {

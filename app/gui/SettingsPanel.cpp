@@ -4,6 +4,7 @@
 #include "TrainingSession.h"
 
 #include "latentlab/Catalogue.h"
+#include "latentlab/CsvReader.h"
 
 #include <QComboBox>
 #include <QFileInfo>
@@ -20,6 +21,12 @@ namespace latentlab::gui {
 namespace {
 constexpr int kFileRole = Qt::UserRole + 1; // the item's dataset name or path
 const char* kBrowse = "__browse__";
+
+QString labelColumnTip() {
+    return SettingsPanel::tr("CSV files: the column holding each sample's label, which colours the latent plane "
+                             "(whole numbers are classes). It is not learned from. None: every column is a "
+                             "feature.");
+}
 
 QString widthsText(const std::vector<int>& w) {
     QStringList parts;
@@ -39,6 +46,15 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     m_datasetInfo = new QLabel;
     m_datasetInfo->setWordWrap(true);
     m_datasetInfo->setStyleSheet("color: palette(mid); font-size: small;");
+    m_labelColumn = new QComboBox;
+    m_labelColumn->setToolTip(labelColumnTip());
+    m_header = new QComboBox;
+    m_header->addItem(tr("automatic: names if no cell is a number"), "auto");
+    m_header->addItem(tr("yes: row 1 names the columns"), "yes");
+    m_header->addItem(tr("no: row 1 is data"), "no");
+    m_header->setToolTip(tr("CSV files: whether the first row names the columns. Automatic takes it as names "
+                            "only if none of its cells is a number, so a typo in a first row of data is "
+                            "reported, not dropped."));
     m_kind = new QComboBox;
     m_kind->addItem(tr("Autoencoder"), "ae");
     m_kind->addItem(tr("Variational autoencoder (VAE)"), "vae");
@@ -92,6 +108,8 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
 
     form->addRow(tr("&Dataset"), m_dataset);
     form->addRow(QString(), m_datasetInfo);
+    form->addRow(tr("Label col&umn"), m_labelColumn);
+    form->addRow(tr("&Header row"), m_header);
     form->addRow(tr("&Model"), m_kind);
     form->addRow(tr("&Encoder widths"), m_widths);
     form->addRow(tr("&Latent dimensions"), m_latent);
@@ -118,6 +136,12 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
         if (!m_updating) emit trainingOptionsEdited();
     };
     connect(m_dataset, qOverload<int>(&QComboBox::activated), this, &SettingsPanel::datasetChosen);
+    // activated: only the user's choices, never setConfig's.
+    connect(m_labelColumn, qOverload<int>(&QComboBox::activated), this, arch);
+    connect(m_header, qOverload<int>(&QComboBox::activated), this, [this, arch] {
+        showCsvColumns(m_dataset->currentData().toString(), m_labelColumn->currentData().toInt());
+        arch();
+    });
     connect(m_kind, qOverload<int>(&QComboBox::currentIndexChanged), this, [this, arch] {
         updateEnabled();
         arch();
@@ -163,6 +187,43 @@ bool SettingsPanel::isImageDataset(const QString& name) {
     return name == "mnist" || name == "fashion-mnist" || name.contains("idx3", Qt::CaseInsensitive);
 }
 
+bool SettingsPanel::isCsvDataset(const QString& name) {
+    return name.endsWith(".csv", Qt::CaseInsensitive); // as app::loadDataset tells them
+}
+
+// The label column and header rows show for CSV files only. The columns are listed by the
+// names in the file's first row when the header mode makes it a header, else by number
+// with their first value, so the label column can be picked without opening the file.
+void SettingsPanel::showCsvColumns(const QString& name, int labelColumn) {
+    const bool csv = isCsvDataset(name);
+    if (auto* form = qobject_cast<QFormLayout*>(layout())) {
+        form->setRowVisible(m_labelColumn, csv);
+        form->setRowVisible(m_header, csv);
+    }
+    m_labelColumn->clear();
+    m_labelColumn->addItem(tr("none: every column is a feature"), -1);
+    m_labelColumn->setToolTip(labelColumnTip());
+    if (!csv) return;
+    data::CsvOptions options;
+    options.header = data::parseCsvHeader(m_header->currentData().toString().toStdString());
+    try {
+        const data::CsvFirstRow row = data::readCsvFirstRow(name.toStdString(), options);
+        for (size_t i = 0; i < row.cells.size(); ++i) {
+            const QString cell = QString::fromStdString(row.cells[i]).simplified().left(40);
+            m_labelColumn->addItem(row.isHeader ? tr("%1: %2").arg(i + 1).arg(cell)
+                                                : tr("column %1 (first value %2)").arg(i + 1).arg(cell),
+                                   int(i));
+        }
+    } catch (const data::DataError& e) {
+        // Loading the file reports it in full; here it only explains the empty list.
+        m_labelColumn->setToolTip(labelColumnTip() + "\n\n" + QString::fromStdString(e.what()));
+    }
+    // A column the configuration names but the file lacks stays, so loading can say so.
+    if (labelColumn >= 0 && m_labelColumn->findData(labelColumn) < 0)
+        m_labelColumn->addItem(tr("column %1").arg(labelColumn + 1), labelColumn);
+    m_labelColumn->setCurrentIndex(std::max(0, m_labelColumn->findData(labelColumn)));
+}
+
 void SettingsPanel::datasetChosen(int index) {
     const QString value = m_dataset->itemData(index).toString();
     if (value == kBrowse) {
@@ -173,6 +234,13 @@ void SettingsPanel::datasetChosen(int index) {
     if (index == m_lastDatasetIndex) return;
     m_lastDatasetIndex = index;
     m_updating = true;
+    // Another file starts without a label and with the header guessed; back to the
+    // configuration's own file, its choices come back.
+    const bool configuredFile = value == m_base.dataset.name;
+    m_header->setCurrentIndex(
+        m_header->findData(QString::fromStdString(data::csvHeaderName(configuredFile ? m_base.dataset.csvHeader
+                                                                                     : data::CsvOptions::Header::Auto))));
+    showCsvColumns(value, configuredFile ? m_base.dataset.csvLabelColumn : -1);
     // Pixels in [0, 1] are what cross-entropy is for; coordinates want squared error.
     m_loss->setCurrentIndex(m_loss->findData(isImageDataset(value) ? "bce" : "mse"));
     m_updating = false;
@@ -207,6 +275,8 @@ void SettingsPanel::setConfig(const app::RunConfig& c) {
     m_dataset->setCurrentIndex(index);
     m_lastDatasetIndex = index;
     m_datasetInfo->setText(m_dataset->itemData(index, Qt::ToolTipRole).toString());
+    m_header->setCurrentIndex(m_header->findData(QString::fromStdString(data::csvHeaderName(c.dataset.csvHeader))));
+    showCsvColumns(c.dataset.name, c.dataset.csvLabelColumn);
     m_kind->setCurrentIndex(c.model.kind == ModelKind::Vae ? 1 : 0);
     m_widths->setText(widthsText(c.model.encoderWidths));
     m_latent->setValue(c.model.latentDim);
@@ -237,6 +307,10 @@ app::RunConfig SettingsPanel::config() const {
     const QString dataset = m_dataset->currentData().toString();
     if (!dataset.isEmpty() && dataset != kBrowse) c.dataset.name = dataset;
     const bool changedData = c.dataset.name != m_base.dataset.name;
+    if (isCsvDataset(c.dataset.name)) {
+        c.dataset.csvLabelColumn = m_labelColumn->currentData().toInt();
+        c.dataset.csvHeader = data::parseCsvHeader(m_header->currentData().toString().toStdString());
+    }
     c.model.kind = m_kind->currentData().toString() == "vae" ? ModelKind::Vae : ModelKind::Autoencoder;
     const std::vector<int> w = widths();
     if (!w.empty()) c.model.encoderWidths = w;

@@ -2,7 +2,8 @@
 // does. Edits are sorted by what they need:
 //   live          learning rate, beta, epochs: applied to the running trainer at once
 //   trainer       batch size, seed, threads: a new trainer continues with the weights
-//   architecture  dataset, model kind, widths, latent size, activation, loss: a new model
+//   architecture  dataset (with a CSV file's label column and header row), model kind,
+//                 widths, latent size, activation, loss: a new model
 #pragma once
 
 #include "RunConfig.h"
@@ -34,6 +35,10 @@ public:
 
     // For tests and the window: the widgets by role.
     QComboBox* datasetBox() const { return m_dataset; }
+    // CSV files only (hidden otherwise): the label column (data: 0-based index, -1 none)
+    // and the header mode (data: "auto", "yes", "no").
+    QComboBox* labelColumnBox() const { return m_labelColumn; }
+    QComboBox* headerBox() const { return m_header; }
     QComboBox* kindBox() const { return m_kind; }
     QSpinBox* latentBox() const { return m_latent; }
     ScientificSpinBox* learningRateBox() const { return m_lr; }
@@ -43,6 +48,7 @@ public:
 
     // True for datasets of images (pixels scaled to [0, 1], BCE fits them).
     static bool isImageDataset(const QString& nameOrPath);
+    static bool isCsvDataset(const QString& nameOrPath);
 
 signals:
     void architectureEdited();
@@ -56,6 +62,7 @@ private:
     void fillDatasets();
     void datasetChosen(int index);
     void updateEnabled();
+    void showCsvColumns(const QString& nameOrPath, int labelColumn);
     std::vector<int> widths() const;
 
     app::RunConfig m_base;
@@ -63,6 +70,8 @@ private:
     int m_lastDatasetIndex = 0;
     QComboBox* m_dataset;
     QLabel* m_datasetInfo;
+    QComboBox* m_labelColumn;
+    QComboBox* m_header;
     QComboBox* m_kind;
     QLineEdit* m_widths;
     QSpinBox* m_latent;

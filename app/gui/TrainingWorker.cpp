@@ -20,7 +20,8 @@ constexpr double kSettleSeconds = 0.04;
 bool sameData(const app::DatasetSpec& a, const app::DatasetSpec& b) {
     const auto& g = a.generator;
     const auto& h = b.generator;
-    return a.name == b.name && a.csvLabelColumn == b.csvLabelColumn && g.samples == h.samples &&
+    return a.name == b.name && a.csvLabelColumn == b.csvLabelColumn && a.csvHeader == b.csvHeader &&
+           g.samples == h.samples &&
            g.noise == h.noise && g.seed == h.seed && g.testFraction == h.testFraction && g.classes == h.classes &&
            g.dimensions == h.dimensions;
 }

@@ -5,12 +5,16 @@
 #include "latentlab/CsvReader.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <memory>
 #include <string_view>
+#include <system_error>
+
+namespace fs = std::filesystem;
 
 namespace latentlab::data {
 
@@ -18,6 +22,8 @@ namespace {
 
 // Class labels beyond this are almost surely a wrong label column (a float feature).
 constexpr double kMaxClassLabel = 1'000'000;
+// The first row is looked for within this many bytes when only the columns are wanted.
+constexpr size_t kFirstRowLimit = size_t(16) << 20;
 
 struct Cell {
     std::string_view text; // trimmed, quotes removed (doubled quotes still doubled)
@@ -32,10 +38,17 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+struct Split {
+    enum Problem { None, OpenQuote, TextAfterQuote } problem = None;
+    size_t cell = 0;           // the cell with the problem
+    std::string_view text;     // for TextAfterQuote: the cell from its opening quote on
+};
+
 // Splits one line into cells. A quoted cell may hold the delimiter and "" for a quote;
 // quoted cells spanning lines are not supported (they make an "unterminated quote" error).
-// Returns false if a quote is left open.
-bool splitLine(std::string_view line, char delimiter, std::vector<Cell>& cells) {
+// After a closing quote only blanks may come before the delimiter: "1"abc is a typo, and
+// reading it as 1 would hide it.
+Split splitLine(std::string_view line, char delimiter, std::vector<Cell>& cells) {
     cells.clear();
     size_t i = 0;
     while (true) {
@@ -44,9 +57,10 @@ bool splitLine(std::string_view line, char delimiter, std::vector<Cell>& cells) 
             ++i;
         Cell cell;
         if (i < line.size() && line[i] == '"') {
+            const size_t open = i;
             const size_t begin = ++i;
             while (true) {
-                if (i >= line.size()) return false;
+                if (i >= line.size()) return {Split::OpenQuote, cells.size(), {}};
                 if (line[i] == '"') {
                     if (i + 1 < line.size() && line[i + 1] == '"') {
                         i += 2;
@@ -58,9 +72,15 @@ bool splitLine(std::string_view line, char delimiter, std::vector<Cell>& cells) 
             }
             cell.text = line.substr(begin, i - begin);
             cell.quoted = true;
-            ++i; // closing quote; anything up to the delimiter is ignored like spaces
-            while (i < line.size() && line[i] != delimiter)
+            ++i; // closing quote
+            while (i < line.size() && line[i] != delimiter) {
+                if (line[i] != ' ' && line[i] != '\t') {
+                    size_t end = line.find(delimiter, i);
+                    if (end == std::string_view::npos) end = line.size();
+                    return {Split::TextAfterQuote, cells.size(), trim(line.substr(open, end - open))};
+                }
                 ++i;
+            }
         } else {
             const size_t begin = i;
             while (i < line.size() && line[i] != delimiter)
@@ -68,7 +88,7 @@ bool splitLine(std::string_view line, char delimiter, std::vector<Cell>& cells) 
             cell.text = trim(line.substr(begin, i - begin));
         }
         cells.push_back(cell);
-        if (i >= line.size()) return true;
+        if (i >= line.size()) return {};
         ++i; // the delimiter
     }
 }
@@ -107,6 +127,30 @@ Parsed parseNumber(std::string_view s, double& out) {
     return Parsed::Ok;
 }
 
+// A header only when no cell is a number: one number makes the row data, so "1,x2" is
+// reported as the typo it is instead of being dropped as column names. "nan" and "inf"
+// count as words here, as a column may well be called "inf".
+bool looksLikeHeader(const std::vector<Cell>& cells) {
+    for (const Cell& c : cells) {
+        double v = 0;
+        const Parsed p = parseNumber(c.text, v);
+        if (p == Parsed::Ok || p == Parsed::OutOfRange) return false;
+    }
+    return true;
+}
+
+bool isHeader(const std::vector<Cell>& cells, CsvOptions::Header mode) {
+    switch (mode) {
+    case CsvOptions::Header::Yes:
+        return true;
+    case CsvOptions::Header::No:
+        return false;
+    case CsvOptions::Header::Auto:
+        break;
+    }
+    return looksLikeHeader(cells);
+}
+
 class Failer {
 public:
     explicit Failer(const std::string& path) : m_path(path) {}
@@ -122,31 +166,226 @@ private:
     const std::string& m_path;
 };
 
-} // namespace
+std::string systemReason(int error) { return std::error_code(error, std::generic_category()).message(); }
 
-Dataset readCsv(const std::string& path, const CsvOptions& options) {
-    const Failer fail(path);
+// What stands at path, checked before opening it: opening a FIFO for reading blocks until
+// some writer comes, and a directory cannot be read as text.
+void requireRegularFile(const std::string& path, const Failer& fail) {
     std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) fail("file not found");
-    if (!std::filesystem::is_regular_file(path, ec)) fail("not a regular file");
+    const fs::file_status st = fs::status(path, ec);
+    if (ec) fail("cannot open (" + ec.message() + ")"); // "No such file or directory", ...
+    switch (st.type()) {
+    case fs::file_type::regular:
+        return;
+    case fs::file_type::directory:
+        fail("is a directory, not a CSV file");
+    case fs::file_type::fifo:
+        fail("is a named pipe (FIFO), not a regular file; save the data to a file first");
+    case fs::file_type::socket:
+        fail("is a socket, not a regular file");
+    case fs::file_type::block:
+    case fs::file_type::character:
+        fail("is a device, not a regular file");
+    default:
+        fail("not a regular file");
+    }
+}
+
+struct FileCloser {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+// The file's bytes; with a limit, stops after the first complete non-blank line past which
+// nothing more is needed, or at the limit.
+std::string readText(const std::string& path, const Failer& fail, size_t limit = 0) {
+    requireRegularFile(path, fail);
+    errno = 0;
+    const std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
+    if (!f) fail("cannot open (" + systemReason(errno ? errno : EIO) + ")");
+    std::string text;
+    char chunk[1 << 16];
+    while (true) {
+        const size_t n = std::fread(chunk, 1, sizeof chunk, f.get());
+        text.append(chunk, n);
+        if (n < sizeof chunk) break;
+        if (limit > 0) {
+            if (text.size() >= limit) break;
+            const size_t nl = text.find('\n', text.find_first_not_of(" \t\r\n\xEF\xBB\xBF"));
+            if (nl != std::string::npos) break;
+        }
+    }
+    if (std::ferror(f.get())) fail("read error (" + systemReason(errno ? errno : EIO) + ")");
+    return text;
+}
+
+// Hands out the non-blank lines of text with their 1-based line numbers.
+class Lines {
+public:
+    explicit Lines(std::string_view text) : m_rest(text) {
+        if (m_rest.substr(0, 3) == "\xEF\xBB\xBF") // UTF-8 byte order mark from Excel
+            m_rest.remove_prefix(3);
+    }
+    bool next(std::string_view& line) {
+        while (!m_rest.empty()) {
+            const size_t nl = m_rest.find('\n');
+            line = m_rest.substr(0, nl);
+            m_rest.remove_prefix(nl == std::string_view::npos ? m_rest.size() : nl + 1);
+            ++m_lineNo;
+            if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+            if (!trim(line).empty()) return true; // blank lines (typically at the end) carry nothing
+        }
+        return false;
+    }
+    int64_t lineNo() const { return m_lineNo; }
+
+private:
+    std::string_view m_rest;
+    int64_t m_lineNo = 0;
+};
+
+void split(std::string_view line, int64_t lineNo, char delimiter, std::vector<Cell>& cells,
+           const Failer& fail) {
+    const Split s = splitLine(line, delimiter, cells);
+    if (s.problem == Split::OpenQuote)
+        fail("row " + std::to_string(lineNo) + " has an unterminated quote");
+    if (s.problem == Split::TextAfterQuote)
+        fail.at(lineNo, s.cell, quoteCell(s.text) + " has text after its closing quote");
+}
+
+void checkOptions(const CsvOptions& options, const Failer& fail) {
     if (!(options.testFraction >= 0.0 && options.testFraction <= 1.0))
         fail("testFraction must be in [0, 1], got " + std::to_string(options.testFraction));
     if (options.delimiter == '"' || options.delimiter == '\n' || options.delimiter == '\r')
         fail(std::string("the delimiter cannot be ") +
              (options.delimiter == '"' ? "a quote" : "a line end"));
+}
 
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail("cannot open");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (in.bad()) fail("read error");
-    const std::string text = buffer.str();
-    std::string_view rest(text);
-    if (rest.substr(0, 3) == "\xEF\xBB\xBF") // UTF-8 byte order mark from Excel
-        rest.remove_prefix(3);
+// Length of the UTF-8 sequence at s[i] and its code point; 0 if it is not valid UTF-8
+// (stray continuation byte, overlong form, surrogate, beyond U+10FFFF, cut short).
+size_t utf8Sequence(std::string_view s, size_t i, char32_t& cp) {
+    const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char b = byte(i);
+    size_t len = 0;
+    if (b >= 0xC2 && b <= 0xDF) {
+        len = 2;
+        cp = b & 0x1F;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+        len = 3;
+        cp = b & 0x0F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        len = 4;
+        cp = b & 0x07;
+    } else {
+        return 0;
+    }
+    if (i + len > s.size()) return 0;
+    for (size_t k = 1; k < len; ++k) {
+        if ((byte(i + k) & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (byte(i + k) & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return len;
+}
+
+// Code points that move the cursor or reorder text on a terminal: C1 controls, line and
+// paragraph separators, bidirectional overrides and isolates.
+bool isInvisibleControl(char32_t cp) {
+    return (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
+           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+std::string hexEscape(const char* prefix, unsigned long value, int digits) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%s%0*lx", prefix, digits, value);
+    return buf;
+}
+
+} // namespace
+
+std::string quoteCell(std::string_view text, size_t maxChars) {
+    std::string out = "'";
+    size_t chars = 0;
+    size_t i = 0;
+    for (; i < text.size() && chars < maxChars; ++chars) {
+        const unsigned char b = static_cast<unsigned char>(text[i]);
+        if (b < 0x20 || b == 0x7F) {
+            switch (b) {
+            case '\0': out += "\\0"; break;
+            case '\t': out += "\\t"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            default: out += hexEscape("\\x", b, 2);
+            }
+            ++i;
+        } else if (b < 0x80) {
+            out += char(b);
+            ++i;
+        } else {
+            char32_t cp = 0;
+            const size_t len = utf8Sequence(text, i, cp);
+            if (len == 0) {
+                out += hexEscape("\\x", b, 2);
+                ++i;
+            } else {
+                if (isInvisibleControl(cp))
+                    out += hexEscape("\\u", cp, 4);
+                else
+                    out.append(text.substr(i, len));
+                i += len;
+            }
+        }
+    }
+    out += "'";
+    if (i < text.size()) {
+        out.insert(out.size() - 1, "\xE2\x80\xA6"); // …
+        out += " (" + std::to_string(text.size()) + " bytes)";
+    }
+    return out;
+}
+
+std::string csvHeaderName(CsvOptions::Header header) {
+    switch (header) {
+    case CsvOptions::Header::Yes:
+        return "yes";
+    case CsvOptions::Header::No:
+        return "no";
+    case CsvOptions::Header::Auto:
+        break;
+    }
+    return "auto";
+}
+
+CsvOptions::Header parseCsvHeader(const std::string& name) {
+    for (auto h : {CsvOptions::Header::Auto, CsvOptions::Header::Yes, CsvOptions::Header::No})
+        if (csvHeaderName(h) == name) return h;
+    throw DataError("header: unknown " + quoteCell(name) + " (choose auto, yes or no)");
+}
+
+CsvFirstRow readCsvFirstRow(const std::string& path, const CsvOptions& options) {
+    const Failer fail(path);
+    checkOptions(options, fail);
+    const std::string text = readText(path, fail, kFirstRowLimit);
+    Lines lines(text);
+    std::string_view line;
+    if (!lines.next(line)) fail("file is empty");
+    std::vector<Cell> cells;
+    split(line, lines.lineNo(), options.delimiter, cells, fail);
+    CsvFirstRow row;
+    row.isHeader = isHeader(cells, options.header);
+    for (const Cell& c : cells)
+        row.cells.push_back(unquote(c));
+    return row;
+}
+
+Dataset readCsv(const std::string& path, const CsvOptions& options) {
+    const Failer fail(path);
+    checkOptions(options, fail);
+    const std::string text = readText(path, fail);
 
     Dataset d;
-    d.name = std::filesystem::path(path).stem().string();
+    d.name = fs::path(path).stem().string();
     d.source = path;
     const bool withLabel = options.labelColumn >= 0;
     std::vector<Cell> cells;
@@ -154,18 +393,12 @@ Dataset readCsv(const std::string& path, const CsvOptions& options) {
     int64_t firstRow = 0; // line number of the first row, for the ragged-row message
     bool sawHeader = false;
     std::string headerLabel;
-    int64_t lineNo = 0;
+    Lines lines(text);
+    std::string_view line;
 
-    while (!rest.empty()) {
-        const size_t nl = rest.find('\n');
-        std::string_view line = rest.substr(0, nl);
-        rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
-        ++lineNo;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (trim(line).empty()) continue; // blank lines (typically at the end) carry nothing
-
-        if (!splitLine(line, options.delimiter, cells))
-            fail("row " + std::to_string(lineNo) + " has an unterminated quote");
+    while (lines.next(line)) {
+        const int64_t lineNo = lines.lineNo();
+        split(line, lineNo, options.delimiter, cells, fail);
 
         if (firstRow == 0) {
             firstRow = lineNo;
@@ -176,15 +409,7 @@ Dataset readCsv(const std::string& path, const CsvOptions& options) {
                      std::to_string(expected) + " cells");
             if (withLabel && expected == 1)
                 fail("the only column is the label column; there are no features");
-            bool header = options.header == CsvOptions::Header::Yes;
-            if (options.header == CsvOptions::Header::Auto) {
-                double dummy = 0;
-                for (const Cell& c : cells) {
-                    const Parsed p = parseNumber(c.text, dummy);
-                    if (p == Parsed::NotANumber || p == Parsed::Empty) header = true;
-                }
-            }
-            if (header) {
+            if (isHeader(cells, options.header)) {
                 sawHeader = true;
                 if (withLabel) headerLabel = unquote(cells[size_t(options.labelColumn)]);
                 continue;
@@ -195,17 +420,22 @@ Dataset readCsv(const std::string& path, const CsvOptions& options) {
             fail("row " + std::to_string(lineNo) + " has " + std::to_string(cells.size()) +
                  " cells, expected " + std::to_string(expected) + " like row " +
                  std::to_string(firstRow));
+        // A guessed header that was not one: say why the row counts as data.
+        const std::string why = lineNo == firstRow && options.header == CsvOptions::Header::Auto
+                                    ? " (read as data because row " + std::to_string(lineNo) +
+                                          " holds numbers; if it is a header, set header to yes)"
+                                    : std::string();
         for (size_t c = 0; c < cells.size(); ++c) {
             double v = 0;
             // Built only on the error paths: this loop runs once per cell of the file.
-            const auto shown = [&] { return "'" + std::string(cells[c].text) + "'"; };
+            const auto shown = [&] { return quoteCell(cells[c].text); };
             switch (parseNumber(cells[c].text, v)) {
             case Parsed::Ok:
                 break;
             case Parsed::Empty:
-                fail.at(lineNo, c, "empty cell");
+                fail.at(lineNo, c, "empty cell" + why);
             case Parsed::NotANumber:
-                fail.at(lineNo, c, shown() + " is not a number");
+                fail.at(lineNo, c, shown() + " is not a number" + why);
             case Parsed::NotFinite:
                 fail.at(lineNo, c, shown() + " is not finite");
             case Parsed::OutOfRange:

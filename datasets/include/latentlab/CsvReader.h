@@ -4,20 +4,45 @@
 #include "latentlab/Dataset.h"
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace latentlab::data {
 
 struct CsvOptions {
     enum class Header { Auto, Yes, No };
-    Header header = Header::Auto; // Auto: a first row with any non-numeric cell is a header
+    // Auto: the first row is a header only when none of its cells is a number, so a typo
+    // in a first row of data ("1,x2") is an error naming it, not a header silently dropped.
+    Header header = Header::Auto;
     int labelColumn = -1;         // 0-based column holding the label; -1 for none
     bool labelsAreClasses = true; // integer class labels, else continuous
     char delimiter = ',';
     double testFraction = 0.0;    // last part of the rows becomes the test part
 };
 
-// Throws DataError "<path>: row R, column C: <problem>" for ragged rows, text, NaN, inf.
-// Row numbers are 1-based lines of the file as a person sees them in an editor.
+// "auto", "yes", "no": the spelling of configs and the --header option.
+std::string csvHeaderName(CsvOptions::Header header);
+// Throws DataError "header: unknown 'x' (choose auto, yes or no)".
+CsvOptions::Header parseCsvHeader(const std::string& name);
+
+// Throws DataError "<path>: row R, column C: <problem>" for ragged rows, text, NaN, inf,
+// and "<path>: <reason>" for a file that cannot be read (the system's reason, or what it is
+// instead of a regular file). Row numbers are 1-based lines of the file as a person sees
+// them in an editor. Cell text quoted in messages is made printable and cut short.
 Dataset readCsv(const std::string& path, const CsvOptions& options = {});
+
+// The first row of a CSV file, for offering its columns before loading it: the cells
+// (unquoted) and whether options.header makes that row a header. Reads only the first
+// lines; throws DataError like readCsv for a file it cannot read or an empty file.
+struct CsvFirstRow {
+    std::vector<std::string> cells;
+    bool isHeader = false;
+};
+CsvFirstRow readCsvFirstRow(const std::string& path, const CsvOptions& options = {});
+
+// Cell text as error messages quote it, in single quotes: control characters and invalid
+// UTF-8 as visible escapes (\r, \0, \x1b), at most maxChars characters, then "…" and the
+// full length in bytes: 'abc…' (1048576 bytes).
+std::string quoteCell(std::string_view text, size_t maxChars = 40);
 
 } // namespace latentlab::data
