@@ -1,27 +1,41 @@
 #include "Args.h"
 #include "Commands.h"
+#include "Interrupt.h"
 #include "ProgressLine.h"
 #include "RunPlots.h"
 
 #include "Experiment.h"
 #include "PlotRenderer.h"
 #include "RunFiles.h"
+#include "RunFolder.h"
 
 #include "latentlab/ModelFile.h"
 #include "latentlab/Trainer.h"
 
 #include <QDir>
 #include <cstdio>
+#include <map>
+#include <new>
+#include <string>
 
 namespace latentlab::cli {
 
 namespace {
+
+// "n/a" when training keeps no validation part (validationFraction 0), not a made-up 0.
+std::string validationText(const EpochReport& r) {
+    if (!r.hasValidation) return "n/a";
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6g", r.validation.total);
+    return text;
+}
 
 class ProgressObserver final : public TrainingObserver {
 public:
     ProgressObserver(const Trainer& trainer, int epochs) : m_trainer(trainer), m_epochs(epochs) {}
 
     bool onBatch(const BatchReport& b) override {
+        if (interruptSignal() != 0) return false;
         const double perEpoch = double(m_trainer.trainingSamples());
         const double done = b.epoch * perEpoch + double(b.batch + 1) * double(m_trainer.config().batchSize);
         m_line.update(std::min(done, perEpoch * m_epochs), perEpoch * m_epochs,
@@ -32,8 +46,8 @@ public:
         // Without a terminal, a log line every tenth of the run instead of the live line.
         const int every = std::max(1, m_epochs / 10);
         if (!m_line.enabled() && (r.epoch % every == 0 || r.epoch == m_epochs))
-            std::printf("epoch %d/%d  train %.6g  validation %.6g  %.0f samples/s\n", r.epoch, m_epochs,
-                        r.train.total, r.validation.total, r.samplesPerSecond);
+            std::printf("epoch %d/%d  train %.6g  validation %s  %.0f samples/s\n", r.epoch, m_epochs,
+                        r.train.total, validationText(r).c_str(), r.samplesPerSecond);
         std::fflush(stdout);
         return true;
     }
@@ -45,6 +59,22 @@ private:
     ProgressLine m_line;
 };
 
+// Every file of the run into the staging folder, then the folder into place.
+void writeRun(app::RunFolder& folder, app::Experiment& e, Trainer& trainer,
+              const std::map<std::string, std::string>& metadata, const QString& name) {
+    const data::Dataset& d = e.dataset();
+    const Matrix codes = encodeData(e.model(), e.view(), 0, d.rows);
+    folder.write("model.llmodel", QByteArray::fromStdString(serializeModel(
+                                      e.model(), &trainer.optimizer(), e.config().training.optimizer, metadata)));
+    folder.write("config.json", app::configJson(e.config()));
+    folder.write("history.csv", app::historyCsv(trainer.history()));
+    folder.write("latent.csv", app::latentCsv(codes, d));
+    const QString title = QString("%1 on %2").arg(name.isEmpty() ? "model" : name, QString::fromStdString(d.name));
+    folder.write("latent.png", latentPlotPng(codes, d, "Latent space: " + title));
+    folder.write("loss.png", lossPlotPng(trainer.history(), "Loss: " + title));
+    folder.commit();
+}
+
 } // namespace
 
 int runTrain(const QStringList& args) {
@@ -55,6 +85,13 @@ int runTrain(const QStringList& args) {
     app::RunConfig c = a.has("config") ? app::loadConfigFile(a.value("config"))
                                        : app::loadPreset(a.value("preset", app::defaultPresetName()));
     if (a.has("dataset")) c.dataset.name = a.value("dataset");
+    if (a.has("header")) {
+        try {
+            c.dataset.csvHeader = data::parseCsvHeader(a.value("header").toStdString());
+        } catch (const data::DataError& e) {
+            throw UsageError(std::string("--") + e.what()); // "--header: unknown 'x' (choose ...)"
+        }
+    }
     c.training.epochs = a.integer("epochs", 0, 1000000, c.training.epochs);
     c.training.batchSize = a.integer("batch-size", 1, 1 << 20, c.training.batchSize);
     c.training.learningRate = a.number("lr", c.training.learningRate);
@@ -65,50 +102,72 @@ int runTrain(const QStringList& args) {
     c.dataset.generator.samples = a.integer("samples", 10, 10000000, int(c.dataset.generator.samples));
     c.dataset.generator.noise = a.number("noise", c.dataset.generator.noise);
 
-    app::Experiment e = app::Experiment::prepare(c, data::Catalogue());
-    if (!QDir().mkpath(out)) throw app::ConfigFileError(("cannot create the folder " + out).toStdString());
+    // Before anything slow: an --out that cannot take the run is found now, not after training.
+    app::RunFolder folder(out);
+    installInterruptHandlers();
+    app::Experiment e = [&] {
+        try {
+            return app::Experiment::prepare(c, data::Catalogue());
+        } catch (const std::bad_alloc&) {
+            throw std::runtime_error("out of memory while loading the dataset " + c.dataset.name.toStdString());
+        }
+    }();
     const data::Dataset& d = e.dataset();
     std::printf("training %s on %s (%lld samples x %lld features, %lld for training)\n",
                 qPrintable(c.name.isEmpty() ? modelKindName(c.model.kind).c_str() : c.name), d.name.c_str(),
                 (long long)d.rows, (long long)d.cols, (long long)d.trainingRows());
+    std::fflush(stdout); // shown now, also through a pipe
 
     Trainer trainer(e.model(), e.view(), d.trainingRows(), e.config().training);
     ProgressObserver observer(trainer, e.config().training.epochs);
-    const TrainResult result = trainer.run(&observer);
+    const TrainResult result = [&] {
+        try {
+            return trainer.run(&observer);
+        } catch (const std::bad_alloc&) {
+            observer.finish();
+            throw std::runtime_error("out of memory while training (batches of " +
+                                     std::to_string(e.config().training.batchSize) + " samples); nothing saved");
+        }
+    }();
     observer.finish();
     if (result.reason == StopReason::NonFinite) throw std::runtime_error("training failed: " + result.message);
-
-    // Everything is written only after training succeeded, each file atomically.
-    const QString dir = QDir(out).absolutePath();
-    const Matrix codes = encodeData(e.model(), e.view(), 0, d.rows);
-    saveModel((dir + "/model.llmodel").toStdString(), e.model(), &trainer.optimizer(),
-              e.config().training.optimizer, e.metadata());
-    app::writeFileAtomic(dir + "/config.json", app::configJson(e.config()));
-    app::writeFileAtomic(dir + "/history.csv", app::historyCsv(trainer.history()));
-    if (a.has("header")) {
-        try {
-            c.dataset.csvHeader = data::parseCsvHeader(a.value("header").toStdString());
-        } catch (const data::DataError& e) {
-            throw UsageError(std::string("--") + e.what()); // "--header: unknown 'x' (choose ...)"
+    const int signal = interruptSignal();
+    std::map<std::string, std::string> metadata = e.metadata();
+    if (signal != 0) {
+        if (result.epochsCompleted == 0) {
+            std::fprintf(stderr, "latentlab-cli train: interrupted before the first epoch finished; nothing saved, "
+                                 "%s is as it was\n", qPrintable(folder.path()));
+            return 128 + signal;
         }
+        std::fprintf(stderr, "latentlab-cli train: interrupted after %d of %d epochs; saving the model as trained so far\n",
+                     result.epochsCompleted, e.config().training.epochs);
+        metadata["stopped"] = "interrupted after " + std::to_string(result.epochsCompleted) + " of " +
+                              std::to_string(e.config().training.epochs) + " epochs";
     }
-    app::writeFileAtomic(dir + "/latent.csv", app::latentCsv(codes, d));
-    const QString title = QString("%1 on %2").arg(c.name.isEmpty() ? "model" : c.name, QString::fromStdString(d.name));
-    writeLatentPlot(dir + "/latent.png", codes, d, "Latent space: " + title);
-    writeLossPlot(dir + "/loss.png", trainer.history(), "Loss: " + title);
+
+    // Everything is written only after training, into a folder beside the run folder that
+    // then takes its place as a whole: a failure leaves the old run as it was.
+    const QString dir = folder.path();
+    try {
+        writeRun(folder, e, trainer, metadata, c.name);
+    } catch (const std::bad_alloc&) {
+        throw std::runtime_error("out of memory while writing the run files; " + folder.path().toStdString() +
+                                 " is unchanged");
+    }
+
 
     if (!trainer.history().empty()) {
         const EpochReport& last = trainer.history().back();
         double seconds = 0;
         for (const auto& r : trainer.history()) seconds += r.seconds;
-        std::printf("done: %d epochs in %.1f s, train loss %.6g, validation loss %.6g\n", last.epoch, seconds,
-                    last.train.total, last.validation.total);
+        std::printf("done: %d epochs in %.1f s, train loss %.6g, validation loss %s\n", last.epoch, seconds,
+                    last.train.total, validationText(last).c_str());
     }
     std::printf("wrote %s/{model.llmodel,config.json,history.csv,latent.csv,latent.png,loss.png}\n", qPrintable(dir));
-    return 0;
+    return signal != 0 ? 128 + signal : 0;
 }
 
-void writeLatentPlot(const QString& path, const Matrix& codes, const data::Dataset& d, const QString& title) {
+QByteArray latentPlotPng(const Matrix& codes, const data::Dataset& d, const QString& title) {
     app::ScatterData s;
     s.points.resize(2, codes.cols());
     s.points.row(0) = codes.row(0);
@@ -123,11 +182,11 @@ void writeLatentPlot(const QString& path, const Matrix& codes, const data::Datas
     s.classNames = d.classNames;
     s.labelName = QString::fromStdString(d.labelName);
     s.title = title;
-    app::savePlot(path, QSize(900, 720), [&](QPainter& p, const QRectF& r) { app::paintScatter(p, r, s); });
+    return app::plotPng(QSize(900, 720), [&](QPainter& p, const QRectF& r) { app::paintScatter(p, r, s); });
 }
 
-void writeLossPlot(const QString& path, const std::vector<EpochReport>& history, const QString& title) {
-    app::savePlot(path, QSize(900, 560),
+QByteArray lossPlotPng(const std::vector<EpochReport>& history, const QString& title) {
+    return app::plotPng(QSize(900, 560),
                   [&](QPainter& p, const QRectF& r) { app::paintLossCurves(p, r, history, false, title); });
 }
 

@@ -212,24 +212,31 @@ QImage imageGrid(const Matrix& images, int w, int h, int columns, int scale) {
     return img;
 }
 
-void saveImage(const QString& path, const QImage& image) {
+QByteArray pngBytes(const QImage& image) {
     QByteArray bytes;
     QBuffer buf(&bytes);
     buf.open(QIODevice::WriteOnly);
-    if (!image.save(&buf, "PNG")) throw ConfigFileError((path + ": could not encode PNG").toStdString());
-    writeFileAtomic(path, bytes);
+    if (!image.save(&buf, "PNG"))
+        throw ConfigFileError(QString("could not encode a %1x%2 PNG").arg(image.width()).arg(image.height()).toStdString());
+    return bytes;
+}
+
+void saveImage(const QString& path, const QImage& image) { writeFileAtomic(path, pngBytes(image)); }
+
+QByteArray plotPng(QSize size, const std::function<void(QPainter&, const QRectF&)>& paint) {
+    QImage img(size * 2, QImage::Format_ARGB32_Premultiplied);
+    img.setDevicePixelRatio(2.0); // crisp text and points for print
+    img.fill(Qt::white);
+    {
+        QPainter p(&img);
+        paint(p, QRectF(QPointF(0, 0), QSizeF(size)));
+    }
+    return pngBytes(img);
 }
 
 void savePlot(const QString& path, QSize size, const std::function<void(QPainter&, const QRectF&)>& paint) {
     if (path.endsWith(".png", Qt::CaseInsensitive)) {
-        QImage img(size * 2, QImage::Format_ARGB32_Premultiplied);
-        img.setDevicePixelRatio(2.0); // crisp text and points for print
-        img.fill(Qt::white);
-        {
-            QPainter p(&img);
-            paint(p, QRectF(QPointF(0, 0), QSizeF(size)));
-        }
-        saveImage(path, img);
+        writeFileAtomic(path, plotPng(size, paint));
     } else if (path.endsWith(".pdf", Qt::CaseInsensitive)) {
         QByteArray bytes;
         QBuffer buf(&bytes);

@@ -39,6 +39,9 @@ QImage imageGrid(const Matrix& images, int imageWidth, int imageHeight, int colu
 // Paints into a file by extension: .png (size in pixels) or .pdf (same aspect, vector).
 // Throws ConfigFileError naming the path if the format is unknown or the write fails.
 void savePlot(const QString& path, QSize size, const std::function<void(QPainter&, const QRectF&)>& paint);
+// The same plot as PNG bytes (twice the size in pixels, for print).
+QByteArray plotPng(QSize size, const std::function<void(QPainter&, const QRectF&)>& paint);
+QByteArray pngBytes(const QImage& image); // ConfigFileError if it cannot be encoded
 void saveImage(const QString& path, const QImage& image);
 
 } // namespace latentlab::app

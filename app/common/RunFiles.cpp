@@ -1,17 +1,18 @@
 #include "RunFiles.h"
 
+#include "latentlab/FileIo.h"
 #include "latentlab/Multiply.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>
-#include <QSaveFile>
+#include <QFile>
 
 namespace latentlab::app {
 
 void writeFileAtomic(const QString& path, const QByteArray& bytes) {
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
-        throw ConfigFileError((path + ": cannot write (" + f.errorString() + ")").toStdString());
+    // POSIX rather than QSaveFile: its errors say "Unknown error" where the system says
+    // "No space left on device".
+    writeFileAtomically(QFile::encodeName(path).toStdString(), bytes.toStdString());
 }
 
 namespace {

@@ -1,5 +1,6 @@
-// The files of a run folder, each written atomically (QSaveFile: temp file + rename), so
-// an interrupted write never leaves a half file where a good one was.
+// The files of a run folder. Single files are written atomically (temp file, fsync, rename),
+// so an interrupted write never leaves a half file where a good one was; a whole run folder
+// is replaced at once by RunFolder (RunFolder.h).
 //
 //   model.llmodel   the model file (engine/ModelFile.h)
 //   config.json     the fully resolved RunConfig
@@ -18,7 +19,7 @@
 
 namespace latentlab::app {
 
-// Throws ConfigFileError naming the path if it cannot be written.
+// Throws FileError naming the path and the system's reason if it cannot be written.
 void writeFileAtomic(const QString& path, const QByteArray& bytes);
 
 QByteArray historyCsv(const std::vector<EpochReport>& history);

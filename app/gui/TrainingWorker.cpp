@@ -1,10 +1,10 @@
 #include "TrainingWorker.h"
 
+#include "RunFiles.h"
 #include "TrainingSession.h"
 
 #include "latentlab/Types.h"
 
-#include <QSaveFile>
 #include <QThread>
 #include <chrono>
 
@@ -139,12 +139,12 @@ void TrainingWorker::openModel(const QString& path) {
 
 void TrainingWorker::saveModel(const QString& path) {
     if (!m_session) return;
-    QSaveFile file(path);
-    const QByteArray bytes = m_session->serialize();
-    // QSaveFile writes a temporary file and renames it on commit: a failed save never
-    // leaves half a file where a good one was.
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
-        postError(tr("Could not save the model"), path + ": " + file.errorString());
+    // A temporary file, flushed to disk, then renamed: a failed save never leaves half a
+    // file where a good one was, and its message carries the system's reason.
+    try {
+        app::writeFileAtomic(path, m_session->serialize());
+    } catch (const std::exception& e) {
+        postError(tr("Could not save the model"), QString::fromStdString(e.what()));
         return;
     }
     WorkerMessage saved;
