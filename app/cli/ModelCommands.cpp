@@ -14,7 +14,10 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <limits>
 
 namespace latentlab::cli {
 
@@ -32,7 +35,8 @@ struct LoadedRun {
 LoadedRun loadRun(const QString& dirOrFile) {
     LoadedRun run;
     run.source = app::modelPathIn(dirOrFile);
-    if (!QFileInfo::exists(run.source))
+    // A dangling link or a link loop is not "no such file": loading names what it is.
+    if (!QFileInfo::exists(run.source) && !QFileInfo(run.source).isSymLink())
         throw std::runtime_error((run.source + ": no such model file (train one with `latentlab-cli train`)").toStdString());
     run.saved = loadModel(run.source.toStdString());
     const QString configPath = QFileInfo(run.source).dir().filePath("config.json");
@@ -42,9 +46,13 @@ LoadedRun loadRun(const QString& dirOrFile) {
         const auto it = run.saved.metadata.find("dataset");
         if (it != run.saved.metadata.end()) run.config.dataset.name = QString::fromStdString(it->second);
     }
+    // Image sizes from the file's metadata, each 1..65535 (anything else: not images).
     auto meta = [&](const char* key) {
         const auto it = run.saved.metadata.find(key);
-        return it == run.saved.metadata.end() ? 0 : QString::fromStdString(it->second).toInt();
+        if (it == run.saved.metadata.end()) return 0;
+        bool ok = false;
+        const int v = QString::fromStdString(it->second).toInt(&ok);
+        return ok && v > 0 && v <= 65535 ? v : 0;
     };
     run.imageWidth = meta("dataset.imageWidth");
     run.imageHeight = meta("dataset.imageHeight");
@@ -57,6 +65,14 @@ data::Dataset datasetFor(const LoadedRun& run, const Args& a) {
     data::Dataset d = app::loadDataset(spec, data::Catalogue());
     app::checkModelFitsData(*run.saved.model, d, run.source);
     return d;
+}
+
+// Decoded values are finite for any sound model; a file with, say, infinite weights or
+// normaliser values must not turn into a CSV of "inf" and status 0.
+void requireFinite(const Matrix& decoded, const QString& source) {
+    if (!decoded.allFinite())
+        throw std::runtime_error((source + ": the model decodes to values that are not finite numbers; "
+                                           "the file's weights or normaliser are damaged").toStdString());
 }
 
 // Writes decoded samples (columns, normalised units) as an image grid or as CSV rows in
@@ -77,7 +93,8 @@ void writeDecoded(const QString& path, const LoadedRun& run, const Matrix& decod
         }
         app::writeFileAtomic(path, out);
     } else if (path.endsWith(".png", Qt::CaseInsensitive)) {
-        if (run.imageWidth <= 0 || run.imageWidth * run.imageHeight != model.inputDim())
+        if (run.imageWidth <= 0 || run.imageHeight <= 0 ||
+            qint64(run.imageWidth) * qint64(run.imageHeight) != qint64(model.inputDim()))
             throw app::ConfigFileError(
                 (path + ": PNG output needs a model of images; this model's data are not images, use .csv").toStdString());
         const int columns = int(std::min<Index>(decoded.cols(), 10));
@@ -106,20 +123,32 @@ int runDecode(const QStringList& args) {
     const Args a(args, {"model", "z", "out"});
     const QString out = a.required("out");
     const LoadedRun run = loadRun(a.required("model"));
-    const QStringList parts = a.required("z").split(',', Qt::SkipEmptyParts);
+    const QStringList parts = a.required("z").split(',');
+    for (int k = 0; k < parts.size(); ++k)
+        if (parts[k].trimmed().isEmpty()) throw UsageError(QString("--z: value %1 is empty").arg(k + 1).toStdString());
     const Model& model = *run.saved.model;
     if (parts.size() != model.latentDim())
         throw UsageError(QString("--z: the model's latent space has %1 dimensions, got %2 values")
                              .arg(model.latentDim()).arg(parts.size()).toStdString());
     Matrix z(model.latentDim(), 1);
     for (int k = 0; k < parts.size(); ++k) {
+        const QString text = parts[k].trimmed();
         bool ok = false;
-        z(k, 0) = Scalar(parts[k].trimmed().toDouble(&ok));
-        if (!ok || !std::isfinite(double(z(k, 0))))
-            throw UsageError(("--z: '" + parts[k] + "' is not a number").toStdString());
+        const double v = text.toDouble(&ok);
+        if (!ok) {
+            // QString::toDouble also fails on overflow; tell the two apart.
+            const double parsed = std::strtod(text.toLatin1().constData(), nullptr);
+            if (std::isinf(parsed))
+                throw UsageError(("--z: '" + text + "' is beyond the range of float (about ±3.4e38)").toStdString());
+            throw UsageError(("--z: '" + text + "' is not a number").toStdString());
+        }
+        if (!std::isfinite(v) || std::abs(v) > double(std::numeric_limits<Scalar>::max()))
+            throw UsageError(("--z: '" + text + "' is beyond the range of float (about ±3.4e38)").toStdString());
+        z(k, 0) = Scalar(v);
     }
     Matrix x;
     model.decode(z, x);
+    requireFinite(x, run.source);
     writeDecoded(out, run, x, z);
     std::printf("decoded z = (%s) to %s\n", qPrintable(a.value("z")), qPrintable(out));
     return 0;
@@ -137,6 +166,7 @@ int runSample(const QStringList& args) {
     Rng rng(uint64_t(a.integer("seed", 0, 2147483647, 1)));
     Matrix x, z;
     vae->sample(count, rng, x, &z);
+    requireFinite(x, run.source);
     writeDecoded(out, run, x, z);
     std::printf("wrote %d samples from the prior to %s\n", count, qPrintable(out));
     return 0;

@@ -9,14 +9,17 @@
 #include <exception>
 #include <functional>
 #include <map>
+#include <new>
 
 namespace {
-const char* kUsage = R"(usage: latentlab-cli [--multiply auto|eigen|openblas] <command> [options]
+const char* kUsage = R"(usage: latentlab-cli [--multiply auto|eigen|openblas|onednn] <command> [options]
        latentlab-cli --version
 
 commands:
   train     --preset NAME | --config FILE  [--dataset D] [--epochs N] [--batch-size N]
-            [--lr X] [--latent-dim K] [--beta X] [--seed N] [--threads N] --out DIR
+            [--lr X] [--latent-dim K] [--beta X] [--seed N] [--threads N]
+            [--samples N] [--noise X] [--header auto|yes|no] --out DIR
+            Ctrl-C stops after the current mini-batch and saves; a second one quits
   encode    --model DIR --out FILE.csv [--dataset D]
   decode    --model DIR --z "0.5,-1.2" --out FILE.png|FILE.csv
   sample    --model DIR [--count N] [--seed S] --out FILE.png|FILE.csv
@@ -41,7 +44,7 @@ bool applyMultiplyOption(QStringList& args) {
     const qsizetype at = args.indexOf("--multiply");
     if (at < 0) return true;
     if (at + 1 >= args.size()) {
-        std::fputs("latentlab-cli: --multiply needs a value: auto, eigen or openblas\n", stderr);
+        std::fputs("latentlab-cli: --multiply needs a value: auto, eigen, openblas or onednn\n", stderr);
         return false;
     }
     const QString value = args.at(at + 1);
@@ -95,6 +98,10 @@ int main(int argc, char** argv) {
     }
     try {
         return it->second(args);
+    } catch (const std::bad_alloc&) {
+        // Commands name what they allocate where they can; this is what remains.
+        std::fprintf(stderr, "latentlab-cli %s: error: out of memory\n", qPrintable(name));
+        return 2;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "latentlab-cli %s: error: %s\n", qPrintable(name), e.what());
         return 2;

@@ -1,5 +1,7 @@
 #include "Evaluation.h"
 
+#include <QJsonArray>
+
 #include "Experiment.h"
 
 #include "latentlab/Metrics.h"
@@ -53,13 +55,16 @@ QualityFigures figures(const Matrix& x, const Matrix& xhat, bool unitRange,
     if (d.labelKind == data::LabelKind::Class && trainCodes.cols() > 0 && testCodes.cols() > 0)
         f.knnAccuracy = knnAccuracy(trainCodes, classLabels(d, 0, d.trainRows), testCodes,
                                     classLabels(d, d.trainRows, d.rows), 5);
-    f.trustworthiness = trustworthiness(trustX, trustZ, 10);
+    // The measure needs 2k + 2 points; with fewer there is no figure to give.
+    constexpr int k = 10;
+    if (trustX.cols() >= 2 * k + 2) f.trustworthiness = trustworthiness(trustX, trustZ, k);
     return f;
 }
 } // namespace
 
 QJsonObject QualityFigures::toJson() const {
-    QJsonObject o{{"reconstruction_mse_per_feature", msePerFeature}, {"trustworthiness_k10", trustworthiness}};
+    QJsonObject o{{"reconstruction_mse_per_feature", msePerFeature}};
+    o["trustworthiness_k10"] = trustworthiness ? QJsonValue(*trustworthiness) : QJsonValue();
     o["bce_per_sample"] = bcePerSample ? QJsonValue(*bcePerSample) : QJsonValue();
     o["elbo_per_sample"] = elbo ? QJsonValue(*elbo) : QJsonValue();
     o["knn5_accuracy"] = knnAccuracy ? QJsonValue(*knnAccuracy) : QJsonValue();
@@ -71,7 +76,8 @@ QJsonObject EvaluationResult::toJson() const {
                        {"pca", pca.toJson()},
                        {"split", split},
                        {"evaluated_samples", double(evaluatedSamples)},
-                       {"trustworthiness_samples", double(trustSamples)}};
+                       {"trustworthiness_samples", double(trustSamples)},
+                       {"notes", QJsonArray::fromStringList(notes)}};
 }
 
 EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t seed) {
@@ -95,6 +101,9 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
     const Matrix testCodes = hasTest ? encodeData(model, view, trainRows, d.rows) : Matrix();
     const std::vector<Index> trustIdx = sampleIndices(d.rows, kMaxTrustSamples, seed);
     r.trustSamples = Index(trustIdx.size());
+    if (r.trustSamples < 22)
+        r.notes << QString("trustworthiness_k10 is null: it needs at least 22 samples, the data has %1")
+                       .arg(r.trustSamples);
     Matrix trustX;
     gatherBatch(view, norm, trustIdx.data(), Index(trustIdx.size()), trustX);
     Matrix trustZ;

@@ -7,6 +7,7 @@
 #include "latentlab/Model.h"
 
 #include <QJsonObject>
+#include <QStringList>
 #include <optional>
 
 namespace latentlab::app {
@@ -16,7 +17,7 @@ struct QualityFigures {
     std::optional<double> bcePerSample;  // when the data lies in [0, 1]
     std::optional<double> elbo;          // VAE only: -(reconstruction + KL), per sample
     std::optional<double> knnAccuracy;   // k = 5, train codes vote for test codes
-    double trustworthiness = 0;          // k = 10
+    std::optional<double> trustworthiness; // k = 10; needs at least 22 samples
     QJsonObject toJson() const;
 };
 
@@ -25,6 +26,7 @@ struct EvaluationResult {
     Index evaluatedSamples = 0;  // reconstruction figures: the test part, or all
     Index trustSamples = 0;      // at most 5,000
     QString split;               // "test" or "all"
+    QStringList notes;           // why a figure is null, when it is
     QJsonObject toJson() const;
 };
 

@@ -4,6 +4,14 @@
 
 #include "latentlab/CsvReader.h"
 
+#include <QFile>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <new>
+#include <sys/resource.h>
+
 namespace latentlab::app {
 
 data::Dataset loadDataset(const DatasetSpec& spec, const data::Catalogue& catalogue) {
@@ -11,6 +19,7 @@ data::Dataset loadDataset(const DatasetSpec& spec, const data::Catalogue& catalo
     if (spec.name.endsWith(".csv", Qt::CaseInsensitive)) {
         data::CsvOptions o;
         o.labelColumn = spec.csvLabelColumn;
+        o.header = spec.csvHeader;
         o.testFraction = spec.generator.testFraction;
         return data::readCsv(name, o);
     }
@@ -19,7 +28,6 @@ data::Dataset loadDataset(const DatasetSpec& spec, const data::Catalogue& catalo
 
 DataView viewOf(const data::Dataset& d) {
     DataView v;
-        o.header = spec.csvHeader;
     v.rows = d.rows;
     v.cols = d.cols;
     if (d.isBytes())
@@ -27,6 +35,61 @@ DataView viewOf(const data::Dataset& d) {
     else
         v.values = d.values.data();
     return v;
+}
+
+MemoryEstimate memoryEstimate(const RunConfig& config, const data::Dataset& d) {
+    ModelConfig m = config.model;
+    m.inputDim = int(d.cols);
+    MemoryEstimate e;
+    double activations = 0;
+    for (const std::vector<int64_t>& sizes : {m.encoderSizes(), m.decoderSizes()})
+        for (size_t i = 0; i < sizes.size(); ++i) {
+            if (i > 0) e.parameters += sizes[i - 1] * sizes[i] + sizes[i];
+            activations += double(sizes[i]);
+        }
+    constexpr double kFloat = sizeof(float);
+    // Each parameter: its value, gradient, two optimiser slots and the last finite copy.
+    e.modelBytes = 5.0 * kFloat * double(e.parameters);
+    // Each sample of a batch: every layer's output, pre-activation and gradient.
+    e.batchBytes = 3.0 * kFloat * activations * double(std::max(1, config.training.batchSize));
+    return e;
+}
+
+double availableMemoryBytes() {
+    double available = std::numeric_limits<double>::infinity();
+    QFile meminfo("/proc/meminfo");
+    if (meminfo.open(QIODevice::ReadOnly))
+        for (const QByteArray& line : meminfo.readAll().split('\n'))
+            if (line.startsWith("MemAvailable:")) available = line.mid(13).trimmed().split(' ').first().toDouble() * 1024;
+    // A limit on the address space (ulimit -v) counts too, less what is mapped already.
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+        double mapped = 0;
+        QFile status("/proc/self/status");
+        if (status.open(QIODevice::ReadOnly))
+            for (const QByteArray& line : status.readAll().split('\n'))
+                if (line.startsWith("VmSize:")) mapped = line.mid(7).trimmed().split(' ').first().toDouble() * 1024;
+        available = std::min(available, std::max(0.0, double(limit.rlim_cur) - mapped));
+    }
+    return available;
+}
+
+void checkMemory(const RunConfig& config, const data::Dataset& d) {
+    const MemoryEstimate e = memoryEstimate(config, d);
+    const double available = availableMemoryBytes();
+    if (e.total() <= available) return;
+    const auto gib = [](double bytes) { return QString::number(bytes / double(1 << 30), 'f', 1) + " GiB"; };
+    const bool batchDominates = e.batchBytes > e.modelBytes;
+    throw ConfigFileError(
+        QString("training needs about %1 of memory, more than the %2 available: %3 for the model's %4 million "
+                "parameters with their gradients and optimiser state, %5 for batches of %6 samples; %7")
+            .arg(gib(e.total()), gib(available), gib(e.modelBytes))
+            .arg(double(e.parameters) / 1e6, 0, 'f', 1)
+            .arg(gib(e.batchBytes))
+            .arg(config.training.batchSize)
+            .arg(batchDominates ? "lower --batch-size (training.batchSize)"
+                                : "use narrower layers (model.encoderWidths) or a smaller --latent-dim")
+            .toStdString());
 }
 
 Experiment Experiment::prepare(const RunConfig& config, const data::Catalogue& catalogue) {
@@ -43,6 +106,7 @@ Experiment Experiment::prepare(const RunConfig& config, std::shared_ptr<const da
     const data::Dataset& d = *e.m_dataset;
     if (d.rows < 4) throw ConfigFileError("dataset " + d.name + ": too few samples to train on");
     e.m_config.model.inputDim = int(d.cols);
+    checkMemory(e.m_config, d);
     const bool unitRange = config.dataset.normalize == Normalizer::Kind::MinMax ||
                            config.dataset.normalize == Normalizer::Kind::GlobalMinMax;
     if (config.model.loss == ReconstructionLoss::Bce && !unitRange)
@@ -52,9 +116,18 @@ Experiment Experiment::prepare(const RunConfig& config, std::shared_ptr<const da
         e.m_model = makeModel(e.m_config.model);
     } catch (const ConfigError& err) {
         throw ConfigFileError(std::string("configuration: ") + err.what());
+    } catch (const std::bad_alloc&) {
+        throw ConfigFileError("out of memory while creating the model's " +
+                              std::to_string(memoryEstimate(e.m_config, d).parameters) + " parameters");
     }
     const Index trainRows = d.trainingRows();
     e.m_model->normalizer() = Normalizer::fit(config.dataset.normalize, e.view(), trainRows);
+    // Training squares normalised values and sums them over features and a batch; values
+    // whose squares could overflow float are a problem of the data, not of the learning rate.
+    const double limit = std::sqrt(double(std::numeric_limits<float>::max()) /
+                                   (double(d.cols) * double(std::max(1, config.training.batchSize))));
+    if (const std::string problem = e.m_model->normalizer().rangeProblem(e.view(), d.rows, limit); !problem.empty())
+        throw ConfigFileError("dataset " + d.name + ": " + problem);
     return e;
 }
 

@@ -45,6 +45,20 @@ private:
     std::unique_ptr<Model> m_model;
 };
 
+// What training a configuration on a dataset needs in memory, roughly and from above.
+struct MemoryEstimate {
+    int64_t parameters = 0;
+    double modelBytes = 0; // parameters, gradients, optimiser state, last finite copy
+    double batchBytes = 0; // a batch's activations and gradients
+    double total() const { return modelBytes + batchBytes; }
+};
+MemoryEstimate memoryEstimate(const RunConfig& config, const data::Dataset& dataset);
+// Free memory (MemAvailable), or less under an address-space limit; infinite if unknown.
+double availableMemoryBytes();
+// ConfigFileError naming the size and the option to change when the estimate exceeds the
+// available memory: refused before allocating, not a std::bad_alloc half-way.
+void checkMemory(const RunConfig& config, const data::Dataset& dataset);
+
 // Checks that a model fits a dataset (feature count); throws ConfigFileError naming both.
 void checkModelFitsData(const Model& model, const data::Dataset& dataset, const QString& modelSource);
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 namespace latentlab {
@@ -69,6 +70,38 @@ void Normalizer::set(Kind kind, Vector shift, Vector scale) {
     m_kind = kind;
     m_shift = std::move(shift);
     m_scale = std::move(scale);
+}
+
+std::string Normalizer::rangeProblem(const DataView& data, Index rows, double limit) const {
+    const Index d = data.cols;
+    for (Index i = 0; i < rows; ++i)
+        for (Index j = 0; j < d; ++j) {
+            const Scalar raw = Scalar(data.at(i, j));
+            const Scalar v = m_kind == Kind::None ? raw : (raw - m_shift[j]) * m_scale[j];
+            if (std::isfinite(double(v)) && std::abs(double(v)) <= limit) continue;
+            char text[400];
+            if (!std::isfinite(double(v))) {
+                // Only a normaliser turns finite data into non-finite values: the distance
+                // from the shift overflows.
+                std::snprintf(text, sizeof text,
+                              "sample %lld, feature %lld (%g) cannot be normalised (%s): its distance from %g "
+                              "overflows float arithmetic; the data's values are too close to float's limit "
+                              "(3.4e38), rescale them",
+                              (long long)i, (long long)j, double(data.at(i, j)), normalizerName(m_kind).c_str(),
+                              double(m_shift[j]));
+            } else {
+                std::snprintf(text, sizeof text,
+                              "sample %lld, feature %lld is %g after normalisation '%s'; training squares such "
+                              "values and would overflow float arithmetic (the limit for this data and batch size "
+                              "is about %.2g). %s",
+                              (long long)i, (long long)j, double(v), normalizerName(m_kind).c_str(), limit,
+                              m_kind == Kind::None ? "Normalise the data (dataset.normalize: standardize or minmax) "
+                                                     "or rescale it"
+                                                   : "Rescale the data");
+            }
+            return text;
+        }
+    return {};
 }
 
 void Normalizer::apply(Matrix& x) const {

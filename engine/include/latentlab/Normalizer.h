@@ -30,6 +30,11 @@ public:
     const Vector& scale() const { return m_scale; }
     void set(Kind kind, Vector shift, Vector scale);
 
+    // Empty when every value of samples [0, rows) of data, normalised in Scalar arithmetic
+    // as training does it, is finite and at most `limit` in magnitude; else what is wrong
+    // with the data, naming the sample and feature (0-based) and what to do.
+    std::string rangeProblem(const DataView& data, Index rows, double limit) const;
+
     void apply(Matrix& x) const;  // raw -> normalised, in place (columns are samples)
     void invert(Matrix& x) const; // normalised -> raw
 
