@@ -300,6 +300,11 @@ private slots:
         QCOMPARE(session.count(), 2);
         QTRY_COMPARE(header->currentData().toString(), QString("auto")); // the panel shows the session's
         QCOMPARE(label->currentData().toInt(), 2);
+        // The progress bar is back to the session's progress, not left at "Loading …".
+        QTRY_VERIFY2(!w().controls()->progressBar()->format().startsWith("Loading"),
+                     qPrintable(w().controls()->progressBar()->format()));
+        QVERIFY2(w().controls()->progressBar()->format().startsWith("Epoch "),
+                 qPrintable(w().controls()->progressBar()->format()));
     }
 
     // Help > About names the multiply this process trains with, and why (issue 8).

@@ -77,11 +77,18 @@ void ControlBar::setBusy(const QString& what) {
     m_progress->setValue(0);
 }
 
+void ControlBar::endBusy() {
+    m_progress->setFormat(m_progressText);
+    m_progress->setValue(m_progressValue);
+}
+
 void ControlBar::setProgress(const Progress& p) {
-    m_progress->setValue(int(std::lround(p.fraction() * 1000)));
+    m_progressValue = int(std::lround(p.fraction() * 1000));
+    m_progress->setValue(m_progressValue);
     QString text = tr("Epoch %1/%2").arg(p.epoch).arg(p.epochs);
     if (p.samplesPerSecond > 0 && m_state == RunState::Running)
         text += tr(" · %1 samples/s · ETA %2").arg(formatRate(p.samplesPerSecond), formatDuration(p.etaSeconds));
+    m_progressText = text;
     m_progress->setFormat(text);
 }
 

@@ -28,6 +28,8 @@ public:
     void setState(RunState state, const QString& message);
     void setProgress(const Progress& progress);
     void setBusy(const QString& what);
+    // After a load that failed: back to the progress of the session that goes on.
+    void endBusy();
 
     // "1:05" or "2:03:10".
     static QString formatDuration(double seconds);
@@ -41,6 +43,8 @@ private:
     QAction* m_stepBatch;
     QAction* m_reset;
     QProgressBar* m_progress;
+    QString m_progressText; // the last progress shown, while a load shows its own text
+    int m_progressValue = 0;
     QLabel* m_status;
     RunState m_state = RunState::Loading;
 };

@@ -139,8 +139,9 @@ void MainWindow::connectController() {
     connect(c, &TrainingController::sessionStarted, this, &MainWindow::onSession);
     connect(c, &TrainingController::snapshotArrived, this, &MainWindow::onSnapshot);
     connect(c, &TrainingController::sessionRejected, this, [this] {
-        // Show the settings of the model that goes on, not the ones that failed.
+        // Show the settings and progress of the model that goes on, not the ones that failed.
         if (m_controller->hasSession()) m_panel->setConfig(m_controller->session().config);
+        m_controls->endBusy();
     });
     connect(c, &TrainingController::stateChanged, m_controls, &ControlBar::setState);
     connect(c, &TrainingController::busy, m_controls, &ControlBar::setBusy);

@@ -25,7 +25,8 @@ const char* kBrowse = "__browse__";
 QString labelColumnTip() {
     return SettingsPanel::tr("CSV files: the column holding each sample's label, which colours the latent plane "
                              "(whole numbers are classes). It is not learned from. None: every column is a "
-                             "feature.");
+                             "feature.\n\nColumns count from 1 here, as in error messages; a configuration "
+                             "file's \"labelColumn\" counts from 0 (column 5 is \"labelColumn\": 4).");
 }
 
 QString widthsText(const std::vector<int>& w) {
@@ -49,12 +50,12 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     m_labelColumn = new QComboBox;
     m_labelColumn->setToolTip(labelColumnTip());
     m_header = new QComboBox;
-    m_header->addItem(tr("automatic: names if no cell is a number"), "auto");
-    m_header->addItem(tr("yes: row 1 names the columns"), "yes");
-    m_header->addItem(tr("no: row 1 is data"), "no");
-    m_header->setToolTip(tr("CSV files: whether the first row names the columns. Automatic takes it as names "
-                            "only if none of its cells is a number, so a typo in a first row of data is "
-                            "reported, not dropped."));
+    m_header->addItem(tr("automatic"), "auto");
+    m_header->addItem(tr("yes: names"), "yes");
+    m_header->addItem(tr("no: data"), "no");
+    m_header->setToolTip(tr("CSV files: whether the first row names the columns (yes) or is data (no). "
+                            "Automatic takes it as names only if none of its cells is a number, so a typo "
+                            "in a first row of data is reported, not dropped."));
     m_kind = new QComboBox;
     m_kind->addItem(tr("Autoencoder"), "ae");
     m_kind->addItem(tr("Variational autoencoder (VAE)"), "vae");
