@@ -2,6 +2,7 @@
 #pragma once
 
 #include "latentlab/Dataset.h"
+#include "latentlab/PrintableText.h" // quoteCell, used in its messages
 
 #include <string>
 #include <string_view>
@@ -39,10 +40,5 @@ struct CsvFirstRow {
     bool isHeader = false;
 };
 CsvFirstRow readCsvFirstRow(const std::string& path, const CsvOptions& options = {});
-
-// Cell text as error messages quote it, in single quotes: control characters and invalid
-// UTF-8 as visible escapes (\r, \0, \x1b), at most maxChars characters, then "…" and the
-// full length in bytes: 'abc…' (1048576 bytes).
-std::string quoteCell(std::string_view text, size_t maxChars = 40);
 
 } // namespace latentlab::data
