@@ -117,6 +117,20 @@ private slots:
         QCOMPARE(leftovers(m_tmp.path()), QStringList());
     }
 
+    // --out through a symlink: the run at its target is replaced, the link stays a link.
+    void symlinkedRunFolderKeepsItsLink() {
+        const QString target = goodRun("target");
+        const QString link = m_tmp.filePath("link");
+        QVERIFY(QFile::link(target, link));
+        const Result r = run({"train", "--preset", "swissroll-ae", "--epochs", "3", "--latent-dim", "3", "--out", link});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(QFileInfo(link).isSymLink());
+        QCOMPARE(QFileInfo(link).symLinkTarget(), target);
+        QCOMPARE(latentHeader(target), QString("index,label,z0,z1,z2"));
+        verifyCompleteRun(target);
+        QCOMPARE(leftovers(m_tmp.path()), QStringList());
+    }
+
     // Each of these is refused before the data is loaded: no "training" line.
     void unsuitableOutIsFoundBeforeTraining_data() {
         QTest::addColumn<QString>("out");

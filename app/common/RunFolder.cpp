@@ -72,6 +72,8 @@ QStringList RunFolder::runFileNames() {
 RunFolder::RunFolder(const QString& out) {
     if (out.trimmed().isEmpty()) throw FileError("--out: the run folder's name is empty");
     m_final = QDir::cleanPath(QDir(out).absolutePath());
+    // A symlink to a run folder: the swap happens at its target, and the link stays.
+    if (QFileInfo(m_final).isSymLink() && QFileInfo(m_final).isDir()) m_final = QFileInfo(m_final).canonicalFilePath();
     const QFileInfo info(m_final);
     if (m_final == "/" || info.fileName().isEmpty()) throw FileError((m_final + ": cannot be a run folder").toStdString());
 
