@@ -307,6 +307,28 @@ private slots:
                  qPrintable(w().controls()->progressBar()->format()));
     }
 
+    // A CSV file in a folder with a long name: the path under the Dataset field wraps inside
+    // the settings panel instead of widening it (which cut off every field's arrows).
+    void longDatasetPathDoesNotWidenThePanel() {
+        SettingsPanel* panel = w().panel();
+        QByteArray csv = "a,b\n";
+        for (int i = 0; i < 30; ++i) csv += QByteArray::number(i) + "," + QByteArray::number(i % 5) + "\n";
+        writeFile(m_tmp.filePath("s.csv"), csv);
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        panel->setDatasetFile(m_tmp.filePath("s.csv"));
+        QTRY_COMPARE(session.count(), 1);
+        const int before = panel->minimumSizeHint().width(); // a CSV file with a short path
+
+        const QString dir = m_tmp.filePath("a_rather_long_directory_name_for_measurements/and_another_nested_level_2026");
+        QVERIFY(QDir().mkpath(dir));
+        const QString path = dir + "/f.csv";
+        writeFile(path, csv);
+        panel->setDatasetFile(path);
+        QTRY_COMPARE(session.count(), 2);
+        QVERIFY2(panel->minimumSizeHint().width() <= before + 2,
+                 qPrintable(QString("panel minimum width %1 -> %2").arg(before).arg(panel->minimumSizeHint().width())));
+    }
+
     // Help > About names the multiply this process trains with, and why (issue 8).
     void aboutNamesTheMultiply() {
         QAction* about = nullptr;

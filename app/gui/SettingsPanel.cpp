@@ -29,6 +29,24 @@ QString labelColumnTip() {
                              "file's \"labelColumn\" counts from 0 (column 5 is \"labelColumn\": 4).");
 }
 
+// Text with a break opportunity (a zero-width space) after every '/', '_', '-' and '.' and
+// every 24 characters without one, so that a word-wrapped label can break a long path.
+QString breakablePath(const QString& text) {
+    QString out;
+    int run = 0;
+    for (const QChar ch : text) {
+        out += ch;
+        ++run;
+        if (ch == '/' || ch == '_' || ch == '-' || ch == '.' || run >= 24) {
+            out += QChar(0x200B);
+            run = 0;
+        } else if (ch.isSpace()) {
+            run = 0;
+        }
+    }
+    return out;
+}
+
 QString widthsText(const std::vector<int>& w) {
     QStringList parts;
     for (int x : w) parts << QString::number(x);
@@ -47,6 +65,8 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     m_datasetInfo = new QLabel;
     m_datasetInfo->setWordWrap(true);
     m_datasetInfo->setStyleSheet("color: palette(mid); font-size: small;");
+    // A long folder name must wrap inside the panel, not widen it (see breakablePath).
+    m_datasetInfo->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_labelColumn = new QComboBox;
     m_labelColumn->setToolTip(labelColumnTip());
     m_header = new QComboBox;
@@ -192,6 +212,11 @@ bool SettingsPanel::isCsvDataset(const QString& name) {
     return name.endsWith(".csv", Qt::CaseInsensitive); // as app::loadDataset tells them
 }
 
+void SettingsPanel::showDatasetInfo(const QString& text) {
+    m_datasetInfo->setText(breakablePath(text));
+    m_datasetInfo->setToolTip(text);
+}
+
 // The label column and header rows show for CSV files only. The columns are listed by the
 // names in the file's first row when the header mode makes it a header, else by number
 // with their first value, so the label column can be picked without opening the file.
@@ -245,7 +270,7 @@ void SettingsPanel::datasetChosen(int index) {
     // Pixels in [0, 1] are what cross-entropy is for; coordinates want squared error.
     m_loss->setCurrentIndex(m_loss->findData(isImageDataset(value) ? "bce" : "mse"));
     m_updating = false;
-    m_datasetInfo->setText(m_dataset->itemData(index, Qt::ToolTipRole).toString());
+    showDatasetInfo(m_dataset->itemData(index, Qt::ToolTipRole).toString());
     emit architectureEdited();
 }
 
@@ -275,7 +300,7 @@ void SettingsPanel::setConfig(const app::RunConfig& c) {
     }
     m_dataset->setCurrentIndex(index);
     m_lastDatasetIndex = index;
-    m_datasetInfo->setText(m_dataset->itemData(index, Qt::ToolTipRole).toString());
+    showDatasetInfo(m_dataset->itemData(index, Qt::ToolTipRole).toString());
     m_header->setCurrentIndex(m_header->findData(QString::fromStdString(data::csvHeaderName(c.dataset.csvHeader))));
     showCsvColumns(c.dataset.name, c.dataset.csvLabelColumn);
     m_kind->setCurrentIndex(c.model.kind == ModelKind::Vae ? 1 : 0);

@@ -63,6 +63,7 @@ private:
     void datasetChosen(int index);
     void updateEnabled();
     void showCsvColumns(const QString& nameOrPath, int labelColumn);
+    void showDatasetInfo(const QString& text); // wrapped inside the panel, whole in the tooltip
     std::vector<int> widths() const;
 
     app::RunConfig m_base;
