@@ -329,6 +329,18 @@ private slots:
                  qPrintable(QString("panel minimum width %1 -> %2").arg(before).arg(panel->minimumSizeHint().width())));
     }
 
+    // A new session's empty loss plot spans its own planned epochs and a unit loss, not
+    // the ranges of the run before it (issue 10, item 3).
+    void emptyLossPlotShowsTheNewRunsEpochs() {
+        LossPlot plot;
+        plot.xAxis->setRange(0, 135); // as a previous, longer run left it
+        plot.yAxis->setRange(0, 42);
+        plot.reset(ModelKind::Vae, 0, 20);
+        QCOMPARE(plot.xAxis->range().lower, 0.0);
+        QCOMPARE(plot.xAxis->range().upper, 20.0);
+        QCOMPARE(plot.yAxis->range().upper, 1.0);
+    }
+
     // Help > About names the multiply this process trains with, and why (issue 8).
     void aboutNamesTheMultiply() {
         QAction* about = nullptr;

@@ -52,7 +52,8 @@ QCPGraph* LossPlot::addCurve(const QString& name, QColor color, Qt::PenStyle sty
     return g;
 }
 
-void LossPlot::reset(ModelKind kind, double sparsity) {
+void LossPlot::reset(ModelKind kind, double sparsity, int plannedEpochs) {
+    m_plannedEpochs = std::max(1, plannedEpochs);
     clearGraphs();
     clearItems();
     m_marks.clear();
@@ -173,10 +174,12 @@ void LossPlot::rescale() {
         x = found ? QCPRange(std::min(x.lower, kx.lower), std::max(x.upper, kx.upper)) : kx;
         found = true;
     }
-    if (found) xAxis->setRange(0, std::max(x.upper, 1.0));
+    // No points yet: the planned epochs and a unit loss range, never the last run's axes.
+    xAxis->setRange(0, found ? std::max(x.upper, 1.0) : double(m_plannedEpochs));
     for (QCPAxis* axis : {yAxis, yAxis2}) {
-        QCPRange y(0, 1);
-        if (fitRange(axis, y)) axis->setRange(y);
+        QCPRange y(m_log ? 0.01 : 0.0, 1);
+        fitRange(axis, y);
+        axis->setRange(y);
     }
     m_rescaling = false;
 }

@@ -20,7 +20,9 @@ class LossPlot : public QCustomPlot {
 public:
     explicit LossPlot(QWidget* parent = nullptr);
 
-    void reset(ModelKind kind, double sparsity);
+    // Empty curves for a new session; until the first point the x-axis spans its planned
+    // epochs, not the previous run's.
+    void reset(ModelKind kind, double sparsity, int plannedEpochs = 1);
     void add(const TrainingSnapshot& snapshot);
     void setLogScale(bool on);
     bool logScale() const { return m_log; }
@@ -49,6 +51,7 @@ private:
     std::vector<QCPAbstractItem*> m_marks;
     bool m_log = false;
     bool m_autoRange = true;
+    int m_plannedEpochs = 1;
     bool m_rescaling = false;
     QTimer m_replotTimer;
     QElapsedTimer m_lastReplot;
