@@ -341,6 +341,16 @@ private slots:
         QCOMPARE(plot.yAxis->range().upper, 1.0);
     }
 
+    // The View menu shows "Data & model", not "Data _model"; the title does not name the
+    // program twice (Qt appends the display name to it) (issue 10, item 8).
+    void viewMenuAndTitleReadRight() {
+        QStringList texts;
+        for (QDockWidget* dock : m_window->findChildren<QDockWidget*>()) texts << dock->toggleViewAction()->text();
+        QVERIFY2(texts.contains("Data && model"), qPrintable(texts.join(" | ")));
+        QVERIFY2(!m_window->windowTitle().contains("Latent Lab"), qPrintable(m_window->windowTitle()));
+        QVERIFY2(m_window->windowTitle().contains(" on "), qPrintable(m_window->windowTitle()));
+    }
+
     // Help > About names the multiply this process trains with, and why (issue 8).
     void aboutNamesTheMultiply() {
         QAction* about = nullptr;

@@ -90,6 +90,8 @@ QDockWidget* MainWindow::addDock(const QString& title, const QString& name, QWid
     dock->setObjectName(name); // saveState() needs it
     dock->setWidget(widget);
     addDockWidget(area, dock);
+    // In a menu '&' marks a mnemonic: "Data & model" would read "Data _model" there.
+    dock->toggleViewAction()->setText(QString(title).replace('&', "&&"));
     return dock;
 }
 
@@ -212,7 +214,8 @@ void MainWindow::onSession(const SessionInfo& info) {
     const QString arch = app::architecture(info.config.model, d.cols);
     const QString kind = info.config.model.kind == ModelKind::Vae ? tr("VAE") : tr("autoencoder");
     const QString what = info.modelFile.isEmpty() ? info.config.name : info.modelFile;
-    setWindowTitle(tr("Latent Lab — %1%2 %3 on %4 (%5 samples)")
+    // Qt adds " — Latent Lab" (the application's display name) to a window's title itself.
+    setWindowTitle(tr("%1%2 %3 on %4 (%5 samples)")
                        .arg(what.isEmpty() ? QString() : what + " · ", kind, arch, QString::fromStdString(d.name))
                        .arg(d.rows));
 }
