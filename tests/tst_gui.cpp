@@ -351,6 +351,24 @@ private slots:
         QVERIFY2(m_window->windowTitle().contains(" on "), qPrintable(m_window->windowTitle()));
     }
 
+    // A refused CSV file leaves the Dataset list again, and the progress bar is not left at
+    // "Loading …" (issue 10, item 13).
+    void refusedFileLeavesTheDatasetList() {
+        const QString ragged = m_tmp.filePath("ragged.csv");
+        writeFile(ragged, "1,2,3\n4,5\n6,7,8\n");
+        SettingsPanel* panel = w().panel();
+        QComboBox* dataset = panel->findChild<QComboBox*>("dataset");
+        QVERIFY(dataset);
+        const int errorsBefore = int(m_dialogs->errors.size());
+        panel->setDatasetFile(ragged);
+        QTRY_COMPARE(int(m_dialogs->errors.size()), errorsBefore + 1);
+        QVERIFY2(m_dialogs->errors.last().contains("ragged.csv: row 2"), qPrintable(m_dialogs->errors.last()));
+        QTRY_COMPARE(dataset->findData(ragged), -1);
+        QCOMPARE(dataset->currentData().toString(), c().session().config.dataset.name);
+        QTRY_VERIFY2(!w().controls()->progressBar()->format().startsWith("Loading"),
+                     qPrintable(w().controls()->progressBar()->format()));
+    }
+
     // Help > About names the multiply this process trains with, and why (issue 8).
     void aboutNamesTheMultiply() {
         QAction* about = nullptr;

@@ -22,6 +22,9 @@ namespace {
 constexpr int kFileRole = Qt::UserRole + 1; // the item's dataset name or path
 const char* kBrowse = "__browse__";
 
+// Marks the Dataset list's entries that are files chosen by the user (not the catalogue's).
+constexpr int kUserFileRole = Qt::UserRole + 2;
+
 QString labelColumnTip() {
     return SettingsPanel::tr("CSV files: the column holding each sample's label, which colours the latent plane "
                              "(whole numbers are classes). It is not learned from. None: every column is a "
@@ -59,6 +62,7 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
 
     m_dataset = new QComboBox;
+    m_dataset->setObjectName("dataset");
     m_dataset->setToolTip(tr("The data to learn from. Generated sets are made on the spot; MNIST and "
                              "Fashion-MNIST are read from disk (hover an entry to see where). "
                              "\"Other file…\" opens your own CSV (one sample per row) or IDX images."));
@@ -274,13 +278,29 @@ void SettingsPanel::datasetChosen(int index) {
     emit architectureEdited();
 }
 
-void SettingsPanel::setDatasetFile(const QString& path) {
+int SettingsPanel::fileEntry(const QString& path) {
     int index = m_dataset->findData(path);
     if (index < 0) {
         index = m_dataset->count() - 2; // before the separator and "Other file…"
         m_dataset->insertItem(index, QFileInfo(path).fileName(), path);
         m_dataset->setItemData(index, path, Qt::ToolTipRole);
+        m_dataset->setItemData(index, true, kUserFileRole);
     }
+    return index;
+}
+
+// Files stay in the list once a model has been set up on them; one that was refused (or
+// whose reset was cancelled) leaves it again.
+void SettingsPanel::forgetRefusedFiles(const QString& keep) {
+    for (int i = m_dataset->count() - 1; i >= 0; --i) {
+        const QString name = m_dataset->itemData(i).toString();
+        if (m_dataset->itemData(i, kUserFileRole).toBool() && name != keep && !m_usedFiles.contains(name))
+            m_dataset->removeItem(i);
+    }
+}
+
+void SettingsPanel::setDatasetFile(const QString& path) {
+    const int index = fileEntry(path);
     m_dataset->setCurrentIndex(index);
     datasetChosen(index);
 }
@@ -292,12 +312,12 @@ void SettingsPanel::setThreadsInUse(int threads) {
 void SettingsPanel::setConfig(const app::RunConfig& c) {
     m_updating = true;
     m_base = c;
+    // setConfig only ever shows the configuration of a model that exists.
     int index = m_dataset->findData(c.dataset.name);
-    if (index < 0) {
-        index = m_dataset->count() - 2;
-        m_dataset->insertItem(index, QFileInfo(c.dataset.name).fileName(), c.dataset.name);
-        m_dataset->setItemData(index, c.dataset.name, Qt::ToolTipRole);
-    }
+    if (index < 0 || m_dataset->itemData(index, kUserFileRole).toBool()) m_usedFiles.insert(c.dataset.name);
+    forgetRefusedFiles(c.dataset.name);
+    index = m_dataset->findData(c.dataset.name);
+    if (index < 0) index = fileEntry(c.dataset.name);
     m_dataset->setCurrentIndex(index);
     m_lastDatasetIndex = index;
     showDatasetInfo(m_dataset->itemData(index, Qt::ToolTipRole).toString());

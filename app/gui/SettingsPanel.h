@@ -64,11 +64,14 @@ private:
     void updateEnabled();
     void showCsvColumns(const QString& nameOrPath, int labelColumn);
     void showDatasetInfo(const QString& text); // wrapped inside the panel, whole in the tooltip
+    int fileEntry(const QString& path);         // the file's entry in the Dataset list, added if new
+    void forgetRefusedFiles(const QString& keep);
     std::vector<int> widths() const;
 
     app::RunConfig m_base;
     bool m_updating = false;
     int m_lastDatasetIndex = 0;
+    QSet<QString> m_usedFiles; // files a model has been set up on
     QComboBox* m_dataset;
     QLabel* m_datasetInfo;
     QComboBox* m_labelColumn;
