@@ -369,6 +369,18 @@ private slots:
                      qPrintable(w().controls()->progressBar()->format()));
     }
 
+    // Export follows the usual convention, Ctrl+Shift+E; nothing exports on Ctrl+Shift+O,
+    // which reads as a variant of Open (issue 10, item 9).
+    void exportShortcutsFollowConvention() {
+        QAction* latent = nullptr;
+        for (QAction* a : m_window->findChildren<QAction*>()) {
+            QVERIFY2(a->shortcut() != QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), qPrintable(a->text()));
+            if (a->text().contains("latent plane")) latent = a;
+        }
+        QVERIFY(latent);
+        QCOMPARE(latent->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    }
+
     // Help > About names the multiply this process trains with, and why (issue 8).
     void aboutNamesTheMultiply() {
         QAction* about = nullptr;

@@ -44,10 +44,11 @@ void DocumentActions::addActionsTo(QMenu* menu) {
     menu->addAction(tr("&Save model"), QKeySequence::Save, this, &DocumentActions::save);
     menu->addAction(tr("Save model &as…"), QKeySequence::SaveAs, this, &DocumentActions::saveAs);
     menu->addSeparator();
-    menu->addAction(tr("Export &latent plane…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L), this,
+    // Ctrl+Shift+E is the usual export shortcut (KDE, Krita, GIMP); Ctrl+Shift+O would read
+    // as a variant of Open. The second export has none, as in those programs.
+    menu->addAction(tr("&Export latent plane…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this,
                     &DocumentActions::exportLatent);
-    menu->addAction(tr("Export l&oss plot…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this,
-                    &DocumentActions::exportLoss);
+    menu->addAction(tr("Export l&oss plot…"), this, &DocumentActions::exportLoss);
 }
 
 QStringList DocumentActions::recentFiles() const { return QSettings().value("recentFiles").toStringList(); }
