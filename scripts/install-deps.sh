@@ -12,6 +12,9 @@ packages=(
   dataset-fashion-mnist
   fonts-dejavu-core
   xvfb xauth
+  # CI's sanitizer build and `make fuzz`: clang with its ASan/UBSan/libFuzzer runtimes,
+  # clang's OpenMP (libomp) and llvm-symbolizer for readable stack traces
+  clang libclang-rt-dev libomp-dev llvm
 )
 
 missing=()
