@@ -163,7 +163,7 @@ int runTrain(const QStringList& args) {
         std::printf("done: %d epochs in %.1f s, train loss %.6g, validation loss %s\n", last.epoch, seconds,
                     last.train.total, validationText(last).c_str());
     }
-    std::printf("wrote %s/{model.llmodel,config.json,history.csv,latent.csv,latent.png,loss.png}\n", qPrintable(dir));
+    std::printf("wrote %s/{%s}\n", qPrintable(dir), qPrintable(app::RunFolder::runFileNames().join(',')));
     return signal != 0 ? 128 + signal : 0;
 }
 

@@ -80,7 +80,6 @@ RunFolder::RunFolder(const QString& out) {
     struct stat st {};
     if (::stat(local(m_final).c_str(), &st) == 0) {
         if (!S_ISDIR(st.st_mode)) throw FileError((m_final + ": is a file, not a folder").toStdString());
-        m_finalExists = true;
         const QDir dir(m_final);
         const QFileInfoList entries = dir.entryInfoList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
         const bool hasModel = QFileInfo(dir.filePath("model.llmodel")).isFile();
@@ -146,13 +145,14 @@ void RunFolder::carryOverForeignFiles() {
 void RunFolder::commit() {
     if (m_committed) return;
     struct stat st {};
-    m_finalExists = ::stat(local(m_final).c_str(), &st) == 0;
-    if (m_finalExists) carryOverForeignFiles();
+    // Looked at again here: the old run may have gone while this one trained.
+    const bool finalExists = ::stat(local(m_final).c_str(), &st) == 0;
+    if (finalExists) carryOverForeignFiles();
     syncFolder(local(m_staging));
     const std::string staging = local(m_staging), final = local(m_final);
     const std::string parent = local(QFileInfo(m_final).path());
 
-    if (!m_finalExists) {
+    if (!finalExists) {
         if (::rename(staging.c_str(), final.c_str()) != 0) fail(m_final + ": cannot put the run in place", errno);
     } else if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, final.c_str(), RENAME_EXCHANGE) == 0) {
             // The staging name now holds the old run; a signal handler may remove it as well.

@@ -43,7 +43,6 @@ private:
 
     QString m_final;
     QString m_staging;
-    bool m_finalExists = false;
     bool m_committed = false;
 };
 
