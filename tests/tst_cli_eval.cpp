@@ -103,6 +103,18 @@ private slots:
         QCOMPARE(m_eval["evaluated_samples"].toInt(), kRows - kTrain);
     }
 
+    // Each count says in words what it counts: the 5 test rows for the reconstruction, all
+    // 23 rows for trustworthiness (it needs no labels), the 18 training codes for k-NN.
+    void sampleCountsSayWhatTheyCount() {
+        QCOMPARE(m_eval["trustworthiness_samples"].toInt(), kRows);
+        QCOMPARE(m_eval["knn_reference_samples"].toInt(), kTrain);
+        const QString words = m_eval["samples_explained"].toString();
+        QVERIFY2(words.contains("reconstruction figures: the 5 samples of the test split") &&
+                     words.contains("trustworthiness: all 23 samples (training and test)") &&
+                     words.contains("among the 18 training codes"),
+                 qPrintable(words));
+    }
+
     void knnFiguresUseFiveNeighbours_data() {
         QTest::addColumn<QString>("figures"); // "model" or "pca" in eval's JSON
         QTest::newRow("model codes") << "model";

@@ -77,6 +77,8 @@ QJsonObject EvaluationResult::toJson() const {
                        {"split", split},
                        {"evaluated_samples", double(evaluatedSamples)},
                        {"trustworthiness_samples", double(trustSamples)},
+                       {"knn_reference_samples", knnReferenceSamples > 0 ? QJsonValue(double(knnReferenceSamples)) : QJsonValue()},
+                       {"samples_explained", samplesExplained},
                        {"notes", QJsonArray::fromStringList(notes)}};
 }
 
@@ -99,11 +101,29 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
     model.reconstruct(x, xhat);
     const Matrix trainCodes = hasTest ? encodeData(model, view, 0, trainRows) : Matrix();
     const Matrix testCodes = hasTest ? encodeData(model, view, trainRows, d.rows) : Matrix();
+    // Trustworthiness needs no labels, so it looks at the whole data set (training and test
+    // codes alike), a random subset when there are many: it costs n^2.
     const std::vector<Index> trustIdx = sampleIndices(d.rows, kMaxTrustSamples, seed);
     r.trustSamples = Index(trustIdx.size());
     if (r.trustSamples < 22)
         r.notes << QString("trustworthiness_k10 is null: it needs at least 22 samples, the data has %1")
                        .arg(r.trustSamples);
+    const bool knn = hasTest && d.labelKind == data::LabelKind::Class;
+    r.knnReferenceSamples = knn ? trainRows : 0;
+    const QString split = hasTest ? QString("the %1 samples of the test split").arg(r.evaluatedSamples)
+                                  : QString("all %1 samples (the data has no test split)").arg(r.evaluatedSamples);
+    r.samplesExplained =
+        QString("reconstruction%1 figures: %2; trustworthiness: %3; %4")
+            .arg(model.kind() == ModelKind::Vae ? " and ELBO" : "", split,
+                 r.trustSamples == d.rows
+                     ? QString("all %1 samples%2").arg(d.rows).arg(hasTest ? " (training and test)" : "")
+                     : QString("%1 of all %2 samples (training and test), drawn at random (seed %3)")
+                           .arg(r.trustSamples)
+                           .arg(d.rows)
+                           .arg(seed),
+                 knn ? QString("k-NN: each test code classified by its 5 nearest among the %1 training codes")
+                           .arg(trainRows)
+                     : QString("k-NN: none (it needs class labels and a test split)"));
     Matrix trustX;
     gatherBatch(view, norm, trustIdx.data(), Index(trustIdx.size()), trustX);
     Matrix trustZ;

@@ -24,7 +24,9 @@ struct QualityFigures {
 struct EvaluationResult {
     QualityFigures model, pca;
     Index evaluatedSamples = 0;  // reconstruction figures: the test part, or all
-    Index trustSamples = 0;      // at most 5,000
+    Index trustSamples = 0;      // of all samples (train and test), at most 5,000
+    Index knnReferenceSamples = 0; // training codes k-NN votes with; 0 without k-NN
+    QString samplesExplained;    // what each count counts, in words
     QString split;               // "test" or "all"
     QStringList notes;           // why a figure is null, when it is
     QJsonObject toJson() const;
