@@ -60,7 +60,12 @@ public:
     void information(QWidget*, const QString& title, const QString& message) override {
         notes << title + ": " + message;
     }
-    bool confirm(QWidget*, const QString&, const QString&, const QString&) override { return ++confirms, confirmAnswer; }
+    QString lastQuestion, lastButton; // of the last confirm()
+    bool confirm(QWidget*, const QString&, const QString& question, const QString& yes) override {
+        lastQuestion = question;
+        lastButton = yes;
+        return ++confirms, confirmAnswer;
+    }
     SaveChoice askToSave(QWidget*, const QString&) override { return ++saveQuestions, saveChoice; }
     QString openFileName(QWidget*, const QString&, const QString&, const QString&) override { return {}; }
     QString saveFileName(QWidget*, const QString&, const QString&, const QString&) override { return {}; }

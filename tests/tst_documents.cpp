@@ -118,10 +118,16 @@ private slots:
         QVERIFY(w().controls()->trainAction()->isEnabled());
         QTRY_VERIFY(c().latest()->state == RunState::Failed);
         QVERIFY(decodeToData(*c().latest()->decoder, Vector::Zero(2)).allFinite());
+        QCOMPARE(c().latest()->progress.epoch, 0); // it stopped inside the first epoch
+        const long long steps = c().stepsDone();
+        QVERIFY(steps > 1);
         // Reset starts again from new weights with a sound learning rate.
         w().panel()->learningRateBox()->setValue(0.01);
         QSignalSpy again(&c(), &TrainingController::sessionStarted);
         w().controls()->resetAction()->trigger();
+        // What the reset discards is counted in batches, not "0 epochs".
+        QCOMPARE(m_dialogs->confirms, 1);
+        QVERIFY2(m_dialogs->lastQuestion.contains(QString("(%1 batches)").arg(steps)), qPrintable(m_dialogs->lastQuestion));
         QTRY_COMPARE(again.count(), 1);
         QCOMPARE(c().session().config.training.learningRate, 0.01);
         trainEpochs(2);

@@ -6,6 +6,8 @@
 
 #include "latentlab/Multiply.h"
 
+#include <QMenuBar>
+
 using namespace guitest;
 
 class TestGui : public guitest::WindowTest {
@@ -163,6 +165,10 @@ private slots:
         QSignalSpy session(&c(), &TrainingController::sessionStarted);
         w().panel()->latentBox()->setValue(3);
         QCOMPARE(m_dialogs->confirms, 1);
+        QCOMPARE(m_dialogs->lastButton, QString("Change latent dimensions"));
+        QVERIFY2(m_dialogs->lastQuestion.startsWith("Change the latent dimensions to 3, discarding the current model?"),
+                 qPrintable(m_dialogs->lastQuestion));
+        QVERIFY2(m_dialogs->lastQuestion.contains("(1 batch)"), qPrintable(m_dialogs->lastQuestion));
         if (answer) {
             QTRY_COMPARE(session.count(), 1);
             QCOMPARE(c().session().config.model.latentDim, 3);
@@ -180,6 +186,37 @@ private slots:
             QTest::qWait(100);
             QCOMPARE(session.count(), 0);
         }
+    }
+
+    // The question names what the user did (a preset, a dataset) and what would be lost.
+    void discardQuestionSaysWhatTheUserDid() {
+        trainEpochs(1);
+        pauseAndSettle();
+        const int epochs = c().latest()->progress.epoch;
+        QVERIFY(epochs >= 1);
+        m_dialogs->confirmAnswer = false;
+        QMenu* presets = nullptr;
+        for (QAction* a : w().menuBar()->actions())
+            if (a->text() == "&Presets") presets = a->menu();
+        QVERIFY(presets);
+        for (QAction* a : presets->actions())
+            if (a->text() == "mnist-vae") a->trigger();
+        QCOMPARE(m_dialogs->confirms, 1);
+        QCOMPARE(m_dialogs->lastButton, QString("Load preset"));
+        const QString lost = epochs == 1 ? QString("(1 epoch") : QString("(%1 epochs").arg(epochs);
+        QVERIFY2(m_dialogs->lastQuestion.startsWith("Load preset mnist-vae, discarding the current model?") &&
+                     m_dialogs->lastQuestion.contains(lost),
+                 qPrintable(m_dialogs->lastQuestion));
+        QComboBox* data = w().panel()->datasetBox();
+        const int moons = data->findData("moons");
+        QVERIFY(moons >= 0);
+        data->setCurrentIndex(moons);
+        emit data->activated(moons);
+        QCOMPARE(m_dialogs->confirms, 2);
+        QCOMPARE(m_dialogs->lastButton, QString("Switch dataset"));
+        QVERIFY2(m_dialogs->lastQuestion.startsWith("Switch the dataset to moons, discarding the current model?"),
+                 qPrintable(m_dialogs->lastQuestion));
+        QCOMPARE(data->currentData().toString(), QString("swissroll")); // kept, as answered
     }
 
     void vaeKlHasItsOwnAxis() {

@@ -105,7 +105,9 @@ void MainWindow::buildMenus() {
     QMenu* presets = menuBar()->addMenu(tr("&Presets"));
     for (const QString& name : app::presetNames()) {
         const app::RunConfig preset = app::loadPreset(name);
-        QAction* a = presets->addAction(name, this, [this, name] { applyConfig(app::loadPreset(name)); });
+        QAction* a = presets->addAction(name, this, [this, name] {
+            applyConfig(app::loadPreset(name), tr("Load preset"), tr("Load preset %1").arg(name));
+        });
         a->setToolTip(preset.description);
         a->setStatusTip(preset.description);
     }
@@ -152,7 +154,8 @@ void MainWindow::connectController() {
     connect(m_controls->pauseAction(), &QAction::triggered, c, &TrainingController::togglePause);
     connect(m_controls->stepEpochAction(), &QAction::triggered, c, &TrainingController::stepEpoch);
     connect(m_controls->stepBatchAction(), &QAction::triggered, c, &TrainingController::stepBatch);
-    connect(m_controls->resetAction(), &QAction::triggered, this, [this] { applyConfig(m_panel->config()); });
+    connect(m_controls->resetAction(), &QAction::triggered, this,
+            [this] { applyConfig(m_panel->config(), tr("Reset"), tr("Reset to new weights")); });
 }
 
 void MainWindow::connectPanel() {
@@ -163,7 +166,8 @@ void MainWindow::connectPanel() {
         const app::RunConfig c = m_panel->config();
         m_controller->setTrainingOptions(c.training.batchSize, c.training.threads, c.training.seed);
     });
-    connect(m_panel, &SettingsPanel::architectureEdited, this, [this] { applyConfig(m_panel->config()); });
+    connect(m_panel, &SettingsPanel::architectureEdited, this,
+            [this](const QString& action, const QString& what) { applyConfig(m_panel->config(), action, what); });
     connect(m_panel, &SettingsPanel::browseDatasetRequested, this, [this] {
         const QString path = m_dialogs->openFileName(this, tr("Open a dataset"), QString(),
                                                      tr("Data (*.csv *idx3-ubyte *idx3-ubyte.gz);;All files (*)"));
@@ -176,18 +180,30 @@ bool MainWindow::hasUnsavedTraining() const {
     return steps > 0 && steps != m_controller->savedSteps();
 }
 
-bool MainWindow::confirmDiscard(const QString& action) {
+QString MainWindow::trainingDoneText() const {
+    const SnapshotPtr s = m_controller->latest();
+    const int epochs = s ? s->progress.epoch : 0;
+    // Inside the first epoch (Step batch, or a NaN stop, which restarts the epoch) the
+    // optimiser steps say how much training there is: never "0 epochs".
+    const long long batches = epochs > 0 ? (s ? s->progress.batch : 0) : m_controller->stepsDone();
+    // No translation is loaded, so "%n epoch(s)" would stay as written: plurals by hand.
+    const QString e = epochs == 1 ? tr("1 epoch") : tr("%1 epochs").arg(epochs);
+    const QString b = batches == 1 ? tr("1 batch") : tr("%1 batches").arg(batches);
+    if (epochs > 0 && batches > 0) return tr("%1 and %2").arg(e, b);
+    return epochs > 0 ? e : b;
+}
+
+bool MainWindow::confirmDiscard(const QString& action, const QString& what) {
     if (!hasUnsavedTraining()) return true;
     return m_dialogs->confirm(this, action,
-                              tr("%1 starts a new model; the training so far (%2 epochs) is not saved and "
-                                 "will be lost.")
-                                  .arg(action)
-                                  .arg(m_controller->latest() ? m_controller->latest()->progress.epoch : 0),
+                              tr("%1, discarding the current model?\n\nIts training (%2) has not been saved.")
+                                  .arg(what, trainingDoneText()),
                               action);
 }
 
-void MainWindow::applyConfig(const app::RunConfig& config) {
-    if (!confirmDiscard(tr("Reset"))) {
+void MainWindow::applyConfig(const app::RunConfig& config, const QString& action, const QString& what) {
+    const QString verb = action.isEmpty() ? tr("Start a new model") : action;
+    if (!confirmDiscard(verb, what.isEmpty() ? verb : what)) {
         // Keep the model: show its settings again.
         if (m_controller->hasSession()) m_panel->setConfig(m_controller->session().config);
         return;

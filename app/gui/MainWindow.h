@@ -38,8 +38,13 @@ public:
     void setDialogs(std::unique_ptr<Dialogs> dialogs);
     Dialogs& dialogs() { return *m_dialogs; }
 
-    // A new session with config (asking first if that would throw away training).
-    void applyConfig(const app::RunConfig& config);
+    // A new session with config, asking first if that would throw away training. `action`
+    // names what the user did for the question's button ("Load preset"), `what` says it
+    // in full ("Load preset mnist-vae").
+    void applyConfig(const app::RunConfig& config, const QString& action = QString(), const QString& what = QString());
+    // How much training the current model has had, in words: "12 epochs", "1 epoch and
+    // 5 batches", "7 batches".
+    QString trainingDoneText() const;
     // Decodes the plane point (x, y) with the latest published decoder.
     void decodeAt(double x, double y);
     void samplePrior(int count);
@@ -71,7 +76,7 @@ private:
     void onSession(const SessionInfo& info);
     void onSnapshot(const SnapshotPtr& snapshot);
     void resetTo(const app::RunConfig& config);
-    bool confirmDiscard(const QString& action);
+    bool confirmDiscard(const QString& action, const QString& what);
 
     std::unique_ptr<Dialogs> m_dialogs;
     TrainingController* m_controller;

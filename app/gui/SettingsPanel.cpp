@@ -154,29 +154,34 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     fillDatasets();
     setThreadsInUse(TrainingSession::resolveThreads(0));
 
-    auto arch = [this] {
-        if (!m_updating) emit architectureEdited();
+    // What changed, in the user's words, for the question whether to discard the model.
+    auto arch = [this](const QString& setting, const QString& value) {
+        if (!m_updating) emit architectureEdited(tr("Change %1").arg(setting), tr("Change the %1 to %2").arg(setting, value));
     };
     auto options = [this] {
         if (!m_updating) emit trainingOptionsEdited();
     };
     connect(m_dataset, qOverload<int>(&QComboBox::activated), this, &SettingsPanel::datasetChosen);
     // activated: only the user's choices, never setConfig's.
-    connect(m_labelColumn, qOverload<int>(&QComboBox::activated), this, arch);
+    connect(m_labelColumn, qOverload<int>(&QComboBox::activated), this,
+            [this, arch] { arch(tr("label column"), m_labelColumn->currentText()); });
     connect(m_header, qOverload<int>(&QComboBox::activated), this, [this, arch] {
         showCsvColumns(m_dataset->currentData().toString(), m_labelColumn->currentData().toInt());
-        arch();
+        arch(tr("header row"), m_header->currentText());
     });
     connect(m_kind, qOverload<int>(&QComboBox::currentIndexChanged), this, [this, arch] {
         updateEnabled();
-        arch();
+        arch(tr("model"), m_kind->currentText());
     });
     connect(m_widths, &QLineEdit::editingFinished, this, [this, arch] {
-        if (widths() != m_base.model.encoderWidths) arch();
+        if (widths() != m_base.model.encoderWidths) arch(tr("encoder widths"), widthsText(widths()));
     });
-    connect(m_latent, qOverload<int>(&QSpinBox::valueChanged), this, arch);
-    connect(m_activation, qOverload<int>(&QComboBox::currentIndexChanged), this, arch);
-    connect(m_loss, qOverload<int>(&QComboBox::currentIndexChanged), this, arch);
+    connect(m_latent, qOverload<int>(&QSpinBox::valueChanged), this,
+            [arch](int v) { arch(tr("latent dimensions"), QString::number(v)); });
+    connect(m_activation, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            [this, arch] { arch(tr("activation"), m_activation->currentText()); });
+    connect(m_loss, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            [this, arch] { arch(tr("reconstruction loss"), m_loss->currentText().toLower()); });
     connect(m_batch, qOverload<int>(&QSpinBox::valueChanged), this, options);
     connect(m_seed, qOverload<int>(&QSpinBox::valueChanged), this, options);
     connect(m_threads, qOverload<int>(&QSpinBox::valueChanged), this, options);
@@ -275,7 +280,7 @@ void SettingsPanel::datasetChosen(int index) {
     m_loss->setCurrentIndex(m_loss->findData(isImageDataset(value) ? "bce" : "mse"));
     m_updating = false;
     showDatasetInfo(m_dataset->itemData(index, Qt::ToolTipRole).toString());
-    emit architectureEdited();
+    emit architectureEdited(tr("Switch dataset"), tr("Switch the dataset to %1").arg(m_dataset->itemText(index)));
 }
 
 int SettingsPanel::fileEntry(const QString& path) {

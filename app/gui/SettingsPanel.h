@@ -51,7 +51,9 @@ public:
     static bool isCsvDataset(const QString& nameOrPath);
 
 signals:
-    void architectureEdited();
+    // A setting that needs a new model changed. `action` names it for a button ("Switch
+    // dataset"), `what` says it as the user did it ("Switch the dataset to mnist").
+    void architectureEdited(const QString& action, const QString& what);
     void trainingOptionsEdited();
     void learningRateEdited(double lr);
     void betaEdited(double beta);
