@@ -7,6 +7,7 @@
 #include "latentlab/Multiply.h"
 
 #include <QMenuBar>
+#include <QStatusBar>
 
 using namespace guitest;
 
@@ -294,6 +295,47 @@ private slots:
         QCOMPARE(double(w().decoderView()->lastCode()(1)), double(float(z.y())));
         QVERIFY(c().state() == RunState::Running || c().state() == RunState::Finished);
         QVERIFY(w().decoderView()->lastOutput() == decodeToData(*c().latest()->decoder, w().decoderView()->lastCode()));
+    }
+
+    // A dataset of one's own after MNIST's VAE does not inherit its sizes: the window
+    // proposes settings from the data (features, samples), shows them and says so.
+    void newDatasetGetsSettingsThatSuitIt() {
+        app::RunConfig big = app::loadPreset("swissroll-vae");
+        big.dataset.generator.samples = 400;
+        big.model.encoderWidths = {512, 256};
+        big.model.beta = 4;
+        big.model.latentDim = 3;
+        big.training.batchSize = 128;
+        big.training.epochs = 20;
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().applyConfig(big);
+        QTRY_COMPARE(session.count(), 1);
+        QCOMPARE(c().session().config.model.encoderWidths, (std::vector<int>{512, 256}));
+
+        const QString path = m_tmp.filePath("five.csv");
+        QByteArray csv = "a,b,c,d,e\n";
+        for (int i = 0; i < 250; ++i)
+            for (int j = 0; j < 5; ++j) csv += QByteArray::number((i * (j + 3)) % 17) + (j < 4 ? "," : "\n");
+        writeFile(path, csv);
+        w().panel()->setDatasetFile(path);
+        QTRY_COMPARE(session.count(), 2);
+        const app::RunConfig& now = c().session().config;
+        QCOMPARE(now.model.kind, ModelKind::Vae); // the user's choice of kind stays
+        QCOMPARE(now.model.encoderWidths, (std::vector<int>{64, 64, 64}));
+        QCOMPARE(now.model.activation, Activation::ELU);
+        QCOMPARE(now.model.latentDim, 3);
+        QCOMPARE(now.model.beta, 0.05);
+        QCOMPARE(now.training.batchSize, 32);
+        QCOMPARE(now.training.epochs, 300);
+        QCOMPARE(w().panel()->betaBox()->value(), 0.05);
+        QCOMPARE(w().panel()->epochsBox()->value(), 300);
+        QVERIFY2(w().statusBar()->currentMessage().startsWith("Proposed for 200 training samples of 5 features"),
+                 qPrintable(w().statusBar()->currentMessage()));
+        // A change the user makes afterwards is taken as it is.
+        w().panel()->latentBox()->setValue(2);
+        QTRY_COMPARE(session.count(), 3);
+        QCOMPARE(c().session().config.model.latentDim, 2);
+        QCOMPARE(c().session().config.model.encoderWidths, (std::vector<int>{64, 64, 64}));
     }
 
     // A CSV file's label column and header row are chosen in the panel and reach the data.

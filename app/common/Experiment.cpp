@@ -153,4 +153,49 @@ void checkModelFitsData(const Model& model, const data::Dataset& dataset, const 
                                   .toStdString());
 }
 
+RunConfig proposedFor(const RunConfig& current, const data::Dataset& d, QString* summary) {
+    RunConfig c = current;
+    c.proposeForData = false;
+    ModelConfig& m = c.model;
+    const int64_t features = d.cols, samples = d.trainingRows();
+    // Few features (coordinates): a deep, narrow ELU network as the Swiss roll presets use;
+    // many (pixels): two ReLU layers, the first about half the input, as the MNIST ones.
+    if (features <= 16) {
+        m.encoderWidths = {64, 64, 64};
+        m.activation = Activation::ELU;
+    } else if (features <= 128) {
+        m.encoderWidths = {128, 64};
+        m.activation = Activation::ELU;
+    } else {
+        int first = 128;
+        while (first < 512 && first < features / 2) first *= 2;
+        m.encoderWidths = {first, first / 2};
+        m.activation = Activation::ReLU;
+    }
+    m.decoderWidths.clear();
+    m.latentDim = int(std::clamp<int64_t>(m.latentDim, 1, std::max<int64_t>(1, features)));
+    // With cross-entropy over pixels beta 1 is the textbook VAE; the squared error of a few
+    // standardised features is small beside a KL term of weight 1, which then wins and the
+    // codes collapse, so the Swiss roll VAE's 0.05.
+    if (m.kind == ModelKind::Vae) m.beta = m.loss == ReconstructionLoss::Bce ? 1.0 : 0.05;
+    m.sparsity = 0;
+    TrainConfig& t = c.training;
+    t.batchSize = samples <= 5000 ? 32 : 128;
+    t.learningRate = features <= 128 ? 0.002 : 0.001;
+    t.epochs = samples <= 5000 ? 300 : samples <= 20000 ? 50 : samples <= 50000 ? 20 : 10;
+    if (summary) {
+        const QString kind = m.kind == ModelKind::Vae ? QString("VAE (beta %1)").arg(m.beta) : QString("autoencoder");
+        *summary = QString("Proposed for %1 training samples of %2 features: %3 %4 (%5), batch %6, learning rate "
+                           "%7, %8 epochs. Change any of them in the panel.")
+                       .arg(samples)
+                       .arg(features)
+                       .arg(kind, architecture(m, features),
+                            QString::fromStdString(activationName(m.activation)))
+                       .arg(t.batchSize)
+                       .arg(t.learningRate)
+                       .arg(t.epochs);
+    }
+    return c;
+}
+
 } // namespace latentlab::app

@@ -45,6 +45,14 @@ private:
     std::unique_ptr<Model> m_model;
 };
 
+// Settings that suit a dataset the user has just chosen, on top of `current`: the hidden
+// widths and activation from the number of features, the batch size, learning rate and
+// epochs from the number of training samples, and for a VAE a beta that keeps the code
+// from collapsing under the loss in use. The model kind and the latent size stay (the
+// latent size at most the number of features). `summary`, if given, says what was
+// proposed and for what, in one sentence for the user.
+RunConfig proposedFor(const RunConfig& current, const data::Dataset& dataset, QString* summary = nullptr);
+
 // What training a configuration on a dataset needs in memory, roughly and from above.
 struct MemoryEstimate {
     int64_t parameters = 0;

@@ -36,6 +36,9 @@ struct RunConfig {
     DatasetSpec dataset;
     ModelConfig model;   // inputDim is filled in from the data
     TrainConfig training;
+    // Not saved: the window sets it when the user picks another dataset, so the session
+    // replaces the sizes above with proposedFor() the loaded data (see Experiment.h).
+    bool proposeForData = false;
 
     QJsonObject toJson() const;
     // Strict: unknown keys and wrong types are errors, naming `source` and the key path.

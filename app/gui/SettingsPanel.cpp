@@ -383,7 +383,12 @@ app::RunConfig SettingsPanel::config() const {
         c.dataset.normalize = Normalizer::Kind::MinMax;
     else if (changedData || c.dataset.normalize == Normalizer::Kind::GlobalMinMax)
         c.dataset.normalize = Normalizer::Kind::Standardize;
-    if (changedData) c.name.clear(); // no longer the preset
+    if (changedData) {
+        c.name.clear(); // no longer the preset
+        // The sizes of the model before suit the data before: the session proposes new
+        // ones from the data once it is loaded (the panel then shows them).
+        c.proposeForData = true;
+    }
     return c;
 }
 

@@ -81,6 +81,7 @@ struct SessionInfo {
     QString modelFile;     // the file it was opened from, or empty
     int epochsDone = 0;
     int threads = 1;       // training threads actually used
+    QString proposal;      // settings proposed for a newly chosen dataset, in words
 };
 
 } // namespace latentlab::gui

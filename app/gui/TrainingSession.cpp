@@ -122,9 +122,12 @@ std::unique_ptr<TrainingSession> TrainingSession::create(int id, const app::RunC
                                                          const DatasetLoader& loadData) {
     config.validate();
     auto data = loadData(config.dataset);
-    std::unique_ptr<TrainingSession> s(new TrainingSession(id, app::Experiment::prepare(config, data), nullptr));
-    s->m_target = config.training.epochs;
-    s->makeTrainer(true, config.training.threads);
+    QString proposal;
+    const app::RunConfig chosen = config.proposeForData ? app::proposedFor(config, *data, &proposal) : config;
+    std::unique_ptr<TrainingSession> s(new TrainingSession(id, app::Experiment::prepare(chosen, data), nullptr));
+    s->m_proposal = proposal;
+    s->m_target = chosen.training.epochs;
+    s->makeTrainer(true, chosen.training.threads);
     return s;
 }
 
@@ -172,6 +175,7 @@ SessionInfo TrainingSession::info() const {
     i.modelFile = m_modelFile;
     i.epochsDone = epochsDone();
     i.threads = m_threads;
+    i.proposal = m_proposal;
     return i;
 }
 

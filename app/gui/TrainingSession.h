@@ -100,6 +100,7 @@ private:
 
     int m_id;
     app::Experiment m_experiment;
+    QString m_proposal; // what proposedFor() chose, when it did
     std::unique_ptr<Model> m_model; // a loaded model, else the experiment's own
     QString m_modelFile;
     std::unique_ptr<Trainer> m_trainer;
