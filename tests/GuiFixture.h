@@ -67,8 +67,16 @@ public:
         return ++confirms, confirmAnswer;
     }
     SaveChoice askToSave(QWidget*, const QString&) override { return ++saveQuestions, saveChoice; }
-    QString openFileName(QWidget*, const QString&, const QString&, const QString&) override { return {}; }
-    QString saveFileName(QWidget*, const QString&, const QString&, const QString&) override { return {}; }
+    QString openAnswer, saveAnswer; // what the file dialogs return (empty: cancelled)
+    QStringList dialogStarts;       // the folder or file each file dialog started at
+    QString openFileName(QWidget*, const QString&, const QString& dir, const QString&) override {
+        dialogStarts << dir;
+        return openAnswer;
+    }
+    QString saveFileName(QWidget*, const QString&, const QString& dir, const QString&) override {
+        dialogStarts << dir;
+        return saveAnswer;
+    }
 };
 
 inline void writeFile(const QString& path, const QByteArray& bytes) {

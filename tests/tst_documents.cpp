@@ -133,6 +133,39 @@ private slots:
         trainEpochs(2);
     }
 
+    // Open model and Other file… start where the last file was chosen, in any dialog, as
+    // Save and Export do; across runs too.
+    void fileDialogsStartInTheLastFolder() {
+        QDir(m_tmp.path()).mkpath("elsewhere/deeper");
+        const QString folder = m_tmp.filePath("elsewhere/deeper");
+        const QString csv = folder + "/points.csv";
+        QByteArray rows = "x,y\n";
+        for (int i = 0; i < 40; ++i) rows += QByteArray::number(i) + "," + QByteArray::number(i % 5) + "\n";
+        writeFile(csv, rows);
+        m_dialogs->openAnswer = csv;
+        QComboBox* data = w().panel()->datasetBox();
+        const int other = data->count() - 1; // "Other file…"
+        emit data->activated(other);
+        QTRY_COMPARE(c().session().config.dataset.name, csv);
+        m_dialogs->openAnswer.clear();
+        w().documents()->open();
+        QCOMPARE(m_dialogs->dialogStarts.size(), 2);
+        QCOMPARE(m_dialogs->dialogStarts.last(), folder);
+        // The next run of the program remembers it.
+        closeWindow();
+        openWindow();
+        w().documents()->open();
+        QCOMPARE(m_dialogs->dialogStarts.last(), folder);
+        // A model saved elsewhere moves it there.
+        QDir(m_tmp.path()).mkpath("models");
+        m_dialogs->saveAnswer = m_tmp.filePath("models/m.llmodel");
+        w().documents()->saveAs();
+        QTRY_VERIFY(QFile::exists(m_dialogs->saveAnswer));
+        m_dialogs->openAnswer.clear();
+        emit w().panel()->datasetBox()->activated(w().panel()->datasetBox()->count() - 1);
+        QCOMPARE(m_dialogs->dialogStarts.last(), m_tmp.filePath("models"));
+    }
+
     void exportsPngAndPdf() {
         trainEpochs(2);
         pauseAndSettle();

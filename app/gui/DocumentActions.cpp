@@ -71,9 +71,22 @@ void DocumentActions::rebuildRecentMenu() {
     m_recentMenu->setEnabled(!files.isEmpty());
 }
 
+QString DocumentActions::lastFolder() const {
+    const QString dir = QSettings().value("lastFolder").toString();
+    return !dir.isEmpty() && QFileInfo(dir).isDir() ? dir : QDir::homePath();
+}
+
+void DocumentActions::rememberFolder(const QString& chosenFile) {
+    if (!chosenFile.isEmpty()) QSettings().setValue("lastFolder", QFileInfo(chosenFile).absolutePath());
+}
+
+QString DocumentActions::saveFolder() const {
+    return m_currentFile.isEmpty() ? lastFolder() : QFileInfo(m_currentFile).absolutePath();
+}
+
 void DocumentActions::open() {
-    const QString dir = m_currentFile.isEmpty() ? QDir::homePath() : QFileInfo(m_currentFile).absolutePath();
-    const QString path = m_window->dialogs().openFileName(m_window, tr("Open a model"), dir, tr(kModelFilter));
+    const QString path = m_window->dialogs().openFileName(m_window, tr("Open a model"), lastFolder(), tr(kModelFilter));
+    rememberFolder(path);
     if (!path.isEmpty()) openPath(path);
 }
 
@@ -103,10 +116,10 @@ bool DocumentActions::saveNow() {
 
 QString DocumentActions::askModelPath() {
     const app::RunConfig& c = m_window->controller()->session().config;
-    const QString dir = m_currentFile.isEmpty() ? QDir::homePath() : QFileInfo(m_currentFile).absolutePath();
-    QString path = m_window->dialogs().saveFileName(m_window, tr("Save the model"),
-                                                    QDir(dir).filePath((c.name.isEmpty() ? "model" : c.name) + ".llmodel"),
-                                                    tr(kModelFilter));
+    QString path = m_window->dialogs().saveFileName(
+        m_window, tr("Save the model"), QDir(saveFolder()).filePath((c.name.isEmpty() ? "model" : c.name) + ".llmodel"),
+        tr(kModelFilter));
+    rememberFolder(path);
     if (!path.isEmpty() && QFileInfo(path).suffix().isEmpty()) path += ".llmodel";
     return path;
 }
@@ -134,9 +147,9 @@ bool DocumentActions::saveTo(const QString& path) {
 }
 
 QString DocumentActions::askExportPath(const QString& caption, const QString& baseName) {
-    const QString dir = m_currentFile.isEmpty() ? QDir::homePath() : QFileInfo(m_currentFile).absolutePath();
-    QString path = m_window->dialogs().saveFileName(m_window, caption, QDir(dir).filePath(baseName + ".png"),
+    QString path = m_window->dialogs().saveFileName(m_window, caption, QDir(saveFolder()).filePath(baseName + ".png"),
                                                     tr(kPlotFilter));
+    rememberFolder(path);
     if (!path.isEmpty() && QFileInfo(path).suffix().isEmpty()) path += ".png";
     return path;
 }

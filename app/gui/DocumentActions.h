@@ -36,6 +36,10 @@ public:
     bool exportLossTo(const QString& path);
 
     const QString& currentFile() const { return m_currentFile; }
+    // Where file dialogs start: the folder of the last file chosen in any of them (kept
+    // across runs), else the home folder. Save and export prefer the model's own folder.
+    QString lastFolder() const;
+    void rememberFolder(const QString& chosenFile);
     QStringList recentFiles() const;
 
 private:
@@ -43,6 +47,7 @@ private:
     void rebuildRecentMenu();
     QString askModelPath();
     QString askExportPath(const QString& caption, const QString& baseName);
+    QString saveFolder() const;
 
     MainWindow* m_window;
     QString m_currentFile;

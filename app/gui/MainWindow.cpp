@@ -169,8 +169,9 @@ void MainWindow::connectPanel() {
     connect(m_panel, &SettingsPanel::architectureEdited, this,
             [this](const QString& action, const QString& what) { applyConfig(m_panel->config(), action, what); });
     connect(m_panel, &SettingsPanel::browseDatasetRequested, this, [this] {
-        const QString path = m_dialogs->openFileName(this, tr("Open a dataset"), QString(),
+        const QString path = m_dialogs->openFileName(this, tr("Open a dataset"), m_documents->lastFolder(),
                                                      tr("Data (*.csv *idx3-ubyte *idx3-ubyte.gz);;All files (*)"));
+        m_documents->rememberFolder(path);
         if (!path.isEmpty()) m_panel->setDatasetFile(path);
     });
 }
