@@ -166,6 +166,15 @@ private slots:
         QCOMPARE(m_dialogs->dialogStarts.last(), m_tmp.filePath("models"));
     }
 
+    // The exported plane is titled with the model and the data, as the window is.
+    void exportedPlaneHasTheWindowsTitle() {
+        QTRY_VERIFY(plot().codes());
+        const auto s = w().documents()->latentScatter();
+        QVERIFY(s);
+        QVERIFY2(s->title.contains("autoencoder") && s->title.contains("swissroll"), qPrintable(s->title));
+        QCOMPARE(s->title, w().windowTitle());
+    }
+
     void exportsPngAndPdf() {
         trainEpochs(2);
         pauseAndSettle();

@@ -164,15 +164,11 @@ void DocumentActions::exportLoss() {
     if (!path.isEmpty()) exportLossTo(path);
 }
 
-bool DocumentActions::exportLatentTo(const QString& path) {
+std::optional<app::ScatterData> DocumentActions::latentScatter() const {
     const LatentPlot* plot = m_window->latentView()->plot();
     const auto codes = plot->codes();
     const SessionInfo& info = m_window->controller()->session();
-    if (!codes || !info.dataset) {
-        m_window->reportError(tr("Nothing to export"), tr("%1: the latent plane is still empty").arg(path));
-        return false;
-    }
-    // The shared renderer draws every point as a vector shape: sharp in a PDF at any zoom.
+    if (!codes || !info.dataset) return std::nullopt;
     const data::Dataset& d = *info.dataset;
     app::ScatterData s;
     s.points.resize(2, codes->cols());
@@ -191,11 +187,21 @@ bool DocumentActions::exportLatentTo(const QString& path) {
     s.labelKind = d.labels.empty() ? data::LabelKind::None : d.labelKind;
     s.classNames = d.classNames;
     s.labelName = QString::fromStdString(d.labelName);
-    s.title = m_window->windowTitle().section(" — ", 1);
+    s.title = m_window->windowTitle(); // the model and the data; Qt shows the program's name beside it
     s.xLabel = QString("z%1").arg(plot->dimX());
     s.yLabel = plot->dimY() >= 0 ? QString("z%1").arg(plot->dimY()) : s.labelName;
+    return s;
+}
+
+bool DocumentActions::exportLatentTo(const QString& path) {
+    const std::optional<app::ScatterData> s = latentScatter();
+    if (!s) {
+        m_window->reportError(tr("Nothing to export"), tr("%1: the latent plane is still empty").arg(path));
+        return false;
+    }
+    // The shared renderer draws every point as a vector shape: sharp in a PDF at any zoom.
     try {
-        app::savePlot(path, QSize(1000, 800), [&](QPainter& p, const QRectF& r) { app::paintScatter(p, r, s); });
+        app::savePlot(path, QSize(1000, 800), [&](QPainter& p, const QRectF& r) { app::paintScatter(p, r, *s); });
     } catch (const std::exception& e) {
         m_window->reportError(tr("Could not export"), QString::fromUtf8(e.what()));
         return false;

@@ -2,8 +2,11 @@
 // latent plane and the loss plot as PNG or PDF, and the recent files (QSettings).
 #pragma once
 
+#include "PlotRenderer.h"
+
 #include <QObject>
 #include <QStringList>
+#include <optional>
 
 class QAction;
 class QMenu;
@@ -34,6 +37,8 @@ public:
     // Write the plots; false (after reporting why) on failure.
     bool exportLatentTo(const QString& path);
     bool exportLossTo(const QString& path);
+    // What an export of the latent plane draws; empty before the first codes.
+    std::optional<app::ScatterData> latentScatter() const;
 
     const QString& currentFile() const { return m_currentFile; }
     // Where file dialogs start: the folder of the last file chosen in any of them (kept
