@@ -39,7 +39,7 @@ private slots:
         QCOMPARE(plot().plottedPoints(), 3000);
         QVERIFY(w().lossPlot()->epochCount() >= 3);
         QVERIFY(w().reconstructions()->reconstructions());
-        QTRY_VERIFY(w().controls()->progressBar()->text().contains("samples/s"));
+        QTRY_VERIFY(w().controls()->progressText().contains("samples/s"));
         QVERIFY(w().controls()->progressBar()->value() > 0);
     }
 
@@ -187,6 +187,22 @@ private slots:
             QTest::qWait(100);
             QCOMPARE(session.count(), 0);
         }
+    }
+
+    // Step batch says where in the epoch training stands; the text is beside the bar, not
+    // drawn over its fill (where it would change colour mid-word).
+    void stepBatchShowsItsProgress() {
+        ControlBar* bar = w().controls();
+        QVERIFY(!bar->progressBar()->isTextVisible());
+        QTRY_COMPARE(bar->progressText(), QString("Epoch 0/300"));
+        const Index perEpoch = c().latest()->progress.batchesPerEpoch;
+        QVERIFY(perEpoch > 2);
+        bar->stepBatchAction()->trigger();
+        QTRY_COMPARE(bar->progressText(), QString("Epoch 1/300 · batch 1/%1").arg(perEpoch));
+        bar->stepBatchAction()->trigger();
+        QTRY_COMPARE(bar->progressText(), QString("Epoch 1/300 · batch 2/%1").arg(perEpoch));
+        bar->stepEpochAction()->trigger();
+        QTRY_COMPARE(bar->progressText(), QString("Epoch 1/300"));
     }
 
     // The question names what the user did (a preset, a dataset) and what would be lost.
@@ -380,10 +396,10 @@ private slots:
         QTRY_COMPARE(header->currentData().toString(), QString("auto")); // the panel shows the session's
         QCOMPARE(label->currentData().toInt(), 2);
         // The progress bar is back to the session's progress, not left at "Loading …".
-        QTRY_VERIFY2(!w().controls()->progressBar()->format().startsWith("Loading"),
-                     qPrintable(w().controls()->progressBar()->format()));
-        QVERIFY2(w().controls()->progressBar()->format().startsWith("Epoch "),
-                 qPrintable(w().controls()->progressBar()->format()));
+        QTRY_VERIFY2(!w().controls()->progressText().startsWith("Loading"),
+                     qPrintable(w().controls()->progressText()));
+        QVERIFY2(w().controls()->progressText().startsWith("Epoch "),
+                 qPrintable(w().controls()->progressText()));
     }
 
     // A CSV file in a folder with a long name: the path under the Dataset field wraps inside
@@ -444,8 +460,8 @@ private slots:
         QVERIFY2(m_dialogs->errors.last().contains("ragged.csv: row 2"), qPrintable(m_dialogs->errors.last()));
         QTRY_COMPARE(dataset->findData(ragged), -1);
         QCOMPARE(dataset->currentData().toString(), c().session().config.dataset.name);
-        QTRY_VERIFY2(!w().controls()->progressBar()->format().startsWith("Loading"),
-                     qPrintable(w().controls()->progressBar()->format()));
+        QTRY_VERIFY2(!w().controls()->progressText().startsWith("Loading"),
+                     qPrintable(w().controls()->progressText()));
     }
 
     // Export follows the usual convention, Ctrl+Shift+E; nothing exports on Ctrl+Shift+O,

@@ -29,10 +29,18 @@ ControlBar::ControlBar(QWidget* parent) : QToolBar(tr("Training"), parent) {
     addSeparator();
     m_progress = new QProgressBar;
     m_progress->setRange(0, 1000);
-    m_progress->setMinimumWidth(360);
-    m_progress->setTextVisible(true);
-    m_progress->setToolTip(tr("Epochs done of the total, training speed and the time left"));
+    m_progress->setTextVisible(false);
+    m_progress->setFixedWidth(fontMetrics().averageCharWidth() * 20);
+    m_progressLabel = new QLabel;
+    m_progressLabel->setContentsMargins(8, 0, 0, 0);
+    // Room for a long line, so the toolbar does not jump as the numbers change.
+    m_progressLabel->setMinimumWidth(fontMetrics().horizontalAdvance("Epoch 300/300 · 999k samples/s · ETA 0:00:00") + 12);
+    const QString tip = tr("Epochs done of the total, training speed and the time left; paused inside an epoch, "
+                           "the batch within it");
+    m_progress->setToolTip(tip);
+    m_progressLabel->setToolTip(tip);
     addWidget(m_progress);
+    addWidget(m_progressLabel);
     m_status = new QLabel;
     m_status->setContentsMargins(8, 0, 8, 0);
     addWidget(m_status);
@@ -70,26 +78,44 @@ void ControlBar::setState(RunState state, const QString& message) {
     m_status->setText(text);
     m_status->setToolTip(message);
     m_status->setStyleSheet(state == RunState::Failed ? "color: #c0392b; font-weight: bold;" : QString());
+    if (!loading) showProgress(); // the speed while running, the batch when paused
 }
 
+QString ControlBar::progressText() const { return m_progressLabel->text(); }
+
 void ControlBar::setBusy(const QString& what) {
-    m_progress->setFormat(what);
+    m_progressLabel->setText(what);
     m_progress->setValue(0);
 }
 
-void ControlBar::endBusy() {
-    m_progress->setFormat(m_progressText);
-    m_progress->setValue(m_progressValue);
-}
+void ControlBar::endBusy() { showProgress(); }
 
 void ControlBar::setProgress(const Progress& p) {
-    m_progressValue = int(std::lround(p.fraction() * 1000));
-    m_progress->setValue(m_progressValue);
-    QString text = tr("Epoch %1/%2").arg(p.epoch).arg(p.epochs);
-    if (p.samplesPerSecond > 0 && m_state == RunState::Running)
-        text += tr(" · %1 samples/s · ETA %2").arg(formatRate(p.samplesPerSecond), formatDuration(p.etaSeconds));
-    m_progressText = text;
-    m_progress->setFormat(text);
+    m_lastProgress = p;
+    m_hasProgress = true;
+    showProgress();
+}
+
+void ControlBar::showProgress() {
+    if (!m_hasProgress) {
+        m_progressLabel->clear();
+        m_progress->setValue(0);
+        return;
+    }
+    const Progress& p = m_lastProgress;
+    m_progress->setValue(int(std::lround(p.fraction() * 1000)));
+    // Inside an epoch it is numbered as the one under way (Keras' way): "Epoch 45/300"
+    // from its first batch, and "Epoch 44/300" only when the 44th ended.
+    const bool inside = p.batch > 0 && p.batchesPerEpoch > 0;
+    QString text = tr("Epoch %1/%2").arg(inside ? p.epoch + 1 : p.epoch).arg(p.epochs);
+    if (m_state == RunState::Running) {
+        if (p.samplesPerSecond > 0)
+            text += tr(" · %1 samples/s · ETA %2").arg(formatRate(p.samplesPerSecond), formatDuration(p.etaSeconds));
+    } else if (inside) {
+        // Step batch moves the plots; this says where in the epoch it stands.
+        text += tr(" · batch %1/%2").arg(p.batch).arg(p.batchesPerEpoch);
+    }
+    m_progressLabel->setText(text);
 }
 
 } // namespace latentlab::gui
