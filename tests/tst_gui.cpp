@@ -5,6 +5,8 @@
 #include "GuiFixture.h"
 
 #include "latentlab/Multiply.h"
+#include "ImageView.h"
+#include "PointCloudView.h"
 
 #include <QMenuBar>
 #include <QStatusBar>
@@ -203,6 +205,65 @@ private slots:
         QTRY_COMPARE(bar->progressText(), QString("Epoch 1/300 · batch 2/%1").arg(perEpoch));
         bar->stepEpochAction()->trigger();
         QTRY_COMPARE(bar->progressText(), QString("Epoch 1/300"));
+    }
+
+    // A diverged decoder's huge numbers are written short, and the caption never runs past
+    // the view's edge.
+    void decoderCaptionFitsItsView() {
+        DecoderView* view = w().decoderView();
+        PointCloudView* cloud = view->cloudView();
+        QTRY_VERIFY(cloud->isVisible());
+        Vector z(2), x(3);
+        z << -12.5f, 3.25f;
+        x << -10751644672.0f, 2.5e9f, 0.5f;
+        view->showDecoded(z, x);
+        cloud->resize(900, cloud->height());
+        const QString all = cloud->shownCaption().join('\n');
+        QVERIFY2(all.contains("z = (-12.50, 3.25)") && all.contains("-1.08e+10, 2.5e+09, 0.50") &&
+                     !all.contains("10751644672"),
+                 qPrintable(all));
+        // Narrow: each line cut with an ellipsis, inside the view.
+        for (int width : {300, 130}) {
+            cloud->resize(width, cloud->height());
+            const QStringList lines = cloud->shownCaption();
+            QVERIFY(lines.size() >= 2);
+            for (const QString& line : lines)
+                QVERIFY2(cloud->fontMetrics().horizontalAdvance(line) <= width - 12, qPrintable(line));
+            QVERIFY2(lines.first().startsWith("z = ("), qPrintable(lines.first()));
+        }
+        QVERIFY(cloud->shownCaption().join("").contains(QChar(0x2026)));
+    }
+
+    // A placeholder ("Only a VAE has a prior…") stands in the middle of its view, for point
+    // data and image data alike.
+    void placeholdersAreCentred_data() {
+        QTest::addColumn<bool>("images");
+        QTest::newRow("points (Swiss roll)") << false;
+        QTest::newRow("images (Fashion-MNIST)") << true;
+    }
+    void placeholdersAreCentred() {
+        QFETCH(bool, images);
+        auto d = std::make_shared<data::Dataset>();
+        d->name = images ? "fashion-mnist" : "swissroll";
+        d->rows = 1;
+        d->cols = images ? 784 : 3;
+        if (images) d->imageWidth = d->imageHeight = 28;
+        SessionInfo info;
+        info.config = app::loadPreset("swissroll-ae");
+        info.dataset = d;
+        SampleGallery gallery;
+        gallery.resize(320, 400);
+        gallery.setSession(info);
+        const QImage shot = gallery.grab().toImage();
+        const QRgb background = shot.pixel(1, 1);
+        QRect ink;
+        for (int y = 0; y < shot.height(); ++y)
+            for (int x = 0; x < shot.width(); ++x)
+                if (shot.pixel(x, y) != background) ink |= QRect(x, y, 1, 1);
+        QVERIFY(!ink.isEmpty());
+        const QPoint off = ink.center() - QRect(QPoint(0, 0), shot.size()).center();
+        QVERIFY2(std::abs(off.x()) <= 20 && std::abs(off.y()) <= 20,
+                 qPrintable(QString("text centred at offset (%1, %2)").arg(off.x()).arg(off.y())));
     }
 
     // The question names what the user did (a preset, a dataset) and what would be lost.

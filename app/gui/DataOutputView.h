@@ -17,6 +17,9 @@ class DataOutputView : public QWidget {
 public:
     DataOutputView(const QString& toolTip, QWidget* parent = nullptr);
 
+    ImageView* imageView() const { return m_image; }
+    PointCloudView* cloudView() const { return m_cloud; }
+
 protected:
     // Shows the image view for image data, else the point cloud.
     void showImages(bool images);

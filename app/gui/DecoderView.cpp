@@ -4,13 +4,23 @@
 #include "ImageView.h"
 #include "PointCloudView.h"
 
+#include <cmath>
+
 namespace latentlab::gui {
 
 namespace {
+// Two decimals for everyday values; a diverged model's -10751644672 as -1.08e+10.
+QString number(double v) {
+    if (!std::isfinite(v)) return std::isnan(v) ? QStringLiteral("NaN") : v > 0 ? QStringLiteral("∞") : QStringLiteral("-∞");
+    const double a = std::abs(v);
+    if (a != 0 && (a >= 1e4 || a < 0.005)) return QString::number(v, 'g', 3);
+    return QString::number(v, 'f', 2);
+}
+
 QString codeText(const Vector& z) {
     QStringList parts;
     for (Index k = 0; k < std::min<Index>(z.size(), 6); ++k)
-        parts << QString::number(double(z[k]), 'f', 2);
+        parts << number(double(z[k]));
     if (z.size() > 6) parts << "…";
     return "z = (" + parts.join(", ") + ")";
 }
@@ -45,10 +55,9 @@ void DecoderView::showDecoded(const Vector& z, const Vector& output) {
     }
     QStringList xs;
     for (Index k = 0; k < std::min<Index>(output.size(), 3); ++k)
-        xs << QString::number(double(output[k]), 'f', 2);
+        xs << number(double(output[k]));
     m_cloud->setMarkers(Matrix(output), QColor(220, 30, 30), 7);
-    m_cloud->setCaption(codeText(z) + "  →  x = (" + xs.join(", ") +
-                        (output.size() > 3 ? ", …)" : ")"));
+    m_cloud->setCaption(codeText(z) + "\n→ x = (" + xs.join(", ") + (output.size() > 3 ? ", …)" : ")"));
 }
 
 } // namespace latentlab::gui

@@ -16,8 +16,17 @@ void ImageView::setCaption(const QString& caption) {
     update();
 }
 
+QString ImageView::shownCaption() const {
+    if (m_image.isNull()) return m_caption;
+    return fontMetrics().elidedText(m_caption, Qt::ElideRight, std::max(0, width() - 8));
+}
+
 void ImageView::paintEvent(QPaintEvent*) {
     QPainter p(this);
+    if (m_image.isNull()) {
+        p.drawText(rect().adjusted(8, 8, -8, -8), Qt::AlignCenter | Qt::TextWordWrap, m_caption);
+        return;
+    }
     const int captionHeight = m_caption.isEmpty() ? 0 : fontMetrics().height() + 4;
     const QRect area = rect().adjusted(2, 2, -2, -2 - captionHeight);
     if (!m_image.isNull() && area.width() > 0 && area.height() > 0) {
@@ -31,7 +40,7 @@ void ImageView::paintEvent(QPaintEvent*) {
         p.drawImage(target, m_image);
     }
     if (captionHeight > 0)
-        p.drawText(QRect(0, height() - captionHeight, width(), captionHeight), Qt::AlignCenter, m_caption);
+        p.drawText(QRect(0, height() - captionHeight, width(), captionHeight), Qt::AlignCenter, shownCaption());
 }
 
 } // namespace latentlab::gui

@@ -15,6 +15,9 @@ public:
     void setImage(const QImage& image);
     void setCaption(const QString& caption);
     const QImage& image() const { return m_image; }
+    // The caption as drawn: below the image, cut with "…" to the width; without an image
+    // (a placeholder) it is word-wrapped in the middle of the view instead.
+    QString shownCaption() const;
 
     QSize sizeHint() const override { return {280, 280}; }
     QSize minimumSizeHint() const override { return {84, 84}; }

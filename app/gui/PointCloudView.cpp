@@ -130,9 +130,22 @@ void PointCloudView::paintEvent(QPaintEvent*) {
         }
     }
     p.setPen(palette().color(QPalette::WindowText));
-    QString text = m_caption;
-    if (m_dims == 3) text += (text.isEmpty() ? "" : "\n") + tr("drag to rotate");
-    p.drawText(rect().adjusted(6, 4, -6, -4), Qt::AlignLeft | Qt::AlignTop, text);
+    if (showsNothing()) {
+        p.drawText(rect().adjusted(8, 8, -8, -8), Qt::AlignCenter | Qt::TextWordWrap, m_caption);
+        return;
+    }
+    p.drawText(rect().adjusted(6, 4, -6, -4), Qt::AlignLeft | Qt::AlignTop, shownCaption().join('\n'));
+}
+
+bool PointCloudView::showsNothing() const {
+    return m_cloud.cols() == 0 && m_markers.cols() == 0 && std::min(m_pairFrom.cols(), m_pairTo.cols()) == 0;
+}
+
+QStringList PointCloudView::shownCaption() const {
+    QStringList lines = m_caption.isEmpty() ? QStringList() : m_caption.split('\n');
+    if (m_dims == 3 && !showsNothing()) lines << tr("drag to rotate");
+    for (QString& line : lines) line = fontMetrics().elidedText(line, Qt::ElideRight, std::max(0, width() - 12));
+    return lines;
 }
 
 void PointCloudView::mousePressEvent(QMouseEvent* event) { m_lastMouse = event->pos(); }

@@ -27,6 +27,10 @@ public:
     // Segments from each column of `from` to the same column of `to`.
     void setPairs(const Matrix& from, const Matrix& to);
     void setCaption(const QString& caption);
+    // The caption's lines as drawn at the top left, each cut with "…" to the width. With
+    // nothing else to show (a placeholder) it is word-wrapped in the middle instead.
+    QStringList shownCaption() const;
+    bool showsNothing() const;
 
     QSize sizeHint() const override { return {320, 260}; }
     QSize minimumSizeHint() const override { return {120, 100}; }
