@@ -61,6 +61,7 @@ public:
         notes << title + ": " + message;
     }
     QString lastQuestion, lastButton; // of the last confirm()
+    void about(QWidget*, const QString& title, const QString& text) override { notes << title + ": " + text; }
     bool confirm(QWidget*, const QString&, const QString& question, const QString& yes) override {
         lastQuestion = question;
         lastButton = yes;

@@ -87,6 +87,10 @@ private slots:
                      auto1.out.contains("multiply: oneDNN sgemm, "),
                  qPrintable(auto1.out));
         QCOMPARE(run({"--version"}, {"LATENTLAB_MULTIPLY"}).out, auto1.out); // the same every time
+        QVERIFY2(QRegularExpression("\nlibraries: Qt 6\\.[0-9.]+, Eigen 3\\.[0-9.]+, OpenMP [0-9.]+ \\([0-9]+\\)")
+                     .match(auto1.out)
+                     .hasMatch(),
+                 qPrintable(auto1.out));
 
         const QStringList benchArgs{"bench", "--preset", "swissroll-ae", "--samples", "200", "--warmup", "1",
                                     "--gemm-size", "64", "--json"};

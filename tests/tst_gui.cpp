@@ -547,7 +547,14 @@ private slots:
         QCOMPARE(m_dialogs->notes.size(), 1);
         const QString text = m_dialogs->notes.first();
         QVERIFY2(text.contains(QString::fromStdString(multiplyChoice().label)), qPrintable(text));
-        QVERIFY2(text.contains(QString::fromStdString(multiplyChoice().reason)), qPrintable(text));
+        QVERIFY2(text.contains(QString::fromStdString(multiplyChoice().reason).toHtmlEscaped()), qPrintable(text));
+        // The version, the libraries with theirs, and the user guide as a link.
+        QVERIFY2(text.contains("Latent Lab " + QCoreApplication::applicationVersion()), qPrintable(text));
+        for (const QString& library : {QString("Qt ") + qVersion(), QString("QCustomPlot 2."), QString("Eigen 3."),
+                                       QString("OpenMP ")})
+            QVERIFY2(text.contains(library), qPrintable(library + " not in " + text));
+        QVERIFY2(QRegularExpression("<a href=\"file:///[^\"]+/README\\.md#user-guide\">User guide</a>").match(text).hasMatch(),
+                 qPrintable(text));
         QVERIFY(m_dialogs->errors.isEmpty());
     }
 

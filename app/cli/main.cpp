@@ -2,6 +2,7 @@
 #include "Args.h"
 #include "Commands.h"
 
+#include "latentlab/BuildInfo.h"
 #include "latentlab/Multiply.h"
 
 #include <QGuiApplication>
@@ -79,6 +80,10 @@ int main(int argc, char** argv) {
     if (!args.isEmpty() && args.first() == "--version") {
         const latentlab::MultiplyChoice& m = latentlab::multiplyChoice();
         std::printf("latentlab-cli %s\nmultiply: %s (%s)\n", LATENTLAB_VERSION, m.label.c_str(), m.reason.c_str());
+        std::printf("libraries: Qt %s", qVersion());
+        for (const latentlab::LibraryVersion& l : latentlab::engineLibraries())
+            std::printf(", %s %s", l.name.c_str(), l.version.c_str());
+        std::printf("\n");
         return 0;
     }
     if (args.isEmpty() || args.first() == "--help" || args.first() == "-h" || args.first() == "help") {

@@ -1,6 +1,7 @@
 #include "Dialogs.h"
 
 #include <QFileDialog>
+#include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
 
@@ -21,6 +22,16 @@ void Dialogs::error(QWidget* parent, const QString& title, const QString& messag
 
 void Dialogs::information(QWidget* parent, const QString& title, const QString& message) {
     showNonModal(QMessageBox::Information, parent, title, message);
+}
+
+void Dialogs::about(QWidget* parent, const QString& title, const QString& richText) {
+    auto* box = new QMessageBox(QMessageBox::NoIcon, title, richText, QMessageBox::Ok, parent);
+    box->setTextFormat(Qt::RichText);
+    box->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    for (QLabel* label : box->findChildren<QLabel*>()) label->setOpenExternalLinks(true); // the guide's link
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setModal(false);
+    box->show();
 }
 
 bool Dialogs::confirm(QWidget* parent, const QString& title, const QString& question, const QString& yes) {

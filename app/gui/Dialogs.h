@@ -18,8 +18,10 @@ public:
 
     // Non-blocking report of something that went wrong.
     virtual void error(QWidget* parent, const QString& title, const QString& message);
-    // Non-blocking note, e.g. Help > About.
+    // Non-blocking note.
     virtual void information(QWidget* parent, const QString& title, const QString& message);
+    // Help > About: rich text (links open in the browser), no warning or note icon.
+    virtual void about(QWidget* parent, const QString& title, const QString& richText);
     // A yes/no question; `yes` labels the button that goes ahead.
     virtual bool confirm(QWidget* parent, const QString& title, const QString& question, const QString& yes);
     virtual SaveChoice askToSave(QWidget* parent, const QString& question);

@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "About.h"
 #include "ControlBar.h"
 #include "DecoderView.h"
 #include "Decoding.h"
@@ -128,14 +129,7 @@ void MainWindow::buildMenus() {
     connect(m_logScale, &QCheckBox::toggled, log, &QAction::setChecked);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Latent Lab"), this, [this] {
-        m_dialogs->information(this, tr("About Latent Lab"),
-                         tr("Latent Lab %1 — watch autoencoders learn.\nHeadless training: latentlab-cli.\n\n"
-                            "Matrix multiply: %2\n(%3)")
-                             .arg(QApplication::applicationVersion(),
-                                  QString::fromStdString(multiplyChoice().label),
-                                  QString::fromStdString(multiplyChoice().reason)));
-    });
+    help->addAction(tr("&About Latent Lab"), this, [this] { m_dialogs->about(this, tr("About Latent Lab"), aboutText()); });
 }
 
 void MainWindow::connectController() {
