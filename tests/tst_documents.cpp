@@ -14,8 +14,10 @@ private slots:
     void cleanup() { closeWindow(); }
 
     void saveThenOpenGivesSameCodes() {
+        w().panel()->learningRateBox()->setValue(0.003); // marked on the loss plot
         trainEpochs(2);
         pauseAndSettle();
+        QCOMPARE(w().lossPlot()->markCount(), 1);
         const Matrix before = *c().codes();
         const std::shared_ptr<const Model> trained = c().latest()->decoder;
         const int epochs = w().lossPlot()->epochCount();
@@ -40,6 +42,13 @@ private slots:
         QTRY_COMPARE(plot().plottedPoints(), 3000);
         QVERIFY(*plot().codes() == after);
         QCOMPARE(w().lossPlot()->epochCount(), epochs); // the loss curves came back too
+        QCOMPARE(w().lossPlot()->markCount(), 1);        // and the change's mark
+        // Saved again, the mark is kept once, not twice.
+        QVERIFY(w().documents()->saveTo(path));
+        w().documents()->openPath(path);
+        QTRY_COMPARE(session.count(), 2);
+        QTRY_VERIFY(c().latest() && c().latest()->codesComplete);
+        QCOMPARE(w().lossPlot()->markCount(), 1);
     }
 
     void closingMidTrainingStopsTheThread() {

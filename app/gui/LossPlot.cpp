@@ -40,6 +40,11 @@ LossPlot::LossPlot(QWidget* parent) : QCustomPlot(parent) {
     m_replotTimer.setSingleShot(true);
     connect(&m_replotTimer, &QTimer::timeout, this, [this] { replot(rpQueuedReplot); });
     connect(this, &QCustomPlot::afterReplot, this, [this] { m_lastReplot.start(); });
+    // After the layout, before drawing: the axes' ranges and pixels are final.
+    connect(this, &QCustomPlot::afterLayout, this, [this] {
+        layoutMarks();
+        showPointsAboveTop();
+    });
     reset(ModelKind::Autoencoder, 0);
 }
 
@@ -57,6 +62,7 @@ void LossPlot::reset(ModelKind kind, double sparsity, int plannedEpochs) {
     clearGraphs();
     clearItems();
     m_marks.clear();
+    m_markRows = 0;
     m_trainRecon = m_validRecon = m_trainKl = m_validKl = m_trainPenalty = nullptr;
     m_batch = addCurve(tr("batch loss"), QColor(170, 170, 170), Qt::SolidLine, 1);
     // Thousands of noisy points, replotted with every snapshot: without antialiasing the
@@ -77,6 +83,26 @@ void LossPlot::reset(ModelKind kind, double sparsity, int plannedEpochs) {
         m_trainPenalty = addCurve(tr("train sparsity penalty"), QColor(148, 103, 189), Qt::DotLine, 1.5);
     }
     yAxis2->setVisible(kind == ModelKind::Vae);
+    // Not curves of their own: no legend entry, never part of a fitted range.
+    auto triangles = [this](QCPAxis* axis) {
+        QCPGraph* g = addGraph(xAxis, axis);
+        g->setLineStyle(QCPGraph::lsNone);
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangle, QPen(QColor(31, 119, 180), 1.5),
+                                           QBrush(QColor(31, 119, 180, 90)), 8));
+        g->removeFromLegend();
+        return g;
+    };
+    m_aboveTop = triangles(yAxis);
+    m_aboveTop2 = triangles(yAxis2);
+    m_aboveNote = new QCPItemText(this);
+    m_aboveNote->setFont(QFont(font().family(), 8));
+    m_aboveNote->setColor(palette().color(QPalette::WindowText));
+    m_aboveNote->setBrush(palette().color(QPalette::Base));
+    m_aboveNote->setPadding(QMargins(3, 1, 3, 1));
+    m_aboveNote->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+    m_aboveNote->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_aboveNote->position->setCoords(0.99, 0.98);
+    m_aboveNote->setVisible(false);
     m_autoRange = true;
     rescale();
     replot(rpQueuedReplot);
@@ -95,25 +121,104 @@ void LossPlot::add(const TrainingSnapshot& s) {
         if (m_validKl && r.hasValidation) m_validKl->addData(x, r.validation.kl);
         if (m_trainPenalty) m_trainPenalty->addData(x, r.train.penalty);
     }
-    for (const HyperChange& c : s.changes) {
-        auto* line = new QCPItemStraightLine(this);
-        line->setPen(QPen(QColor(120, 60, 160), 1, Qt::DashLine));
-        line->point1->setCoords(c.position, 1); // both heights positive: valid on a log axis too
-        line->point2->setCoords(c.position, 2);
-        auto* label = new QCPItemText(this);
-        label->setText(c.text);
-        label->setColor(QColor(120, 60, 160));
-        label->setFont(QFont(font().family(), 8));
-        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-        label->position->setTypeX(QCPItemPosition::ptPlotCoords);
-        label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-        // Stagger the labels so that changes close together stay readable.
-        label->position->setCoords(c.position, 0.02 + 0.07 * double(m_marks.size() / 2 % 5));
-        m_marks.push_back(line);
-        m_marks.push_back(label);
-    }
+    for (const HyperChange& c : s.changes) addMark(c);
     rescale();
     replotSoon();
+}
+
+void LossPlot::addMark(const HyperChange& c) {
+    const QColor color(120, 60, 160);
+    auto* line = new QCPItemStraightLine(this);
+    line->setPen(QPen(color, 1, Qt::DashLine));
+    line->point1->setCoords(c.position, 1); // both heights positive: valid on a log axis too
+    line->point2->setCoords(c.position, 2);
+    auto* label = new QCPItemText(this);
+    label->setText(c.text);
+    label->setColor(color);
+    label->setFont(QFont(font().family(), 8));
+    label->setPadding(QMargins(2, 0, 2, 0));
+    // Over a curve (after a zoom by hand) the label stays readable.
+    QColor base = palette().color(QPalette::Base);
+    base.setAlpha(210);
+    label->setBrush(base);
+    label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    label->position->setType(QCPItemPosition::ptAbsolute); // placed by layoutMarks()
+    label->setClipToAxisRect(false);
+    m_marks.push_back({c.position, line, label});
+}
+
+void LossPlot::layoutMarks() {
+    const QRect r = axisRect()->rect();
+    std::vector<Mark*> order;
+    for (Mark& m : m_marks) order.push_back(&m);
+    std::stable_sort(order.begin(), order.end(), [](const Mark* a, const Mark* b) { return a->position < b->position; });
+    std::vector<double> rowEnds; // the right end of the last label in each row
+    for (Mark* m : order) {
+        const QFontMetricsF fm(m->label->font());
+        const double width = fm.horizontalAdvance(m->label->text()) + 4, height = fm.height() + 1;
+        const double x = xAxis->coordToPixel(m->position);
+        // Right of its line; left of it when that would leave the plot; never left of the plot.
+        double left = x + 3;
+        if (left + width > r.right() - 1) left = x - 3 - width;
+        left = std::max(left, double(r.left()) + 1);
+        size_t row = 0;
+        while (row < rowEnds.size() && rowEnds[row] + 4 > left) ++row;
+        if (row == rowEnds.size()) rowEnds.push_back(0);
+        rowEnds[row] = left + width;
+        m->label->position->setCoords(left, r.top() + 2 + double(row) * height);
+    }
+    const int rows = int(rowEnds.size());
+    if (rows != m_markRows) {
+        // The band above the curves must grow (or may shrink): fit again, draw again.
+        m_markRows = rows;
+        rescale();
+        replotSoon();
+    }
+}
+
+std::vector<QRectF> LossPlot::markLabelRects() const {
+    std::vector<QRectF> out;
+    for (const Mark& m : m_marks) {
+        const QFontMetricsF fm(m.label->font());
+        const QPointF p = m.label->position->pixelPosition();
+        out.emplace_back(p.x(), p.y(), fm.horizontalAdvance(m.label->text()) + 4, fm.height() + 1);
+    }
+    return out;
+}
+
+int LossPlot::pointsAboveTop() const { return m_aboveTop->dataCount() + m_aboveTop2->dataCount(); }
+
+QString LossPlot::aboveTopNote() const { return m_aboveNote->visible() ? m_aboveNote->text() : QString(); }
+
+void LossPlot::showPointsAboveTop() {
+    m_aboveTop->data()->clear();
+    m_aboveTop2->data()->clear();
+    int count = 0, first = 0, last = 0;
+    double highest = 0;
+    if (!m_log) {
+        for (int i = 0; i < graphCount(); ++i) {
+            QCPGraph* g = graph(i);
+            if (g == m_batch || g == m_aboveTop || g == m_aboveTop2) continue;
+            const QCPRange range = g->valueAxis()->range();
+            QCPGraph* marks = g->valueAxis() == yAxis ? m_aboveTop : m_aboveTop2;
+            for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) {
+                if (!(it->value > range.upper)) continue;
+                // Just below the edge, so the whole triangle shows.
+                marks->addData(it->key, range.upper - 0.03 * range.size());
+                first = count == 0 ? int(it->key) : std::min(first, int(it->key));
+                last = std::max(last, int(it->key));
+                highest = std::max(highest, it->value);
+                ++count;
+            }
+        }
+    }
+    m_aboveNote->setVisible(count > 0);
+    if (count > 0)
+        m_aboveNote->setText(tr("▲ epoch%1 %2 above the top (up to %3): Ctrl+L or the wheel shows %4")
+                                 .arg(first == last ? "" : "s")
+                                 .arg(first == last ? QString::number(first) : QString("%1–%2").arg(first).arg(last))
+                                 .arg(highest, 0, 'g', 3)
+                                 .arg(first == last ? tr("it") : tr("them")));
 }
 
 void LossPlot::replotSoon() {
@@ -131,7 +236,7 @@ bool LossPlot::fitRange(QCPAxis* axis, QCPRange& y) const {
     double lowestPositive = std::numeric_limits<double>::max();
     for (int i = 0; i < graphCount(); ++i) {
         QCPGraph* g = graph(i);
-        if (g->valueAxis() != axis) continue;
+        if (g->valueAxis() != axis || g == m_aboveTop || g == m_aboveTop2) continue;
         bool ok = false;
         const QCPRange vy = g->getValueRange(ok, QCP::sdBoth);
         if (!ok) continue;
@@ -153,7 +258,7 @@ bool LossPlot::fitRange(QCPAxis* axis, QCPRange& y) const {
     double top = 0;
     for (int i = 0; i < graphCount(); ++i) {
         QCPGraph* g = graph(i);
-        if (g->valueAxis() != axis || g == m_batch) continue;
+        if (g->valueAxis() != axis || g == m_batch || g == m_aboveTop || g == m_aboveTop2) continue;
         const int n = g->dataCount();
         for (int k = n / 10; k < n; ++k) top = std::max(top, g->data()->at(k)->value);
     }
@@ -176,9 +281,20 @@ void LossPlot::rescale() {
     }
     // No points yet: the planned epochs and a unit loss range, never the last run's axes.
     xAxis->setRange(0, found ? std::max(x.upper, 1.0) : double(m_plannedEpochs));
+    // The labels of the marks get a band of their own at the top, above every curve.
+    const double rowHeight = QFontMetricsF(QFont(font().family(), 8)).height() + 1;
+    const double band = m_marks.empty() ? 0.0
+                                        : std::min(0.45, (std::max(1, m_markRows) * rowHeight + 4) /
+                                                              std::max(40.0, double(axisRect()->rect().height())));
     for (QCPAxis* axis : {yAxis, yAxis2}) {
         QCPRange y(m_log ? 0.01 : 0.0, 1);
         fitRange(axis, y);
+        if (band > 0) {
+            if (m_log)
+                y.upper = y.lower * std::pow(y.upper / y.lower, 1.0 / (1.0 - band));
+            else
+                y.upper = y.lower + (y.upper - y.lower) / (1.0 - band);
+        }
         axis->setRange(y);
     }
     m_rescaling = false;

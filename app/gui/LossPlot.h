@@ -4,6 +4,11 @@
 // curves have their own axis on the right: unweighted by beta, they can be many times the
 // total loss (beta 0.05: twenty times its share), and on the loss axis they would either
 // leave the plot or flatten every other curve.
+//
+// On a linear axis the first epochs, often ten times the rest, are let out of the top so
+// the part still moving fills the plot; triangles at the top edge and a note say so.
+// The change marks' labels sit in a band kept free above the curves, each moved to the
+// first row where it overlaps no other, and inside the plot even at epoch 0.
 #pragma once
 
 #include "Snapshot.h"
@@ -28,6 +33,12 @@ public:
     bool logScale() const { return m_log; }
     int epochCount() const { return m_trainTotal ? m_trainTotal->dataCount() : 0; }
     int markCount() const { return int(m_marks.size()); }
+    // The changes' labels as laid out at the last replot, in widget pixels.
+    std::vector<QRectF> markLabelRects() const;
+    // Epoch points above the top of the plot (linear scale), and the note saying so
+    // (empty when none is).
+    int pointsAboveTop() const;
+    QString aboveTopNote() const;
 
 protected:
     void mouseDoubleClickEvent(QMouseEvent* event) override;
@@ -39,6 +50,11 @@ private:
     // The range that shows the curves on `axis`, or false when they have no data yet.
     bool fitRange(QCPAxis* axis, QCPRange& y) const;
     void replotSoon();
+    void addMark(const HyperChange& change);
+    // Places the labels of the marks in rows above the curves (after each layout).
+    void layoutMarks();
+    // Triangles and a note for the epoch points the fitted range leaves out.
+    void showPointsAboveTop();
 
     QCPGraph* m_batch = nullptr;
     QCPGraph* m_trainTotal = nullptr;
@@ -48,7 +64,16 @@ private:
     QCPGraph* m_trainKl = nullptr;
     QCPGraph* m_validKl = nullptr;
     QCPGraph* m_trainPenalty = nullptr;
-    std::vector<QCPAbstractItem*> m_marks;
+    struct Mark {
+        double position;
+        QCPItemStraightLine* line;
+        QCPItemText* label;
+    };
+    std::vector<Mark> m_marks;
+    int m_markRows = 0;          // rows of labels at the last layout
+    QCPGraph* m_aboveTop = nullptr;  // triangles at the top edge, loss axis
+    QCPGraph* m_aboveTop2 = nullptr; // the same on the KL axis
+    QCPItemText* m_aboveNote = nullptr;
     bool m_log = false;
     bool m_autoRange = true;
     int m_plannedEpochs = 1;

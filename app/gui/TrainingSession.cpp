@@ -8,7 +8,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QThread>
 #include <algorithm>
 
@@ -156,6 +158,15 @@ std::unique_ptr<TrainingSession> TrainingSession::open(int id, const QString& pa
     else if (besides.open(QIODevice::ReadOnly))
         s->m_history = parseHistoryCsv(besides.readAll());
     s->m_epochs = s->m_history; // the first snapshot carries them to the plot
+    // The marks of hyperparameter changes, as the loss plot showed them when saved.
+    const QJsonArray changes =
+        QJsonDocument::fromJson(QByteArray::fromStdString(metaValue(saved.metadata, "training.changes"))).array();
+    for (const QJsonValue& v : changes) {
+        const QJsonObject o = v.toObject();
+        if (o["epoch"].isDouble() && o["text"].isString())
+            s->m_changeLog.push_back({o["epoch"].toDouble(), o["text"].toString()});
+    }
+    s->m_changes = s->m_changeLog;
     if (!saved.optimizerState.empty()) {
         try {
             s->m_trainer->optimizer().setState(saved.optimizerState, saved.optimizerSteps);
@@ -247,10 +258,14 @@ bool TrainingSession::onBatch(const BatchReport& r) {
     m_codes.modelChanged();
     const double bpe = double(std::max<Index>(1, r.batchesPerEpoch));
     const double start = m_epochOffset + r.epoch + double(r.batch) / bpe;
+    auto change = [&](const QString& text) {
+        m_changes.push_back({start, text});
+        m_changeLog.push_back({start, text});
+    };
     if (r.learningRate != m_lastLr)
-        m_changes.push_back({start, QString("lr %1 → %2").arg(m_lastLr, 0, 'g', 3).arg(r.learningRate, 0, 'g', 3)});
+        change(QString("lr %1 → %2").arg(m_lastLr, 0, 'g', 3).arg(r.learningRate, 0, 'g', 3));
     if (r.beta != m_lastBeta && model().kind() == ModelKind::Vae)
-        m_changes.push_back({start, QString("β %1 → %2").arg(m_lastBeta, 0, 'g', 3).arg(r.beta, 0, 'g', 3)});
+        change(QString("β %1 → %2").arg(m_lastBeta, 0, 'g', 3).arg(r.beta, 0, 'g', 3));
     m_lastLr = r.learningRate;
     m_lastBeta = r.beta;
     m_losses.add(start + 1.0 / bpe, r.loss);
@@ -344,6 +359,9 @@ QByteArray TrainingSession::serialize() {
     meta["training.epochsDone"] = std::to_string(epochsDone());
     meta["training.steps"] = std::to_string(m_steps);
     meta["history.csv"] = app::historyCsv(m_history).toStdString();
+    QJsonArray changes;
+    for (const HyperChange& h : m_changeLog) changes.append(QJsonObject{{"epoch", h.position}, {"text", h.text}});
+    meta["training.changes"] = QJsonDocument(changes).toJson(QJsonDocument::Compact).toStdString();
     const std::string bytes =
         serializeModel(model(), &m_trainer->optimizer(), c.training.optimizer, meta);
     return QByteArray::fromStdString(bytes);

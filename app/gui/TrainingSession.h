@@ -121,7 +121,8 @@ private:
     RateEstimator m_rate;
     std::vector<EpochReport> m_epochs;  // not yet published
     std::vector<EpochReport> m_history; // every epoch of the session, for the model file
-    std::vector<HyperChange> m_changes;
+    std::vector<HyperChange> m_changes;   // since the last snapshot
+    std::vector<HyperChange> m_changeLog; // all of them, for the model file
     CodeRefresher m_codes;
     std::vector<Index> m_reconRows;
     std::shared_ptr<const Reconstructions> m_reconstructions;
