@@ -9,6 +9,7 @@
 #include "PointCloudView.h"
 
 #include <QMenuBar>
+#include <QToolTip>
 #include <QStatusBar>
 
 using namespace guitest;
@@ -98,6 +99,53 @@ private slots:
         const Index row = card->shownRow();
         const QPointF q = plot().pixelFor(z(0, row), z(1, row));
         QVERIFY(QLineF(p, q).length() <= 9);
+    }
+
+    // Still over a sample, the plane's general tooltip does not cover its card; a pan or a
+    // zoom takes the card away with the point.
+    void hoverCardIsNotCoveredAndGoesWithAPan() {
+        QTRY_COMPARE(plot().plottedPoints(), 3000);
+        plot().replot();
+        HoverCard* card = w().latentView()->hoverCard();
+        auto sample = [&] {
+            const Matrix& z = *plot().codes();
+            return plot().pixelFor(z(0, 5), z(1, 5)).toPoint();
+        };
+        const QPoint p = sample();
+        QTest::mouseMove(&plot(), p + QPoint(30, 30)); // a move to where the mouse already is is no move
+        QTest::mouseMove(&plot(), p);
+        QTRY_VERIFY(card->isVisible() && card->shownRow() >= 0);
+        QHelpEvent still(QEvent::ToolTip, p, plot().mapToGlobal(p));
+        QApplication::sendEvent(&plot(), &still);
+        QVERIFY(!QToolTip::isVisible());
+        QVERIFY(card->isVisible());
+        // Away from every point the tooltip does show.
+        const QPoint empty = plot().axisRect()->rect().topLeft() + QPoint(2, 2);
+        QTest::mouseMove(&plot(), empty);
+        QTRY_VERIFY(!card->isVisible());
+        QHelpEvent away(QEvent::ToolTip, empty, plot().mapToGlobal(empty));
+        QApplication::sendEvent(&plot(), &away);
+        QTRY_VERIFY(QToolTip::isVisible());
+        QToolTip::hideText();
+        // Right-drag pan.
+        const QPoint q = sample();
+        QTest::mouseMove(&plot(), q);
+        QTRY_VERIFY(card->isVisible());
+        QTest::mousePress(&plot(), Qt::RightButton, {}, q);
+        QMouseEvent drag(QEvent::MouseMove, QPointF(q + QPoint(40, 25)), plot().mapToGlobal(QPointF(q + QPoint(40, 25))),
+                         Qt::NoButton, Qt::RightButton, {});
+        QApplication::sendEvent(&plot(), &drag);
+        QTest::mouseRelease(&plot(), Qt::RightButton, {}, q + QPoint(40, 25));
+        QVERIFY(!card->isVisible());
+        // Wheel zoom.
+        const QPoint r = sample();
+        QTest::mouseMove(&plot(), r + QPoint(1, 0));
+        QTest::mouseMove(&plot(), r);
+        QTRY_VERIFY(card->isVisible());
+        QWheelEvent wheel(QPointF(r), plot().mapToGlobal(QPointF(r)), QPoint(), QPoint(0, 120), Qt::NoButton, {},
+                          Qt::NoScrollPhase, false);
+        QApplication::sendEvent(&plot(), &wheel);
+        QVERIFY(!card->isVisible());
     }
 
     void samplingFillsTheGallery() {

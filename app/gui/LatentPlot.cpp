@@ -3,6 +3,7 @@
 #include "DotCloud.h"
 #include "PlotRenderer.h"
 
+#include <QToolTip>
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -279,6 +280,9 @@ void LatentPlot::mousePressEvent(QMouseEvent* e) {
     } else if (inPlot && (e->button() != Qt::LeftButton || (e->modifiers() & Qt::ShiftModifier))) {
         m_panning = true;
         m_autoRange = false;
+        // The card would stay behind while its point moves away with the plane.
+        m_hoverRow = -1;
+        emit hovered(-1, {});
         forwardAsLeft(e);
     } else {
         QCustomPlot::mousePressEvent(e);
@@ -322,6 +326,21 @@ void LatentPlot::mouseDoubleClickEvent(QMouseEvent* e) {
         return;
     }
     QCustomPlot::mouseDoubleClickEvent(e);
+}
+
+void LatentPlot::wheelEvent(QWheelEvent* e) {
+    m_hoverRow = -1; // the zoom moves the point from under the card
+    emit hovered(-1, {});
+    QCustomPlot::wheelEvent(e);
+}
+
+bool LatentPlot::event(QEvent* e) {
+    if (e->type() == QEvent::ToolTip && m_hoverRow >= 0) {
+        QToolTip::hideText();
+        e->ignore();
+        return true;
+    }
+    return QCustomPlot::event(e);
 }
 
 void LatentPlot::leaveEvent(QEvent* e) {

@@ -53,6 +53,9 @@ protected:
     void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
     void leaveEvent(QEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    // The plane's general tooltip waits while a sample's card is shown: it would cover it.
+    bool event(QEvent* event) override;
 
 private:
     struct Group {
