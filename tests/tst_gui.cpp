@@ -5,6 +5,7 @@
 #include "GuiFixture.h"
 
 #include "latentlab/Multiply.h"
+#include "CodeRefresher.h"
 #include "ImageView.h"
 #include "PointCloudView.h"
 
@@ -44,6 +45,32 @@ private slots:
         QVERIFY(w().reconstructions()->reconstructions());
         QTRY_VERIFY(w().controls()->progressText().contains("samples/s"));
         QVERIFY(w().controls()->progressBar()->value() > 0);
+    }
+
+    // While training a large set the plane shows a subset re-encoded whole with the newest
+    // weights, and says so; paused, every sample.
+    void planeNeverMixesModels() {
+        app::RunConfig big = app::loadPreset("swissroll-ae");
+        big.dataset.generator.samples = 7000;
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().applyConfig(big);
+        QTRY_COMPARE(session.count(), 1);
+        QTRY_COMPARE(plot().plottedPoints(), 7000);
+        QVERIFY(w().latentView()->coverageText().isEmpty());
+        QSignalSpy codes(&plot(), &LatentPlot::codesChanged);
+        w().controls()->trainAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(codes.count() >= 2, 20000);
+        const Index live = CodeRefresher::kLiveSamples;
+        QCOMPARE(plot().plottedPoints(), int(live));
+        QVERIFY2(w().latentView()->coverageText().startsWith("Training: 3,000 of 7,000 samples"),
+                 qPrintable(w().latentView()->coverageText()));
+        // Every code shown comes from one model: the decoder clone published with them.
+        pauseAndSettle();
+        QTRY_COMPARE(plot().plottedPoints(), 7000);
+        QVERIFY(w().latentView()->coverageText().isEmpty());
+        const data::Dataset& d = *c().session().dataset;
+        const Matrix expected = encodeData(*c().latest()->decoder, app::viewOf(d), 0, d.rows);
+        QVERIFY((*plot().codes() - expected).cwiseAbs().maxCoeff() <= 1e-4f * (1 + expected.cwiseAbs().maxCoeff()));
     }
 
     void spacePausesWithinOneBatch() {

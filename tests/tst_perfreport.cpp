@@ -222,18 +222,47 @@ private slots:
         QVERIFY(!(*after->codes == *before->codes));
     }
 
-    void refresherKnowsWhenEveryCodeExists() {
-        // Until then the session gives the codes a larger share of the training time.
-        app::Experiment e = app::Experiment::prepare(app::loadPreset("swissroll-ae"),
-                                                     load(app::loadPreset("swissroll-ae").dataset));
-        CodeRefresher r(e.dataset().rows, 2, 3);
-        QVERIFY(!r.allEncoded());
-        r.refresh(e.model(), e.view(), 0.0); // one small chunk
-        QVERIFY(!r.allEncoded());
+    // The plane never shows codes of two models: while training, a fixed subset is
+    // re-encoded whole and only it is published; paused, the rest is added with the same
+    // weights. Codes of the older model never come out again.
+    void refresherPublishesOneModelsCodes() {
+        app::RunConfig c = app::loadPreset("swissroll-ae");
+        c.dataset.generator.samples = 2500;
+        app::Experiment e = app::Experiment::prepare(c, load(c.dataset));
+        const Index n = e.dataset().rows;
+        CodeRefresher r(n, 2, 3, 1000);
+        QCOMPARE(r.liveCount(), Index(1000));
         r.refreshAll(e.model(), e.view());
-        QVERIFY(r.allEncoded() && r.complete());
-        r.modelChanged(); // stale, but every sample still has a code
-        QVERIFY(r.allEncoded() && !r.complete());
+        const Matrix olderCodes = *r.publish();
+        QVERIFY(olderCodes.allFinite());
+        // The weights move (as a training step would); the live subset is encoded again.
+        Rng rng(99);
+        e.model().initialize(rng);
+        r.modelChanged();
+        QVERIFY(!r.publish()); // nothing new to show yet
+        QCOMPARE(r.refreshLive(e.model(), e.view()), Index(1000));
+        const Matrix expected = encodeData(e.model(), e.view(), 0, n);
+        auto check = [&](const Matrix& codes, Index wantShown) {
+            Index shown = 0;
+            for (Index i = 0; i < n; ++i) {
+                if (!codes.col(i).allFinite()) {
+                    QVERIFY(codes.col(i).array().isNaN().all());
+                    continue;
+                }
+                ++shown;
+                QVERIFY((codes.col(i) - expected.col(i)).cwiseAbs().maxCoeff() <= 1e-5f * (1 + expected.col(i).cwiseAbs().maxCoeff()));
+            }
+            QCOMPARE(shown, wantShown);
+        };
+        check(*r.publish(), 1000);
+        // Paused: the sweep grows the picture, still with the one model's codes only.
+        r.refresh(e.model(), e.view(), 0.0);
+        const Index grown = r.freshCount();
+        QVERIFY(grown > 1000 && grown < n);
+        check(*r.publish(), grown);
+        r.refreshAll(e.model(), e.view());
+        QVERIFY(r.complete());
+        check(*r.publish(), n);
     }
 
     void snapshotsWithoutViewsShareThem() {

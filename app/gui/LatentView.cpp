@@ -8,7 +8,9 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QLocale>
 #include <QVBoxLayout>
+#include <cmath>
 
 namespace latentlab::gui {
 
@@ -35,12 +37,18 @@ LatentView::LatentView(QWidget* parent) : QWidget(parent) {
     m_sample->setToolTip(tr("VAE: draw codes from N(0, I), decode them into the gallery and mark them on "
                             "the plane."));
 
+    m_coverage = new QLabel;
+    m_coverage->setToolTip(tr("While training, the plane shows a fixed random subset of the samples, all "
+                              "re-encoded with the newest weights at every update, so that it never shows codes "
+                              "of different models side by side. Paused, every sample is shown."));
+    m_coverage->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+
     auto* bar = new QHBoxLayout;
     bar->addWidget(m_dimsLabel);
     bar->addWidget(m_dimX);
     bar->addWidget(m_dimY);
     bar->addWidget(fit);
-    bar->addStretch(1);
+    bar->addWidget(m_coverage, 1);
     bar->addWidget(m_count);
     bar->addWidget(m_sample);
     auto* layout = new QVBoxLayout(this);
@@ -61,8 +69,26 @@ LatentView::LatentView(QWidget* parent) : QWidget(parent) {
 
 int LatentView::sampleCount() const { return m_count->value(); }
 
+void LatentView::showCoverage(const std::shared_ptr<const Matrix>& codes, bool training) {
+    if (!codes || !m_dataset) return;
+    Index shown = 0;
+    for (Index i = 0; i < codes->cols(); ++i) shown += std::isfinite(double((*codes)(0, i))) ? 1 : 0;
+    const Index rows = codes->cols();
+    QString text;
+    if (shown < rows)
+        text = training ? tr("Training: %1 of %2 samples, re-encoded together with the newest weights; pause "
+                             "to see all")
+                              .arg(QLocale().toString(qlonglong(shown)), QLocale().toString(qlonglong(rows)))
+                        : tr("Encoding: %1 of %2 samples so far")
+                              .arg(QLocale().toString(qlonglong(shown)), QLocale().toString(qlonglong(rows)));
+    m_coverage->setText(text);
+}
+
+QString LatentView::coverageText() const { return m_coverage->text(); }
+
 void LatentView::setSession(const SessionInfo& info) {
     m_dataset = info.dataset;
+    m_coverage->clear();
     m_card->hide();
     m_plot->setSession(info);
     const int k = info.config.model.latentDim;

@@ -28,6 +28,10 @@ public:
     QPushButton* sampleButton() const { return m_sample; }
     int sampleCount() const;
     void setDims(int dimX, int dimY);
+    // Says beside the plane how many samples it shows when not all: while training a subset
+    // re-encoded whole with each update, while encoding the part done so far.
+    void showCoverage(const std::shared_ptr<const Matrix>& codes, bool training);
+    QString coverageText() const;
 
 signals:
     void sampleRequested(int count);
@@ -40,6 +44,7 @@ private:
     LatentPlot* m_plot;
     HoverCard* m_card;
     QLabel* m_dimsLabel;
+    QLabel* m_coverage;
     QComboBox* m_dimX;
     QComboBox* m_dimY;
     QPushButton* m_sample;

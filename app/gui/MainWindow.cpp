@@ -233,7 +233,10 @@ void MainWindow::onSession(const SessionInfo& info) {
 }
 
 void MainWindow::onSnapshot(const SnapshotPtr& s) {
-    if (s->codes) m_latent->plot()->setCodes(s->codes);
+    if (s->codes) {
+        m_latent->plot()->setCodes(s->codes);
+        m_latent->showCoverage(s->codes, s->state == RunState::Running);
+    }
     m_loss->add(*s);
     m_recon->setReconstructions(s->reconstructions);
     m_controls->setProgress(s->progress);

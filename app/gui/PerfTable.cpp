@@ -1,6 +1,7 @@
 // The table `latentlab --perf-report` prints: each figure, the target, PASS/FAIL.
 #include "PerfReport.h"
 
+#include "CodeRefresher.h"
 #include "Heartbeat.h"
 
 #include <QTextStream>
@@ -67,10 +68,10 @@ void printPerfTable(const PerfFigures& f, QTextStream& out) {
         QString("%1 /s, %2 /s").arg(f.snapshotsPerSecond, 0, 'f', 1).arg(f.planeUpdatesPerSecond, 0, 'f', 1), "", "");
     row(out, "while training: GUI thread busy", QString("%1 % of a core").arg(100 * f.guiCpuShare, 0, 'f', 1), "", "");
     row(out, "while training: codes re-encoded",
-        QString("%1 /s: each of the %2 every %3 s")
+        QString("%1 /s: the %2 of %3 shown while training, all of them with every plane update")
             .arg(f.codesPerSecond, 0, 'f', 0)
-            .arg(f.samples)
-            .arg(f.codesPerSecond > 0 ? double(f.samples) / f.codesPerSecond : 0.0, 0, 'f', 1),
+            .arg(std::min<qint64>(f.samples, CodeRefresher::kLiveSamples))
+            .arg(f.samples),
         "", "");
     row(out, "new codes into the plane (no replot)", ms(f.codesLoadMs), "", "");
     out.flush();

@@ -21,15 +21,13 @@ namespace {
 // While training, snapshots go out at most this often: enough for a live loss curve and
 // progress bar, each costing the GUI thread a replot of the loss plot.
 constexpr double kSnapshotsPerSecond = 10;
-// While training, re-encoding the codes may take this share of the training thread's wall
-// time (TimeBudget): with the snapshots and the GUI thread's work the window then trains
-// at >= 90 % of headless speed with every core busy (`latentlab --perf-report`). On 2
-// cores Fashion-MNIST's 70,000 codes are then all refreshed every 20-30 s, the Swiss
-// roll's 3,000 with every update. Paused, the worker finishes the sweep at full speed.
+// While training, re-encoding the live subset of the codes (CodeRefresher) may take this
+// share of the training thread's wall time (TimeBudget): with the snapshots and the GUI
+// thread's work the window then trains at >= 90 % of headless speed with every core busy
+// (`latentlab --perf-report`). The Swiss roll's 3,000 codes are all re-encoded with every
+// update; Fashion-MNIST's subset of 3,000 about once a second on 2 cores. Paused, the
+// worker encodes every sample at full speed.
 constexpr double kTrainingCodeShare = 0.02;
-// Until every sample has a code at all (Train pressed before the first sweep finished),
-// more: the plane fills in within a few seconds instead of half a minute.
-constexpr double kFirstSweepShare = 0.15;
 // The budget saves up at most this many seconds' worth of its share: about one plane
 // update's, so encoding never runs much longer at once than the share allows.
 constexpr double kCodeBudgetMemory = 0.5;
@@ -241,15 +239,15 @@ void TrainingSession::restartClock() {
 }
 
 void TrainingSession::refreshCodesWhileTraining(SnapshotThrottle::Clock::time_point now) {
-    if (m_codes.complete()) return;
-    m_codeBudget.setShare(m_codes.allEncoded() ? kTrainingCodeShare : kFirstSweepShare);
-    // A chunk that costs more than the budget's memory (a big model on a slow machine) saves
-    // up for itself and runs less often, rather than never.
-    const double chunk = m_codes.secondsPerChunk();
-    const double budget = m_codeBudget.available(now, chunk);
-    if (budget <= 0 || budget < chunk) return; // not even one chunk yet
+    if (m_codes.freshCount() >= m_codes.liveCount()) return; // the weights did not move
+    // The whole subset or nothing: a part would mix the models again. One that costs more
+    // than the budget's memory (a big model on a slow machine) saves up for itself and is
+    // shown less often, rather than never.
+    const double cost = m_codes.secondsPerLiveRefresh();
+    const double budget = m_codeBudget.available(now, cost);
+    if (budget <= 0 || budget < cost) return;
     const auto start = SnapshotThrottle::Clock::now();
-    m_codes.refresh(model(), m_experiment.view(), budget);
+    m_codes.refreshLive(model(), m_experiment.view());
     m_codeBudget.spend(std::chrono::duration<double>(SnapshotThrottle::Clock::now() - start).count());
 }
 
