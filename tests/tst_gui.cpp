@@ -6,6 +6,7 @@
 
 #include "latentlab/Multiply.h"
 #include "CodeRefresher.h"
+#include "PlotTheme.h"
 #include "ImageView.h"
 #include "PointCloudView.h"
 
@@ -680,6 +681,34 @@ private slots:
     }
 
     // Help > About names the multiply this process trains with, and why (issue 8).
+    // View > Colours > Dark: the plots follow the palette (QCustomPlot would stay white);
+    // an exported loss plot stays light for paper; the choice is remembered.
+    void darkColoursReachThePlots() {
+        auto lightness = [](QWidget* wgt, QPoint at) { return QColor(wgt->grab().toImage().pixel(at)).lightness(); };
+        QAction* dark = w().findChild<QAction*>("colours-dark");
+        QVERIFY(dark);
+        QVERIFY(lightness(w().lossPlot(), {3, 3}) > 200);
+        dark->trigger();
+        QTRY_VERIFY(isDark(w().palette()));
+        for (QCustomPlot* p : {static_cast<QCustomPlot*>(w().lossPlot()), static_cast<QCustomPlot*>(&plot())}) {
+            p->replot();
+            QVERIFY2(lightness(p, {3, 3}) < 80, qPrintable(p->metaObject()->className()));
+            QVERIFY(p->xAxis->tickLabelColor().lightness() > 180);
+            QVERIFY(p->xAxis->labelColor().lightness() > 180);
+            QVERIFY(p->legend->textColor().lightness() > 180);
+        }
+        QCOMPARE(QSettings().value("colours").toString(), QString("dark"));
+        const QString png = m_tmp.filePath("dark-loss.png");
+        QVERIFY(w().documents()->exportLossTo(png));
+        QImage exported(png);
+        QVERIFY(!exported.isNull());
+        QVERIFY(QColor(exported.pixel(4, 4)).lightness() > 200);
+        QVERIFY(lightness(w().lossPlot(), {3, 3}) < 80); // the window stays dark
+        w().findChild<QAction*>("colours-system")->trigger();
+        QTRY_VERIFY(!isDark(w().palette()));
+        QVERIFY(lightness(w().lossPlot(), {3, 3}) > 200);
+    }
+
     void aboutNamesTheMultiply() {
         QAction* about = nullptr;
         for (QAction* a : m_window->findChildren<QAction*>())

@@ -4,6 +4,7 @@
 #include "LatentView.h"
 #include "LossPlot.h"
 #include "MainWindow.h"
+#include "PlotTheme.h"
 #include "TrainingController.h"
 
 #include "PlotRenderer.h"
@@ -214,10 +215,14 @@ bool DocumentActions::exportLossTo(const QString& path) {
     LossPlot* plot = m_window->lossPlot();
     const QString suffix = QFileInfo(path).suffix().toLower();
     bool ok = false;
+    // For paper and slides: the light colours, also when the window is dark.
+    plot->setPlotPalette(paletteFor(ColourScheme::Light));
     if (suffix == "png")
         ok = plot->savePng(path, 1000, 600, 2.0);
     else if (suffix == "pdf")
         ok = plot->savePdf(path, 1000, 600);
+    plot->setPlotPalette(plot->palette());
+    plot->replot(QCustomPlot::rpQueuedReplot);
     if (!ok) {
         m_window->reportError(tr("Could not export"),
                               suffix == "png" || suffix == "pdf"

@@ -23,6 +23,7 @@ QString ImageView::shownCaption() const {
 
 void ImageView::paintEvent(QPaintEvent*) {
     QPainter p(this);
+    p.setPen(palette().color(QPalette::WindowText)); // readable on a dark palette too
     if (m_image.isNull()) {
         p.drawText(rect().adjusted(8, 8, -8, -8), Qt::AlignCenter | Qt::TextWordWrap, m_caption);
         return;

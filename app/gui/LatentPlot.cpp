@@ -2,6 +2,7 @@
 
 #include "DotCloud.h"
 #include "PlotRenderer.h"
+#include "PlotTheme.h"
 
 #include <QToolTip>
 #include <algorithm>
@@ -53,6 +54,31 @@ LatentPlot::LatentPlot(QWidget* parent) : QCustomPlot(parent) {
     connect(xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, manual);
     connect(yAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, manual);
     setToolTip(QString());
+    applyTheme();
+}
+
+void LatentPlot::applyTheme() {
+    applyPalette(*this, palette());
+    const QColor text = palette().color(QPalette::Text);
+    QCPAxis* scale = m_colorScale->axis();
+    scale->setBasePen(QPen(text, 1));
+    scale->setTickPen(QPen(text, 1));
+    scale->setSubTickPen(QPen(text, 1));
+    scale->setTickLabelColor(text);
+    scale->setLabelColor(text);
+    if (m_prior) {
+        QColor cross = text;
+        cross.setAlpha(170);
+        m_prior->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCross, QPen(cross, 1.2), Qt::NoBrush, 7));
+    }
+}
+
+void LatentPlot::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::PaletteChange) {
+        applyTheme();
+        replot(rpQueuedReplot);
+    }
+    QCustomPlot::changeEvent(event);
 }
 
 void LatentPlot::setSession(const SessionInfo& info) {
@@ -127,7 +153,9 @@ void LatentPlot::buildGroups() {
     m_prior = addGraph();
     m_prior->setName(tr("prior samples"));
     m_prior->setLineStyle(QCPGraph::lsNone);
-    m_prior->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCross, QPen(QColor(0, 0, 0, 170), 1.2), Qt::NoBrush, 7));
+    QColor cross = palette().color(QPalette::Text);
+    cross.setAlpha(170);
+    m_prior->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCross, QPen(cross, 1.2), Qt::NoBrush, 7));
     m_prior->removeFromLegend();
     m_pick = addGraph();
     m_pick->setName(tr("decoded point"));

@@ -48,6 +48,7 @@ signals:
     void codesChanged();
 
 protected:
+    void changeEvent(QEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
@@ -58,6 +59,7 @@ protected:
     bool event(QEvent* event) override;
 
 private:
+    void applyTheme();
     struct Group {
         int group; // in m_cloud
         std::vector<Index> rows;

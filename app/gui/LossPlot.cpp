@@ -1,5 +1,7 @@
 #include "LossPlot.h"
 
+#include "PlotTheme.h"
+
 #include <cmath>
 #include <limits>
 
@@ -46,6 +48,24 @@ LossPlot::LossPlot(QWidget* parent) : QCustomPlot(parent) {
         showPointsAboveTop();
     });
     reset(ModelKind::Autoencoder, 0);
+    setPlotPalette(palette());
+}
+
+void LossPlot::setPlotPalette(const QPalette& p) {
+    applyPalette(*this, p);
+    QColor base = p.color(QPalette::Base);
+    m_aboveNote->setColor(p.color(QPalette::Text));
+    m_aboveNote->setBrush(base);
+    base.setAlpha(210);
+    for (Mark& m : m_marks) m.label->setBrush(base);
+}
+
+void LossPlot::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::PaletteChange) {
+        setPlotPalette(palette());
+        replot(rpQueuedReplot);
+    }
+    QCustomPlot::changeEvent(event);
 }
 
 QCPGraph* LossPlot::addCurve(const QString& name, QColor color, Qt::PenStyle style, double width,

@@ -40,8 +40,13 @@ public:
     int pointsAboveTop() const;
     QString aboveTopNote() const;
 
+    // Colours from `palette` (the widget's own follows the application's; an export asks
+    // for a light one whatever the window shows).
+    void setPlotPalette(const QPalette& palette);
+
 protected:
     void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
     QCPGraph* addCurve(const QString& name, QColor color, Qt::PenStyle style, double width,

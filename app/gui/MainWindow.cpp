@@ -8,6 +8,7 @@
 #include "LatentPlot.h"
 #include "LatentView.h"
 #include "LossPlot.h"
+#include "PlotTheme.h"
 #include "ReconstructionStrip.h"
 #include "SampleGallery.h"
 #include "SettingsPanel.h"
@@ -16,6 +17,7 @@
 #include "latentlab/Multiply.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
@@ -122,6 +124,24 @@ void MainWindow::buildMenus() {
     QMenu* view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
     view->addSeparator();
+    // Light or dark whatever the desktop uses: a projector in a lit room wants light.
+    QMenu* colours = view->addMenu(tr("&Colours"));
+    auto* schemes = new QActionGroup(colours);
+    const ColourScheme saved = parseColourScheme(QSettings().value("colours").toString());
+    for (const auto& [scheme, text] : {std::pair{ColourScheme::System, tr("As the &desktop")},
+                                       std::pair{ColourScheme::Light, tr("&Light")},
+                                       std::pair{ColourScheme::Dark, tr("D&ark")}}) {
+        QAction* a = colours->addAction(text);
+        a->setCheckable(true);
+        a->setChecked(scheme == saved);
+        a->setObjectName("colours-" + colourSchemeName(scheme));
+        schemes->addAction(a);
+        connect(a, &QAction::triggered, this, [scheme] {
+            applyColourScheme(scheme);
+            QSettings().setValue("colours", colourSchemeName(scheme));
+        });
+    }
+    if (saved != ColourScheme::System) applyColourScheme(saved);
     QAction* log = view->addAction(tr("&Log scale loss"));
     log->setCheckable(true);
     log->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
