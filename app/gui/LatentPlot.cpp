@@ -19,6 +19,9 @@ constexpr double kHoverPixels = 8;
 } // namespace
 
 LatentPlot::LatentPlot(QWidget* parent) : QCustomPlot(parent) {
+    // QCustomPlot asks for its axes, legend and colour scale side by side (~470 px); on a
+    // small screen at 200 % the window could then not fit. It may be squeezed instead.
+    setMinimumSize(240, 180);
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom); // drags arrive only via forwardAsLeft
     setPlottingHint(QCP::phFastPolylines, true);
     setNoAntialiasingOnDrag(true);

@@ -43,6 +43,10 @@ LatentView::LatentView(QWidget* parent) : QWidget(parent) {
                               "of different models side by side. Paused, every sample is shown."));
     m_coverage->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
+    // Shown for codes of more than two dimensions only (setSession); hidden from the start,
+    // so that the window's first size is not made for them.
+    for (QWidget* wgt : {static_cast<QWidget*>(m_dimsLabel), static_cast<QWidget*>(m_dimX), static_cast<QWidget*>(m_dimY)})
+        wgt->hide();
     auto* bar = new QHBoxLayout;
     bar->addWidget(m_dimsLabel);
     bar->addWidget(m_dimX);

@@ -42,8 +42,14 @@ LossPlot::LossPlot(QWidget* parent) : QCustomPlot(parent) {
     m_replotTimer.setSingleShot(true);
     connect(&m_replotTimer, &QTimer::timeout, this, [this] { replot(rpQueuedReplot); });
     connect(this, &QCustomPlot::afterReplot, this, [this] { m_lastReplot.start(); });
+    // Tall enough for the curves and a few tick labels that do not overlap.
+    setMinimumHeight(120);
     // After the layout, before drawing: the axes' ranges and pixels are final.
     connect(this, &QCustomPlot::afterLayout, this, [this] {
+        // As many value ticks as there is room for: labels stacked on a short plot are
+        // unreadable.
+        const int ticks = std::clamp(axisRect()->rect().height() / 32, 2, 6);
+        for (QCPAxis* axis : {yAxis, yAxis2}) axis->ticker()->setTickCount(ticks);
         layoutMarks();
         showPointsAboveTop();
     });
@@ -119,9 +125,9 @@ void LossPlot::reset(ModelKind kind, double sparsity, int plannedEpochs) {
     m_aboveNote->setColor(palette().color(QPalette::WindowText));
     m_aboveNote->setBrush(palette().color(QPalette::Base));
     m_aboveNote->setPadding(QMargins(3, 1, 3, 1));
-    m_aboveNote->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
-    m_aboveNote->position->setType(QCPItemPosition::ptAxisRectRatio);
-    m_aboveNote->position->setCoords(0.99, 0.98);
+    // Top right, below the marks' labels (layoutMarks()): where a falling loss leaves room.
+    m_aboveNote->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
+    m_aboveNote->position->setType(QCPItemPosition::ptAbsolute);
     m_aboveNote->setVisible(false);
     m_autoRange = true;
     rescale();
@@ -188,6 +194,8 @@ void LossPlot::layoutMarks() {
         m->label->position->setCoords(left, r.top() + 2 + double(row) * height);
     }
     const int rows = int(rowEnds.size());
+    const double rowHeight = QFontMetricsF(m_aboveNote->font()).height() + 1;
+    m_aboveNote->position->setCoords(r.right() - 4, r.top() + 2 + double(rows) * rowHeight);
     if (rows != m_markRows) {
         // The band above the curves must grow (or may shrink): fit again, draw again.
         m_markRows = rows;
@@ -232,7 +240,8 @@ void LossPlot::showPointsAboveTop() {
             }
         }
     }
-    m_aboveNote->setVisible(count > 0);
+    // A plot too short for a line of text beside its curves shows the triangles alone.
+    m_aboveNote->setVisible(count > 0 && axisRect()->rect().height() >= 90);
     if (count > 0)
         m_aboveNote->setText(tr("▲ epoch%1 %2 above the top (up to %3): Ctrl+L or the wheel shows %4")
                                  .arg(first == last ? "" : "s")

@@ -15,10 +15,10 @@ constexpr Index kMaxCloud = 4000; // enough to see the shape; cheap to repaint w
 
 PointCloudView::PointCloudView(QWidget* parent) : QWidget(parent) {
     setMouseTracking(false);
+    // The palette's base (white, or dark on a dark desktop), as the plots: not a fixed
+    // white, which a dark palette could not reach.
     setAutoFillBackground(true);
-    QPalette pal = palette();
-    pal.setColor(QPalette::Window, Qt::white);
-    setPalette(pal);
+    setBackgroundRole(QPalette::Base);
 }
 
 void PointCloudView::setDataset(const data::Dataset* d) {
@@ -129,7 +129,7 @@ void PointCloudView::paintEvent(QPaintEvent*) {
             if (drawable(q)) p.drawEllipse(q, m_markerRadius, m_markerRadius);
         }
     }
-    p.setPen(palette().color(QPalette::WindowText));
+    p.setPen(palette().color(QPalette::Text));
     if (showsNothing()) {
         p.drawText(rect().adjusted(8, 8, -8, -8), Qt::AlignCenter | Qt::TextWordWrap, m_caption);
         return;
