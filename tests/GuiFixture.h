@@ -31,6 +31,8 @@
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <functional>
+#include <functional>
 
 namespace guitest {
 
@@ -60,11 +62,13 @@ public:
     void information(QWidget*, const QString& title, const QString& message) override {
         notes << title + ": " + message;
     }
-    QString lastQuestion, lastButton; // of the last confirm()
     void about(QWidget*, const QString& title, const QString& text) override { notes << title + ": " + text; }
+    QString lastQuestion, lastButton;  // of the last confirm()
+    std::function<void()> whileAsking; // runs while the question is open
     bool confirm(QWidget*, const QString&, const QString& question, const QString& yes) override {
         lastQuestion = question;
         lastButton = yes;
+        if (whileAsking) whileAsking();
         return ++confirms, confirmAnswer;
     }
     SaveChoice askToSave(QWidget*, const QString&) override { return ++saveQuestions, saveChoice; }

@@ -3,6 +3,8 @@
 // data and a non-finite loss give a message, no crash, and keep the session.
 #include "GuiFixture.h"
 
+#include <QStatusBar>
+
 using namespace guitest;
 
 class TestDocuments : public guitest::WindowTest {
@@ -182,6 +184,42 @@ private slots:
         QVERIFY(s);
         QVERIFY2(s->title.contains("autoencoder") && s->title.contains("swissroll"), qPrintable(s->title));
         QCOMPARE(s->title, w().windowTitle());
+    }
+
+    // Training stops while the window asks whether to discard it (the question's count
+    // stays true); kept, it trains on; replaced by a file that is refused, it trains on
+    // too, and the refusal's message leaves the status bar once a new model starts.
+    void questionsPauseAndRefusalsResume() {
+        trainEpochs(1);
+        long long during = -1;
+        m_dialogs->whileAsking = [&] {
+            const long long asked = c().stepsDone();
+            QTest::qWait(400);
+            during = c().stepsDone() - asked;
+        };
+        m_dialogs->confirmAnswer = false;
+        w().controls()->resetAction()->trigger();
+        QVERIFY2(during >= 0 && during <= 2, qPrintable(QString::number(during)));
+        QTRY_COMPARE(c().state(), RunState::Running); // kept: it trains on
+        const long long kept = c().stepsDone();
+        QTRY_VERIFY(c().stepsDone() > kept + 10);
+
+        const QString broken = m_tmp.filePath("ragged-resume.csv");
+        writeFile(broken, "x,y\n1,2\n3\n");
+        m_dialogs->whileAsking = nullptr;
+        m_dialogs->confirmAnswer = true;
+        w().panel()->setDatasetFile(broken);
+        QTRY_COMPARE(m_dialogs->errors.size(), 1);
+        QTRY_COMPARE(c().state(), RunState::Running);
+        const long long after = c().stepsDone();
+        QTRY_VERIFY(c().stepsDone() > after + 10);
+        QVERIFY(w().statusBar()->currentMessage().contains("ragged-resume.csv"));
+
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().applyConfig(app::loadPreset("swissroll-vae"));
+        QTRY_COMPARE(session.count(), 1);
+        QVERIFY2(!w().statusBar()->currentMessage().contains("ragged-resume.csv"),
+                 qPrintable(w().statusBar()->currentMessage()));
     }
 
     void exportsPngAndPdf() {

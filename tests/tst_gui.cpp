@@ -698,6 +698,9 @@ private slots:
             QVERIFY(p->legend->textColor().lightness() > 180);
         }
         QCOMPARE(QSettings().value("colours").toString(), QString("dark"));
+        PointCloudView* cloud = w().decoderView()->cloudView(); // the Swiss roll's decoded points
+        QVERIFY(cloud->isVisible());
+        QVERIFY(lightness(cloud, {2, cloud->height() - 3}) < 80);
         const QString png = m_tmp.filePath("dark-loss.png");
         QVERIFY(w().documents()->exportLossTo(png));
         QImage exported(png);

@@ -29,6 +29,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QVBoxLayout>
+#include <utility>
 
 namespace latentlab::gui {
 
@@ -157,9 +158,11 @@ void MainWindow::connectController() {
     connect(c, &TrainingController::sessionStarted, this, &MainWindow::onSession);
     connect(c, &TrainingController::snapshotArrived, this, &MainWindow::onSnapshot);
     connect(c, &TrainingController::sessionRejected, this, [this] {
-        // Show the settings and progress of the model that goes on, not the ones that failed.
+        // Show the settings and progress of the model that goes on, not the ones that failed,
+        // and let it train on if it was training.
         if (m_controller->hasSession()) m_panel->setConfig(m_controller->session().config);
         m_controls->endBusy();
+        if (std::exchange(m_resumeIfRejected, false)) m_controller->train();
     });
     connect(c, &TrainingController::stateChanged, m_controls, &ControlBar::setState);
     connect(c, &TrainingController::busy, m_controls, &ControlBar::setBusy);
@@ -216,13 +219,29 @@ bool MainWindow::confirmDiscard(const QString& action, const QString& what) {
                               action);
 }
 
+bool MainWindow::pauseForReplacement() {
+    const bool running = m_controller->state() == RunState::Running;
+    if (running) m_controller->pause();
+    return running;
+}
+
+void MainWindow::resumeAfterQuestion(bool running, bool replacing) {
+    if (replacing)
+        m_resumeIfRejected = running;
+    else if (running)
+        m_controller->train();
+}
+
 void MainWindow::applyConfig(const app::RunConfig& config, const QString& action, const QString& what) {
     const QString verb = action.isEmpty() ? tr("Start a new model") : action;
+    const bool running = pauseForReplacement();
     if (!confirmDiscard(verb, what.isEmpty() ? verb : what)) {
-        // Keep the model: show its settings again.
+        // Keep the model: show its settings again, and let it train on if it did.
         if (m_controller->hasSession()) m_panel->setConfig(m_controller->session().config);
+        resumeAfterQuestion(running, false);
         return;
     }
+    resumeAfterQuestion(running, true);
     resetTo(config);
 }
 
@@ -232,6 +251,9 @@ void MainWindow::resetTo(const app::RunConfig& config) {
 }
 
 void MainWindow::onSession(const SessionInfo& info) {
+    m_resumeIfRejected = false;
+    // An error about the session this one replaces is old news now.
+    statusBar()->clearMessage();
     m_decodedWith.reset();
     m_galleryDecodedWith.reset();
     m_panel->setConfig(info.config);

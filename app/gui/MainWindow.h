@@ -51,6 +51,12 @@ public:
     void reportError(const QString& title, const QString& message);
     // Whether there is training that was not saved.
     bool hasUnsavedTraining() const;
+    // Before replacing the session: pauses training (a question then shows what it would
+    // discard, not a moving count) and returns whether it was running.
+    bool pauseForReplacement();
+    // After the question: `running` as pauseForReplacement() returned. Cancelled, training
+    // goes on; replaced, it goes on too if the new session is refused (a broken file).
+    void resumeAfterQuestion(bool running, bool replacing);
 
     TrainingController* controller() const { return m_controller; }
     SettingsPanel* panel() const { return m_panel; }
@@ -95,6 +101,7 @@ private:
     QElapsedTimer m_galleryDecoded;
     uint64_t m_sampleSeed = 1;
     bool m_closing = false;
+    bool m_resumeIfRejected = false; // training ran before a replacement that may fail
 };
 
 } // namespace latentlab::gui
