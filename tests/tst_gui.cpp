@@ -697,6 +697,8 @@ private slots:
             QVERIFY(p->xAxis->labelColor().lightness() > 180);
             QVERIFY(p->legend->textColor().lightness() > 180);
         }
+        // The noisy batch loss stays faint behind the epoch curves.
+        QVERIFY(w().lossPlot()->graph(0)->pen().color().alpha() < 128);
         QCOMPARE(QSettings().value("colours").toString(), QString("dark"));
         PointCloudView* cloud = w().decoderView()->cloudView(); // the Swiss roll's decoded points
         QVERIFY(cloud->isVisible());

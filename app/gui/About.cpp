@@ -34,7 +34,7 @@ QString userGuideUrl() {
 QString aboutText() {
     const MultiplyChoice& m = multiplyChoice();
     QString html = QCoreApplication::translate("About", "<h3>Latent Lab %1</h3><p>Watch autoencoders learn. "
-                                                        "Headless training and evaluation: <tt>latentlab-cli</tt>.</p>")
+                                                        "Headless training and evaluation: <nobr><tt>latentlab-cli</tt></nobr>.</p>")
                        .arg(QCoreApplication::applicationVersion().toHtmlEscaped());
     html += QCoreApplication::translate("About", "<p><b>Matrix multiply:</b> %1<br>%2</p>")
                 .arg(QString::fromStdString(m.label).toHtmlEscaped(), QString::fromStdString(m.reason).toHtmlEscaped());

@@ -1,9 +1,11 @@
 #include "Dialogs.h"
 
+#include <QDesktopServices>
 #include <QFileDialog>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QUrl>
 
 namespace latentlab::gui {
 
@@ -28,7 +30,16 @@ void Dialogs::about(QWidget* parent, const QString& title, const QString& richTe
     auto* box = new QMessageBox(QMessageBox::NoIcon, title, richText, QMessageBox::Ok, parent);
     box->setTextFormat(Qt::RichText);
     box->setTextInteractionFlags(Qt::TextBrowserInteraction);
-    for (QLabel* label : box->findChildren<QLabel*>()) label->setOpenExternalLinks(true); // the guide's link
+    // The guide's link: opened by the desktop, or, where nothing can open it, named.
+    for (QLabel* label : box->findChildren<QLabel*>()) {
+        label->setOpenExternalLinks(false);
+        QObject::connect(label, &QLabel::linkActivated, box, [box](const QString& link) {
+            if (!QDesktopServices::openUrl(QUrl(link)))
+                showNonModal(QMessageBox::Information, box, QObject::tr("User guide"),
+                             QObject::tr("No program here opens %1. The guide is that file, section \"User guide\".")
+                                 .arg(QUrl(link).toLocalFile().isEmpty() ? link : QUrl(link).toLocalFile()));
+        });
+    }
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setModal(false);
     box->show();

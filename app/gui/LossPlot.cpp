@@ -59,6 +59,10 @@ LossPlot::LossPlot(QWidget* parent) : QCustomPlot(parent) {
 
 void LossPlot::setPlotPalette(const QPalette& p) {
     applyPalette(*this, p);
+    // The noisy batch loss stays behind the epoch curves: faint in any palette.
+    QColor batch = p.color(QPalette::Text);
+    batch.setAlpha(isDark(p) ? 70 : 80);
+    m_batch->setPen(QPen(batch, 1));
     QColor base = p.color(QPalette::Base);
     m_aboveNote->setColor(p.color(QPalette::Text));
     m_aboveNote->setBrush(base);
@@ -129,6 +133,7 @@ void LossPlot::reset(ModelKind kind, double sparsity, int plannedEpochs) {
     m_aboveNote->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
     m_aboveNote->position->setType(QCPItemPosition::ptAbsolute);
     m_aboveNote->setVisible(false);
+    setPlotPalette(palette()); // the new curves' and note's colours
     m_autoRange = true;
     rescale();
     replot(rpQueuedReplot);

@@ -15,7 +15,9 @@ const QPalette& systemPalette() {
 
 QPalette darkPalette() {
     QPalette p;
-    const QColor window(45, 45, 48), base(30, 30, 32), text(230, 230, 230), disabled(130, 130, 130);
+    // Fields and plots (Base) a step lighter than the window: Fusion draws the outline of a
+    // check box or field as the window darkened, which vanishes on a base darker still.
+    const QColor window(45, 45, 48), base(58, 58, 62), text(232, 232, 232), disabled(135, 135, 135);
     p.setColor(QPalette::Window, window);
     p.setColor(QPalette::WindowText, text);
     p.setColor(QPalette::Base, base);

@@ -204,7 +204,9 @@ void SettingsPanel::fillDatasets() {
         const QString name = QString::fromStdString(e.name);
         m_dataset->addItem(e.available ? name : name + tr(" (missing)"), name);
         const int row = m_dataset->count() - 1;
-        m_dataset->setItemData(row, QString::fromStdString(e.description + "\n" + e.location), Qt::ToolTipRole);
+        // "From:" so that a location of "generated" does not read as the description's last word.
+        m_dataset->setItemData(row, QString::fromStdString(e.description) + "\n" + tr("From: %1").arg(QString::fromStdString(e.location)),
+                               Qt::ToolTipRole);
         m_dataset->setItemData(row, name, kFileRole);
         if (!e.available && model) model->item(row)->setEnabled(false);
     }
