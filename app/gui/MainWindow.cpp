@@ -129,10 +129,10 @@ void MainWindow::buildMenus() {
     QMenu* colours = view->addMenu(tr("&Colours"));
     auto* schemes = new QActionGroup(colours);
     const ColourScheme saved = parseColourScheme(QSettings().value("colours").toString());
-    for (const auto& [scheme, text] : {std::pair{ColourScheme::System, tr("As the &desktop")},
-                                       std::pair{ColourScheme::Light, tr("&Light")},
-                                       std::pair{ColourScheme::Dark, tr("D&ark")}}) {
-        QAction* a = colours->addAction(text);
+    for (const auto& choice : {std::pair{ColourScheme::System, tr("As the &desktop")},
+                               std::pair{ColourScheme::Light, tr("&Light")}, std::pair{ColourScheme::Dark, tr("D&ark")}}) {
+        const ColourScheme scheme = choice.first; // a structured binding cannot be captured in C++17
+        QAction* a = colours->addAction(choice.second);
         a->setCheckable(true);
         a->setChecked(scheme == saved);
         a->setObjectName("colours-" + colourSchemeName(scheme));
