@@ -16,9 +16,14 @@ Sequential& Sequential::operator=(const Sequential& other) {
 }
 
 void Sequential::add(std::unique_ptr<Layer> layer) {
-    if (!m_layers.empty() && m_layers.back()->outputSize() != layer->inputSize())
-        throw ConfigError("layer sizes do not chain: " + std::to_string(m_layers.back()->outputSize()) +
-                          " outputs feed " + std::to_string(layer->inputSize()) + " inputs");
+    // Neighbours agree on the shape, not only on the number of values: 784 values in and
+    // 1×28×28 out do not chain without a Reshape saying so.
+    if (!m_layers.empty() && m_layers.back()->outputShape() != layer->inputShape()) {
+        const size_t i = m_layers.size();
+        throw ConfigError("layer " + std::to_string(i) + " (" + m_layers.back()->describe() + ") gives " +
+                          m_layers.back()->outputShape().text() + " but layer " + std::to_string(i + 1) + " (" +
+                          layer->describe() + ") takes " + layer->inputShape().text());
+    }
     m_layers.push_back(std::move(layer));
 }
 

@@ -13,8 +13,8 @@ public:
     Dense(Index inputs, Index outputs, Activation activation);
 
     std::string kind() const override { return "dense"; }
-    Index inputSize() const override { return m_weight.cols(); }
-    Index outputSize() const override { return m_weight.rows(); }
+    Shape inputShape() const override { return Shape::flat(m_weight.cols()); }
+    Shape outputShape() const override { return Shape::flat(m_weight.rows()); }
     Activation activation() const { return m_activation; }
 
     const Matrix& forward(const Matrix& input) override;

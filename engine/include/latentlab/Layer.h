@@ -8,6 +8,7 @@
 #pragma once
 
 #include "latentlab/Random.h"
+#include "latentlab/Shape.h"
 #include "latentlab/Types.h"
 
 #include <memory>
@@ -25,8 +26,13 @@ public:
     virtual ~Layer() = default;
 
     virtual std::string kind() const = 0;
-    virtual Index inputSize() const = 0;
-    virtual Index outputSize() const = 0;
+    // The shape of one sample in and out (a batch is one column per sample either way).
+    virtual Shape inputShape() const = 0;
+    virtual Shape outputShape() const = 0;
+    Index inputSize() const { return inputShape().size(); }
+    Index outputSize() const { return outputShape().size(); }
+    // For messages: "dense 64 → 32".
+    std::string describe() const;
 
     virtual const Matrix& forward(const Matrix& input) = 0;
     virtual const Matrix& backward(const Matrix& gradOutput) = 0;

@@ -16,6 +16,8 @@ public:
     Sequential(Sequential&&) noexcept = default;
     Sequential& operator=(Sequential&&) noexcept = default;
 
+    // ConfigError naming both layers when `layer` does not take the shape the last one
+    // gives.
     void add(std::unique_ptr<Layer> layer);
     size_t size() const { return m_layers.size(); }
     bool empty() const { return m_layers.empty(); }
@@ -23,6 +25,8 @@ public:
     const Layer& layer(size_t i) const { return *m_layers[i]; }
     Index inputSize() const { return m_layers.front()->inputSize(); }
     Index outputSize() const { return m_layers.back()->outputSize(); }
+    Shape inputShape() const { return m_layers.front()->inputShape(); }
+    Shape outputShape() const { return m_layers.back()->outputShape(); }
 
     // Training passes; see Layer. The input must stay alive until backward returns.
     const Matrix& forward(const Matrix& input);
