@@ -245,6 +245,12 @@ private slots:
         const Dataset c = cat.load(str(data.filePath("points.csv")));
         QCOMPARE(c.rows, 2);
         QCOMPARE(c.labelKind, LabelKind::None);
+        QCOMPARE(c.sampleShape(), (std::vector<int64_t>{2})); // a CSV row is flat
+        // An image size that does not divide the values is no image set.
+        Dataset odd = c;
+        odd.imageWidth = odd.imageHeight = 3;
+        const QString oddError = errorOf([&] { odd.validate(); });
+        QVERIFY2(oddError.contains("2 values per sample are no whole number of 3 x 3 images"), qPrintable(oddError));
 
         writeMnistLike(data.path(), 6, 3);
         const Dataset withLabels = cat.load(str(data.filePath("t10k-images-idx3-ubyte.gz")));

@@ -214,6 +214,7 @@ private slots:
         QCOMPARE(d.cols, 12);
         QCOMPARE(d.imageWidth, 3);
         QCOMPARE(d.imageHeight, 4);
+        QCOMPARE(d.sampleShape(), (std::vector<int64_t>{1, 4, 3})); // one grey channel, 4 rows of 3
         QCOMPARE(d.trainRows, 5);
         QVERIFY(d.isBytes());
         QCOMPARE(d.labelKind, LabelKind::Class);

@@ -55,11 +55,19 @@ Dataset Dataset::slice(int64_t begin, int64_t end) const {
     return out;
 }
 
+std::vector<int64_t> Dataset::sampleShape() const {
+    if (!isImage()) return {cols};
+    return {cols / (int64_t(imageWidth) * imageHeight), imageHeight, imageWidth};
+}
+
 void Dataset::validate() const {
     const std::string w = who(*this);
     if (rows < 0 || cols < 0)
         throw DataError(w + ": negative size " + std::to_string(rows) + " x " +
                         std::to_string(cols));
+    if (isImage() && (cols == 0 || cols % (int64_t(imageWidth) * imageHeight) != 0))
+        throw DataError(w + ": " + std::to_string(cols) + " values per sample are no whole number of " +
+                        std::to_string(imageHeight) + " x " + std::to_string(imageWidth) + " images");
     const auto cells = uint64_t(rows) * uint64_t(cols);
     if (!values.empty() && !bytes.empty())
         throw DataError(w + ": holds both float values and bytes; exactly one is allowed");

@@ -44,6 +44,9 @@ struct Dataset {
 
     bool isBytes() const { return !bytes.empty(); }
     bool isImage() const { return imageWidth > 0 && imageHeight > 0; }
+    // The layout of one sample: {channels, height, width} for images (MNIST and
+    // Fashion-MNIST are {1, 28, 28}), else {cols}, a flat vector of features.
+    std::vector<int64_t> sampleShape() const;
     int64_t testRows() const { return rows - trainRows; }
     // The rows to train on: the training part, or every row of a set without a split.
     int64_t trainingRows() const { return trainRows > 0 ? trainRows : rows; }
