@@ -33,14 +33,15 @@ private slots:
 
     void trainingUpdatesThePlots() {
         QSignalSpy epochs(&c(), &TrainingController::epochCompleted);
-        QSignalSpy codes(&plot(), &LatentPlot::codesChanged);
-        QTRY_VERIFY(plot().codes());
+        QTRY_COMPARE(plot().plottedPoints(), 3000); // the first codes, all of them
         const Matrix before = *plot().codes();
+        QSignalSpy codes(&plot(), &LatentPlot::codesChanged);
         w().controls()->trainAction()->trigger();
         QTRY_COMPARE(c().state(), RunState::Running);
         QTRY_VERIFY(epochs.count() >= 3);
-        QTRY_VERIFY(codes.count() >= 2);
-        QVERIFY(!plot().codes()->isApprox(before));
+        // The plane follows: new codes whenever the time budget allows re-encoding them all
+        // (on a slow build, such as the sanitizers', that can take a few seconds).
+        QTRY_VERIFY_WITH_TIMEOUT(codes.count() >= 1 && !plot().codes()->isApprox(before), 30000);
         QCOMPARE(plot().plottedPoints(), 3000);
         QVERIFY(w().lossPlot()->epochCount() >= 3);
         QVERIFY(w().reconstructions()->reconstructions());
