@@ -63,8 +63,6 @@ Index CodeRefresher::refreshLive(const Model& model, const DataView& data) {
 
 double CodeRefresher::secondsPerLiveRefresh() const { return m_rate > 0 ? double(liveCount()) / m_rate : 0.0; }
 
-double CodeRefresher::secondsPerChunk() const { return m_rate > 0 ? double(kMinChunk) / m_rate : 0.0; }
-
 void CodeRefresher::refreshAll(const Model& model, const DataView& data) {
     while (!complete()) encodeChunk(model, data, std::min<Index>(4096, m_rows - m_fresh));
 }

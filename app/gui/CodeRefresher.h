@@ -32,8 +32,9 @@ public:
     CodeRefresher(Index rows, Index latentDim, uint64_t seed = 1, Index liveSamples = kLiveSamples);
 
     // Shown while training: enough points for each class of MNIST or Fashion-MNIST to read
-    // as a cloud, few enough to re-encode whole with a 784-512-256-2 encoder in ~30 ms on
-    // two cores; the Swiss roll's 3,000 are all of it.
+    // as a cloud, few enough that within the training share (TrainingSession) fashion-vae's
+    // subset is renewed about 1.5 times a second on two cores (`latentlab --perf-report`);
+    // the Swiss roll's 3,000 are all of it.
     static constexpr Index kLiveSamples = 3000;
 
     // The model's weights changed: no code is current any more.
@@ -54,8 +55,6 @@ public:
     // Encodes every sample that is not current.
     void refreshAll(const Model& model, const DataView& data);
     bool complete() const { return m_fresh >= m_rows; }
-    // The measured time of the smallest chunk refresh() encodes (0 until measured).
-    double secondsPerChunk() const;
     Index rows() const { return m_rows; }
 
     // A copy of the current codes (those encoded since the weights last changed; the rest

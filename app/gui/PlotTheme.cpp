@@ -15,8 +15,8 @@ const QPalette& systemPalette() {
 
 QPalette darkPalette() {
     QPalette p;
-    // Fields and plots (Base) a step lighter than the window: Fusion draws the outline of a
-    // check box or field as the window darkened, which vanishes on a base darker still.
+    // Fields and plots (Base) a step lighter than the window: with a base darker than the
+    // window, check boxes were nearly invisible (seen in screenshots with the Fusion style).
     const QColor window(45, 45, 48), base(58, 58, 62), text(232, 232, 232), disabled(135, 135, 135);
     p.setColor(QPalette::Window, window);
     p.setColor(QPalette::WindowText, text);

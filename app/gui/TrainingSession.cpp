@@ -25,7 +25,7 @@ constexpr double kSnapshotsPerSecond = 10;
 // share of the training thread's wall time (TimeBudget): with the snapshots and the GUI
 // thread's work the window then trains at >= 90 % of headless speed with every core busy
 // (`latentlab --perf-report`). The Swiss roll's 3,000 codes are all re-encoded with every
-// update; Fashion-MNIST's subset of 3,000 about once a second on 2 cores. Paused, the
+// update; Fashion-MNIST's subset of 3,000 about 1.5 times a second on 2 cores. Paused, the
 // worker encodes every sample at full speed.
 constexpr double kTrainingCodeShare = 0.02;
 // The budget saves up at most this many seconds' worth of its share: about one plane
