@@ -21,7 +21,7 @@ LossPlot::LossPlot(QWidget* parent) : QCustomPlot(parent) {
     axisRect()->setRangeDragAxes({xAxis}, {yAxis, yAxis2});
     axisRect()->setRangeZoomAxes({xAxis}, {yAxis, yAxis2});
     legend->setVisible(true);
-    legend->setFont(QFont(font().family(), 8));
+    legend->setFont(smallFont());
     legend->setBorderPen(Qt::NoPen);
     // The legend in a column beside the curves, at its top, never over the data.
     axisRect()->insetLayout()->take(legend);
@@ -54,8 +54,26 @@ LossPlot::LossPlot(QWidget* parent) : QCustomPlot(parent) {
         showPointsAboveTop();
     });
     reset(ModelKind::Autoencoder, 0);
-    setPlotPalette(palette());
 }
+
+namespace {
+// A change label's background: the plot's, a little see-through.
+QColor markBackground(const QPalette& p) {
+    QColor base = p.color(QPalette::Base);
+    base.setAlpha(210);
+    return base;
+}
+
+// The box a label takes: its text with the padding set in addMark().
+QSizeF labelSize(const QCPItemText& label) {
+    const QFontMetricsF fm(label.font());
+    return {fm.horizontalAdvance(label.text()) + 4, fm.height() + 1};
+}
+} // namespace
+
+QFont LossPlot::smallFont() const { return QFont(font().family(), 8); }
+
+bool LossPlot::isAboveTopMarker(const QCPGraph* g) const { return g == m_aboveTop || g == m_aboveTop2; }
 
 void LossPlot::setPlotPalette(const QPalette& p) {
     applyPalette(*this, p);
@@ -63,11 +81,9 @@ void LossPlot::setPlotPalette(const QPalette& p) {
     QColor batch = p.color(QPalette::Text);
     batch.setAlpha(isDark(p) ? 70 : 80);
     m_batch->setPen(QPen(batch, 1));
-    QColor base = p.color(QPalette::Base);
     m_aboveNote->setColor(p.color(QPalette::Text));
-    m_aboveNote->setBrush(base);
-    base.setAlpha(210);
-    for (Mark& m : m_marks) m.label->setBrush(base);
+    m_aboveNote->setBrush(p.color(QPalette::Base));
+    for (Mark& m : m_marks) m.label->setBrush(markBackground(p));
 }
 
 void LossPlot::changeEvent(QEvent* event) {
@@ -125,9 +141,7 @@ void LossPlot::reset(ModelKind kind, double sparsity, int plannedEpochs) {
     m_aboveTop = triangles(yAxis);
     m_aboveTop2 = triangles(yAxis2);
     m_aboveNote = new QCPItemText(this);
-    m_aboveNote->setFont(QFont(font().family(), 8));
-    m_aboveNote->setColor(palette().color(QPalette::WindowText));
-    m_aboveNote->setBrush(palette().color(QPalette::Base));
+    m_aboveNote->setFont(smallFont());
     m_aboveNote->setPadding(QMargins(3, 1, 3, 1));
     // Top right, below the marks' labels (layoutMarks()): where a falling loss leaves room.
     m_aboveNote->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
@@ -166,12 +180,10 @@ void LossPlot::addMark(const HyperChange& c) {
     auto* label = new QCPItemText(this);
     label->setText(c.text);
     label->setColor(color);
-    label->setFont(QFont(font().family(), 8));
+    label->setFont(smallFont());
     label->setPadding(QMargins(2, 0, 2, 0));
     // Over a curve (after a zoom by hand) the label stays readable.
-    QColor base = palette().color(QPalette::Base);
-    base.setAlpha(210);
-    label->setBrush(base);
+    label->setBrush(markBackground(palette()));
     label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
     label->position->setType(QCPItemPosition::ptAbsolute); // placed by layoutMarks()
     label->setClipToAxisRect(false);
@@ -184,9 +196,9 @@ void LossPlot::layoutMarks() {
     for (Mark& m : m_marks) order.push_back(&m);
     std::stable_sort(order.begin(), order.end(), [](const Mark* a, const Mark* b) { return a->position < b->position; });
     std::vector<double> rowEnds; // the right end of the last label in each row
+    const double rowHeight = markRowHeight();
     for (Mark* m : order) {
-        const QFontMetricsF fm(m->label->font());
-        const double width = fm.horizontalAdvance(m->label->text()) + 4, height = fm.height() + 1;
+        const double width = labelSize(*m->label).width();
         const double x = xAxis->coordToPixel(m->position);
         // Right of its line; left of it when that would leave the plot; never left of the plot.
         double left = x + 3;
@@ -196,10 +208,9 @@ void LossPlot::layoutMarks() {
         while (row < rowEnds.size() && rowEnds[row] + 4 > left) ++row;
         if (row == rowEnds.size()) rowEnds.push_back(0);
         rowEnds[row] = left + width;
-        m->label->position->setCoords(left, r.top() + 2 + double(row) * height);
+        m->label->position->setCoords(left, r.top() + 2 + double(row) * rowHeight);
     }
     const int rows = int(rowEnds.size());
-    const double rowHeight = QFontMetricsF(m_aboveNote->font()).height() + 1;
     m_aboveNote->position->setCoords(r.right() - 4, r.top() + 2 + double(rows) * rowHeight);
     if (rows != m_markRows) {
         // The band above the curves must grow (or may shrink): fit again, draw again.
@@ -211,11 +222,7 @@ void LossPlot::layoutMarks() {
 
 std::vector<QRectF> LossPlot::markLabelRects() const {
     std::vector<QRectF> out;
-    for (const Mark& m : m_marks) {
-        const QFontMetricsF fm(m.label->font());
-        const QPointF p = m.label->position->pixelPosition();
-        out.emplace_back(p.x(), p.y(), fm.horizontalAdvance(m.label->text()) + 4, fm.height() + 1);
-    }
+    for (const Mark& m : m_marks) out.emplace_back(m.label->position->pixelPosition(), labelSize(*m.label));
     return out;
 }
 
@@ -231,7 +238,7 @@ void LossPlot::showPointsAboveTop() {
     if (!m_log) {
         for (int i = 0; i < graphCount(); ++i) {
             QCPGraph* g = graph(i);
-            if (g == m_batch || g == m_aboveTop || g == m_aboveTop2) continue;
+            if (g == m_batch || isAboveTopMarker(g)) continue;
             const QCPRange range = g->valueAxis()->range();
             QCPGraph* marks = g->valueAxis() == yAxis ? m_aboveTop : m_aboveTop2;
             for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) {
@@ -270,7 +277,7 @@ bool LossPlot::fitRange(QCPAxis* axis, QCPRange& y) const {
     double lowestPositive = std::numeric_limits<double>::max();
     for (int i = 0; i < graphCount(); ++i) {
         QCPGraph* g = graph(i);
-        if (g->valueAxis() != axis || g == m_aboveTop || g == m_aboveTop2) continue;
+        if (g->valueAxis() != axis || isAboveTopMarker(g)) continue;
         bool ok = false;
         const QCPRange vy = g->getValueRange(ok, QCP::sdBoth);
         if (!ok) continue;
@@ -292,7 +299,7 @@ bool LossPlot::fitRange(QCPAxis* axis, QCPRange& y) const {
     double top = 0;
     for (int i = 0; i < graphCount(); ++i) {
         QCPGraph* g = graph(i);
-        if (g->valueAxis() != axis || g == m_batch || g == m_aboveTop || g == m_aboveTop2) continue;
+        if (g->valueAxis() != axis || g == m_batch || isAboveTopMarker(g)) continue;
         const int n = g->dataCount();
         for (int k = n / 10; k < n; ++k) top = std::max(top, g->data()->at(k)->value);
     }
@@ -316,9 +323,8 @@ void LossPlot::rescale() {
     // No points yet: the planned epochs and a unit loss range, never the last run's axes.
     xAxis->setRange(0, found ? std::max(x.upper, 1.0) : double(m_plannedEpochs));
     // The labels of the marks get a band of their own at the top, above every curve.
-    const double rowHeight = QFontMetricsF(QFont(font().family(), 8)).height() + 1;
     const double band = m_marks.empty() ? 0.0
-                                        : std::min(0.45, (std::max(1, m_markRows) * rowHeight + 4) /
+                                        : std::min(0.45, (std::max(1, m_markRows) * markRowHeight() + 4) /
                                                               std::max(40.0, double(axisRect()->rect().height())));
     for (QCPAxis* axis : {yAxis, yAxis2}) {
         QCPRange y(m_log ? 0.01 : 0.0, 1);

@@ -60,6 +60,10 @@ private:
     void layoutMarks();
     // Triangles and a note for the epoch points the fitted range leaves out.
     void showPointsAboveTop();
+    // The font of the change labels and the note, and the height of one row of labels.
+    QFont smallFont() const;
+    double markRowHeight() const { return QFontMetricsF(smallFont()).height() + 1; }
+    bool isAboveTopMarker(const QCPGraph* g) const;
 
     QCPGraph* m_batch = nullptr;
     QCPGraph* m_trainTotal = nullptr;
