@@ -62,18 +62,14 @@ LatentPlot::LatentPlot(QWidget* parent) : QCustomPlot(parent) {
 
 void LatentPlot::applyTheme() {
     applyPalette(*this, palette());
-    const QColor text = palette().color(QPalette::Text);
-    QCPAxis* scale = m_colorScale->axis();
-    scale->setBasePen(QPen(text, 1));
-    scale->setTickPen(QPen(text, 1));
-    scale->setSubTickPen(QPen(text, 1));
-    scale->setTickLabelColor(text);
-    scale->setLabelColor(text);
-    if (m_prior) {
-        QColor cross = text;
-        cross.setAlpha(170);
-        m_prior->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCross, QPen(cross, 1.2), Qt::NoBrush, 7));
-    }
+    applyPalette(*m_colorScale->axis(), palette());
+    if (m_prior) m_prior->setScatterStyle(priorStyle());
+}
+
+QCPScatterStyle LatentPlot::priorStyle() const {
+    QColor cross = palette().color(QPalette::Text); // black crosses vanish on a dark plot
+    cross.setAlpha(170);
+    return QCPScatterStyle(QCPScatterStyle::ssCross, QPen(cross, 1.2), Qt::NoBrush, 7);
 }
 
 void LatentPlot::changeEvent(QEvent* event) {
@@ -156,9 +152,7 @@ void LatentPlot::buildGroups() {
     m_prior = addGraph();
     m_prior->setName(tr("prior samples"));
     m_prior->setLineStyle(QCPGraph::lsNone);
-    QColor cross = palette().color(QPalette::Text);
-    cross.setAlpha(170);
-    m_prior->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCross, QPen(cross, 1.2), Qt::NoBrush, 7));
+    m_prior->setScatterStyle(priorStyle());
     m_prior->removeFromLegend();
     m_pick = addGraph();
     m_pick->setName(tr("decoded point"));

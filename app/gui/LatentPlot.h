@@ -60,6 +60,7 @@ protected:
 
 private:
     void applyTheme();
+    QCPScatterStyle priorStyle() const;
     struct Group {
         int group; // in m_cloud
         std::vector<Index> rows;

@@ -49,6 +49,15 @@ bool isDark(const QPalette& palette) {
     return palette.color(QPalette::Window).lightness() < palette.color(QPalette::WindowText).lightness();
 }
 
+void applyPalette(QCPAxis& axis, const QPalette& palette) {
+    const QColor text = palette.color(QPalette::Text);
+    axis.setBasePen(QPen(text, 1));
+    axis.setTickPen(QPen(text, 1));
+    axis.setSubTickPen(QPen(text, 1));
+    axis.setTickLabelColor(text);
+    axis.setLabelColor(text);
+}
+
 void applyPalette(QCustomPlot& plot, const QPalette& palette) {
     const QColor base = palette.color(QPalette::Base), text = palette.color(QPalette::Text);
     QColor grid = text;
@@ -59,11 +68,7 @@ void applyPalette(QCustomPlot& plot, const QPalette& palette) {
     for (QCPAxisRect* rect : plot.axisRects()) {
         rect->setBackground(base);
         for (QCPAxis* axis : rect->axes()) {
-            axis->setBasePen(QPen(text, 1));
-            axis->setTickPen(QPen(text, 1));
-            axis->setSubTickPen(QPen(text, 1));
-            axis->setTickLabelColor(text);
-            axis->setLabelColor(text);
+            applyPalette(*axis, palette);
             axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
             axis->grid()->setSubGridPen(QPen(subGrid, 1, Qt::DotLine));
             axis->grid()->setZeroLinePen(QPen(grid, 1));

@@ -8,6 +8,7 @@
 #include <QPalette>
 #include <QString>
 
+class QCPAxis;
 class QCustomPlot;
 
 namespace latentlab::gui {
@@ -16,6 +17,8 @@ enum class ColourScheme { System, Light, Dark };
 
 // Background, axes, ticks, grid, labels and legend of `plot` from `palette`.
 void applyPalette(QCustomPlot& plot, const QPalette& palette);
+// One axis's line, ticks and labels (an axis outside the axis rects, e.g. a colour scale's).
+void applyPalette(QCPAxis& axis, const QPalette& palette);
 // Whether a palette is a dark one (its window darker than its text).
 bool isDark(const QPalette& palette);
 
