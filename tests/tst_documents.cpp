@@ -214,11 +214,22 @@ private slots:
         const long long after = c().stepsDone();
         QTRY_VERIFY(c().stepsDone() > after + 10);
         QVERIFY(w().statusBar()->currentMessage().contains("ragged-resume.csv"));
+        // Opening a model file asks the same way and, refused, trains on too.
+        const QString garbage = m_tmp.filePath("garbage-resume.llmodel");
+        writeFile(garbage, "no model here");
+        w().documents()->openPath(garbage);
+        QCOMPARE(m_dialogs->lastButton, QString("Open"));
+        QVERIFY2(m_dialogs->lastQuestion.startsWith("Open " + garbage + ", discarding the current model?"),
+                 qPrintable(m_dialogs->lastQuestion));
+        QTRY_COMPARE(m_dialogs->errors.size(), 2);
+        QTRY_COMPARE(c().state(), RunState::Running);
+        const long long reopened = c().stepsDone();
+        QTRY_VERIFY(c().stepsDone() > reopened + 10);
 
         QSignalSpy session(&c(), &TrainingController::sessionStarted);
         w().applyConfig(app::loadPreset("swissroll-vae"));
         QTRY_COMPARE(session.count(), 1);
-        QVERIFY2(!w().statusBar()->currentMessage().contains("ragged-resume.csv"),
+        QVERIFY2(!w().statusBar()->currentMessage().contains("resume."),
                  qPrintable(w().statusBar()->currentMessage()));
     }
 

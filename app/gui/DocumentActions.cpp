@@ -92,17 +92,7 @@ void DocumentActions::open() {
 }
 
 void DocumentActions::openPath(const QString& path) {
-    const bool running = m_window->pauseForReplacement();
-    if (m_window->hasUnsavedTraining() &&
-        !m_window->dialogs().confirm(m_window, tr("Open model"),
-                                     tr("Open %1, discarding the current model?\n\nIts training (%2) has not been "
-                                        "saved.")
-                                         .arg(path, m_window->trainingDoneText()),
-                                     tr("Open"))) {
-        m_window->resumeAfterQuestion(running, false);
-        return;
-    }
-    m_window->resumeAfterQuestion(running, true);
+    if (!m_window->confirmReplacement(tr("Open model"), tr("Open"), tr("Open %1").arg(path))) return;
     m_window->controller()->openModel(path);
 }
 

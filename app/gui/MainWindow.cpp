@@ -203,7 +203,7 @@ QString MainWindow::trainingDoneText() const {
     const int epochs = s ? s->progress.epoch : 0;
     // Inside the first epoch (Step batch, or a NaN stop, which restarts the epoch) the
     // optimiser steps say how much training there is: never "0 epochs".
-    const long long batches = epochs > 0 ? (s ? s->progress.batch : 0) : m_controller->stepsDone();
+    const long long batches = epochs > 0 ? s->progress.batch : m_controller->stepsDone();
     // No translation is loaded, so "%n epoch(s)" would stay as written: plurals by hand.
     const QString e = epochs == 1 ? tr("1 epoch") : tr("%1 epochs").arg(epochs);
     const QString b = batches == 1 ? tr("1 batch") : tr("%1 batches").arg(batches);
@@ -211,37 +211,29 @@ QString MainWindow::trainingDoneText() const {
     return epochs > 0 ? e : b;
 }
 
-bool MainWindow::confirmDiscard(const QString& action, const QString& what) {
-    if (!hasUnsavedTraining()) return true;
-    return m_dialogs->confirm(this, action,
-                              tr("%1, discarding the current model?\n\nIts training (%2) has not been saved.")
-                                  .arg(what, trainingDoneText()),
-                              action);
-}
-
-bool MainWindow::pauseForReplacement() {
+bool MainWindow::confirmReplacement(const QString& title, const QString& button, const QString& what) {
     const bool running = m_controller->state() == RunState::Running;
     if (running) m_controller->pause();
-    return running;
-}
-
-void MainWindow::resumeAfterQuestion(bool running, bool replacing) {
-    if (replacing)
+    const bool go =
+        !hasUnsavedTraining() ||
+        m_dialogs->confirm(this, title,
+                           tr("%1, discarding the current model?\n\nIts training (%2) has not been saved.")
+                               .arg(what, trainingDoneText()),
+                           button);
+    if (go)
         m_resumeIfRejected = running;
     else if (running)
         m_controller->train();
+    return go;
 }
 
 void MainWindow::applyConfig(const app::RunConfig& config, const QString& action, const QString& what) {
     const QString verb = action.isEmpty() ? tr("Start a new model") : action;
-    const bool running = pauseForReplacement();
-    if (!confirmDiscard(verb, what.isEmpty() ? verb : what)) {
-        // Keep the model: show its settings again, and let it train on if it did.
+    if (!confirmReplacement(verb, verb, what.isEmpty() ? verb : what)) {
+        // Keep the model: show its settings again.
         if (m_controller->hasSession()) m_panel->setConfig(m_controller->session().config);
-        resumeAfterQuestion(running, false);
         return;
     }
-    resumeAfterQuestion(running, true);
     resetTo(config);
 }
 

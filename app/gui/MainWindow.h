@@ -51,12 +51,12 @@ public:
     void reportError(const QString& title, const QString& message);
     // Whether there is training that was not saved.
     bool hasUnsavedTraining() const;
-    // Before replacing the session: pauses training (a question then shows what it would
-    // discard, not a moving count) and returns whether it was running.
-    bool pauseForReplacement();
-    // After the question: `running` as pauseForReplacement() returned. Cancelled, training
-    // goes on; replaced, it goes on too if the new session is refused (a broken file).
-    void resumeAfterQuestion(bool running, bool replacing);
+    // Before replacing the session with `what` ("Load preset mnist-vae"): pauses training,
+    // so the question shows what it would discard and not a moving count, and asks if
+    // there is unsaved training (window title `title`, the button that goes ahead
+    // `button`). False: the model stays and trains on if it did. True: the caller replaces
+    // it, and training goes on if the new session is refused (a broken file).
+    bool confirmReplacement(const QString& title, const QString& button, const QString& what);
 
     TrainingController* controller() const { return m_controller; }
     SettingsPanel* panel() const { return m_panel; }
@@ -82,7 +82,6 @@ private:
     void onSession(const SessionInfo& info);
     void onSnapshot(const SnapshotPtr& snapshot);
     void resetTo(const app::RunConfig& config);
-    bool confirmDiscard(const QString& action, const QString& what);
 
     std::unique_ptr<Dialogs> m_dialogs;
     TrainingController* m_controller;
