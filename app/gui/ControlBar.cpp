@@ -92,17 +92,16 @@ void ControlBar::endBusy() { showProgress(); }
 
 void ControlBar::setProgress(const Progress& p) {
     m_lastProgress = p;
-    m_hasProgress = true;
     showProgress();
 }
 
 void ControlBar::showProgress() {
-    if (!m_hasProgress) {
+    if (!m_lastProgress) {
         m_progressLabel->clear();
         m_progress->setValue(0);
         return;
     }
-    const Progress& p = m_lastProgress;
+    const Progress& p = *m_lastProgress;
     m_progress->setValue(int(std::lround(p.fraction() * 1000)));
     // Inside an epoch it is numbered as the one under way (Keras' way): "Epoch 45/300"
     // from its first batch, and "Epoch 44/300" only when the 44th ended.

@@ -7,6 +7,7 @@
 #include "Snapshot.h"
 
 #include <QToolBar>
+#include <optional>
 
 class QAction;
 class QLabel;
@@ -51,8 +52,7 @@ private:
 
     QProgressBar* m_progress;
     QLabel* m_progressLabel;
-    Progress m_lastProgress;  // the last progress shown, while a load shows its own text
-    bool m_hasProgress = false;
+    std::optional<Progress> m_lastProgress; // shown again after a load showed its own text
     QLabel* m_status;
     RunState m_state = RunState::Loading;
 };
