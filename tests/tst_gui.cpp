@@ -16,6 +16,25 @@
 
 using namespace guitest;
 
+namespace {
+// Epoch reports of a beta-0.05 VAE whose KL term falls from kl0 by klStep an epoch, with
+// validation equal to training: the loss plot's tests draw them.
+std::vector<EpochReport> vaeEpochs(int epochs, double kl0, double klStep) {
+    std::vector<EpochReport> out;
+    for (int e = 1; e <= epochs; ++e) {
+        EpochReport r;
+        r.epoch = e;
+        r.train.kl = kl0 - klStep * e;
+        r.train.reconstruction = 0.5 - 0.01 * e;
+        r.train.total = r.train.reconstruction + 0.05 * r.train.kl;
+        r.validation = r.train;
+        r.hasValidation = true;
+        out.push_back(r);
+    }
+    return out;
+}
+} // namespace
+
 class TestGui : public guitest::WindowTest {
     Q_OBJECT
 
@@ -406,16 +425,7 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&loss));
         loss.reset(ModelKind::Vae, 0, 10);
         TrainingSnapshot s;
-        for (int e = 1; e <= 10; ++e) {
-            EpochReport r;
-            r.epoch = e;
-            r.train.kl = 6.0 - 0.2 * e;
-            r.train.reconstruction = 0.5 - 0.01 * e;
-            r.train.total = r.train.reconstruction + 0.05 * r.train.kl;
-            r.validation = r.train;
-            r.hasValidation = true;
-            s.epochs.push_back(r);
-        }
+        s.epochs = vaeEpochs(10, 6.0, 0.2);
         s.changes = {{0.0, "lr 0.002 → 0.005"}, {3.0, "lr 0.005 → 0.01"}, {3.1, "β 0.05 → 0.1"},
                      {3.2, "lr 0.01 → 0.001"}, {9.99, "β 0.1 → 0.5"}};
         loss.add(s);
@@ -448,16 +458,7 @@ private slots:
         loss.resize(600, 300);
         loss.reset(ModelKind::Vae, 0);
         TrainingSnapshot s;
-        for (int e = 1; e <= 20; ++e) {
-            EpochReport r;
-            r.epoch = e;
-            r.train.kl = 10.0 - 0.1 * e;
-            r.train.reconstruction = 0.5 - 0.01 * e;
-            r.train.total = r.train.reconstruction + 0.05 * r.train.kl;
-            r.validation = r.train;
-            r.hasValidation = true;
-            s.epochs.push_back(r);
-        }
+        s.epochs = vaeEpochs(20, 10.0, 0.1);
         loss.add(s);
         QVERIFY(loss.yAxis2->visible());
         double klTop = 0, totalTop = 0;
