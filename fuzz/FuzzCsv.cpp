@@ -25,9 +25,7 @@ void readOnce(const std::string& path, const CsvOptions& options) {
         for (float v : d.labels)
             if (!std::isfinite(v)) finding("readCsv returned a label that is not finite");
     } catch (const DataError& e) {
-        latentlab::fuzz::refused(e.what());
-        if (std::string(e.what()).find(path) == std::string::npos)
-            finding(std::string("DataError without the path: ") + e.what());
+        latentlab::fuzz::refusedNaming(e, "DataError", path);
     } catch (const std::exception& e) {
         finding(std::string("readCsv threw something other than DataError: ") + e.what());
     }

@@ -52,16 +52,12 @@ std::optional<IdxArray> readOnce(const std::string& path) {
                 if (uint64_t(d.rows) * uint64_t(d.cols) != a.data.size())
                     finding("readIdxImages disagrees with readIdx on the size");
             } catch (const DataError& e) {
-                latentlab::fuzz::refused(e.what());
-                if (std::string(e.what()).find(path) == std::string::npos)
-                    finding(std::string("DataError without the path: ") + e.what());
+                latentlab::fuzz::refusedNaming(e, "DataError", path);
             }
         }
         return a;
     } catch (const DataError& e) {
-        latentlab::fuzz::refused(e.what());
-        if (std::string(e.what()).find(path) == std::string::npos)
-            finding(std::string("DataError without the path: ") + e.what());
+        latentlab::fuzz::refusedNaming(e, "DataError", path);
         return std::nullopt;
     } catch (const std::exception& e) {
         finding(std::string("readIdx threw something other than DataError: ") + e.what());

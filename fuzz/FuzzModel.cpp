@@ -36,9 +36,7 @@ void parseOnce(const std::string& bytes) {
         if (xhat.rows() != c.inputDim || xhat.cols() != 2)
             finding("a loaded model reconstructs to the wrong shape");
     } catch (const FileError& e) {
-        latentlab::fuzz::refused(e.what());
-        if (std::string(e.what()).find(kSource) == std::string::npos)
-            finding(std::string("FileError without the source: ") + e.what());
+        latentlab::fuzz::refusedNaming(e, "FileError", kSource);
     } catch (const std::exception& e) {
         finding(std::string("deserializeModel threw something other than FileError: ") +
                 e.what());

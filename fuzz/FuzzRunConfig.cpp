@@ -19,9 +19,7 @@ template <typename Step> bool step(Step&& run, const std::string& mustName) {
         run();
         return true;
     } catch (const ConfigFileError& e) {
-        latentlab::fuzz::refused(e.what());
-        if (std::string(e.what()).find(mustName) == std::string::npos)
-            finding("ConfigFileError without '" + mustName + "': " + e.what());
+        latentlab::fuzz::refusedNaming(e, "ConfigFileError", mustName);
     } catch (const std::exception& e) {
         finding(std::string("a config step threw something other than ConfigFileError: ") +
                 e.what());

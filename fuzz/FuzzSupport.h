@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string>
 #include <unistd.h>
 
@@ -61,6 +62,14 @@ private:
 inline void refused(const std::string& message) {
     static const bool verbose = std::getenv("LATENTLAB_FUZZ_VERBOSE") != nullptr;
     if (verbose) std::fprintf(stderr, "refused: %s\n", message.c_str());
+}
+
+// A documented error (`errorType`, e.g. "DataError"): a refusal, and its message must
+// name `source` (the file or field), or it is a finding.
+inline void refusedNaming(const std::exception& error, const char* errorType, const std::string& source) {
+    refused(error.what());
+    if (std::string(error.what()).find(source) == std::string::npos)
+        finding(std::string(errorType) + " without '" + source + "': " + error.what());
 }
 
 } // namespace latentlab::fuzz
