@@ -33,16 +33,16 @@ double maxRelativeError(const Matrix& got, const DMatrix& want) {
     return (got.cast<double>() - want).cwiseAbs().maxCoeff() / scale;
 }
 
-struct Pass {
+struct PassResult {
     Matrix output, gradInput, weightGrad;
     Vector biasGrad;
     bool finite = true;
 };
 
 // One forward and backward pass of `layer` with `threads` OpenMP threads.
-Pass runPass(Dense& layer, const Matrix& x, const Matrix& g, int threads) {
+PassResult runPass(Dense& layer, const Matrix& x, const Matrix& g, int threads) {
     omp_set_num_threads(threads);
-    Pass p;
+    PassResult p;
     p.output = layer.forward(x);
     p.gradInput = layer.backward(g);
     const auto params = layer.parameters();
@@ -94,7 +94,7 @@ private slots:
         const Matrix x = randomMatrix(inputs, batch, rng);
         const Matrix g = randomMatrix(outputs, batch, rng);
 
-        const Pass p = runPass(layer, x, g, 2);
+        const PassResult p = runPass(layer, x, g, 2);
 
         // Reference in double: z = W x + b, a = f(z), delta = g * f'(z).
         const DMatrix W = layer.weight().cast<double>(), X = x.cast<double>(), G = g.cast<double>();
@@ -126,9 +126,9 @@ private slots:
         Dense layer(784, 512, Activation::ReLU);
         layer.initialize(rng);
         const Matrix x = randomMatrix(784, 128, rng), g = randomMatrix(512, 128, rng);
-        const Pass one = runPass(layer, x, g, 1);
-        const Pass two = runPass(layer, x, g, 2);
-        const Pass three = runPass(layer, x, g, 3);
+        const PassResult one = runPass(layer, x, g, 1);
+        const PassResult two = runPass(layer, x, g, 2);
+        const PassResult three = runPass(layer, x, g, 3);
         // Bit for bit: each tile is the same single-threaded product whoever computes it.
         QVERIFY(one.output == two.output && one.output == three.output);
         QVERIFY(one.weightGrad == two.weightGrad && one.weightGrad == three.weightGrad);
@@ -146,12 +146,12 @@ private slots:
         layer.weight() *= Scalar(1e-12);
         Matrix x = randomMatrix(300, 40, rng);
         Matrix g = randomMatrix(200, 40, rng);
-        const Pass clean = runPass(layer, x, g, 2);
+        const PassResult clean = runPass(layer, x, g, 2);
         QVERIFY(clean.finite);
         QCOMPARE(gradientsFinite(layer.parameters()), true);
         x(17, 3) = Scalar(1e30);
         g(199, 3) = Scalar(1e10);
-        const Pass bad = runPass(layer, x, g, 2);
+        const PassResult bad = runPass(layer, x, g, 2);
         QVERIFY(bad.output.allFinite());
         QVERIFY(!bad.finite);
         QCOMPARE(gradientsFinite(layer.parameters()), false); // the full scan agrees

@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "latentlab/Generators.h"
+
 #include <climits>
 #include <cmath>
 #include <cstring>
@@ -28,6 +30,11 @@ private slots:
     void roundTrip_data();
     void roundTrip();
     void withoutOptimizer();
+    void layeredRoundTrip_data();
+    void layeredRoundTrip();
+    void versionOneFileOpens();
+    void parameterShapeMustMatch();
+    void optimizerStateMustMatch();
     void saveIsAtomic();
     void saveIntoMissingDirectory();
     void saveOverDirectoryLeavesNothing();
@@ -139,7 +146,7 @@ void TestModelFile::roundTrip() {
     QVERIFY(f.trainer->optimizer().steps() > 0);
     QCOMPARE(saved.optimizerSteps, f.trainer->optimizer().steps());
     QVERIFY(!saved.optimizerState.empty());
-    QVERIFY(saved.optimizerState == f.trainer->optimizer().state());
+    QVERIFY(saved.optimizerState == f.trainer->optimizer().state(f.model->parameters()));
     QVERIFY(saved.metadata == f.metadata);
 }
 
@@ -151,6 +158,147 @@ void TestModelFile::withoutOptimizer() {
     QCOMPARE(saved.optimizerSteps, 0LL);
     QVERIFY(saved.metadata.empty());
     QCOMPARE(saved.optimizerConfig.kind, OptimizerConfig::Kind::Adam);
+}
+
+namespace {
+// A small convolutional model on 1×6×6 images, trained a few steps by hand so that the
+// optimiser has state.
+struct LayeredFixture {
+    std::unique_ptr<Model> model;
+    std::unique_ptr<Optimizer> optimizer;
+    OptimizerConfig oc;
+    Matrix x;
+    LayeredFixture(ModelKind kind, const char* encoder, const char* decoder) {
+        ModelConfig c;
+        c.kind = kind;
+        c.inputDim = 36;
+        c.inputShape = Shape::image(1, 6, 6);
+        c.latentDim = 3;
+        c.loss = ReconstructionLoss::Bce;
+        c.encoderLayers = parseSpecs(encoder);
+        c.decoderLayers = parseSpecs(decoder);
+        model = makeModel(c);
+        Rng rng(4);
+        model->initialize(rng);
+        optimizer = makeOptimizer(oc);
+        x = Matrix(36, 10);
+        for (Index i = 0; i < x.size(); ++i) x.data()[i] = Scalar(rng.uniform());
+        for (int step = 0; step < 3; ++step) {
+            model->trainStep(x, x, rng);
+            optimizer->step(model->parameters(), 0.01);
+        }
+    }
+    std::string bytes() { return serializeModel(*model, optimizer.get(), oc, {{"note", "conv"}}); }
+};
+} // namespace
+
+void TestModelFile::layeredRoundTrip_data() {
+    QTest::addColumn<ModelKind>("kind");
+    QTest::addColumn<QString>("encoder");
+    QTest::addColumn<QString>("decoder");
+    QTest::newRow("conv ae") << ModelKind::Autoencoder << "conv 4 k3 s2 p1 relu; maxpool 2"
+                             << "dense 18 relu; reshape 2x3x3; convt 3 k3 s2 p1 op1 tanh; conv 1 k3 p1";
+    QTest::newRow("conv vae, upsample") << ModelKind::Vae << "conv 2 k3 elu; avgpool 2"
+                                        << "dense 8; reshape 2x2x2; upsample 3; convt 1 k1";
+    QTest::newRow("dense layers on an image") << ModelKind::Autoencoder << "dense 7 tanh" << "dense 5 relu";
+}
+
+// Layer specs, the input shape, every parameter with its shape and the optimiser's slots by
+// name come back as they were: the same codes, reconstructions and next step.
+void TestModelFile::layeredRoundTrip() {
+    QFETCH(ModelKind, kind);
+    QFETCH(QString, encoder);
+    QFETCH(QString, decoder);
+    LayeredFixture f(kind, qPrintable(encoder), qPrintable(decoder));
+    const SavedModel saved = deserializeModel(f.bytes(), "memory");
+    const ModelConfig& a = f.model->config();
+    const ModelConfig& b = saved.model->config();
+    QVERIFY(b.inputShape == Shape::image(1, 6, 6));
+    QCOMPARE(QString::fromStdString(specsText(b.encoderLayers)), encoder);
+    QCOMPARE(QString::fromStdString(specsText(b.decoderLayers)), decoder);
+    QCOMPARE(QString::fromStdString(b.architectureText()), QString::fromStdString(a.architectureText()));
+    const auto pa = f.model->parameters(), pb = saved.model->parameters();
+    QCOMPARE(pb.size(), pa.size());
+    for (size_t i = 0; i < pa.size(); ++i) {
+        QCOMPARE(QString::fromStdString(pb[i].name), QString::fromStdString(pa[i].name));
+        QVERIFY(pb[i].shape == pa[i].shape);
+        QVERIFY(std::equal(pa[i].value, pa[i].value + pa[i].size, pb[i].value));
+    }
+    Matrix za, zb, ra, rb;
+    f.model->encode(f.x, za);
+    saved.model->encode(f.x, zb);
+    QVERIFY(za == zb);
+    f.model->reconstruct(f.x, ra);
+    saved.model->reconstruct(f.x, rb);
+    QVERIFY(ra == rb);
+    QCOMPARE(saved.optimizerSteps, 3LL);
+    QVERIFY(saved.optimizerState == f.optimizer->state(f.model->parameters()));
+}
+
+// A file of format version 1 (dense widths, positional optimiser slots), written by the
+// first version's CLI: `latentlab-cli train --preset swissroll-vae --epochs 2 --samples 400
+// --seed 3 --threads 1`. It opens, and encodes as that version did (its `encode` output).
+void TestModelFile::versionOneFileOpens() {
+    const SavedModel saved = loadModel(LATENTLAB_TEST_DATA "/v1-swissroll-vae.llmodel");
+    const ModelConfig& c = saved.model->config();
+    QCOMPARE(c.kind, ModelKind::Vae);
+    QCOMPARE(c.inputDim, 3);
+    QCOMPARE(c.encoderWidths, std::vector<int>({64, 64, 64}));
+    QVERIFY(!c.layered());
+    QCOMPARE(c.activation, Activation::ELU);
+    QCOMPARE(saved.optimizerConfig.kind, OptimizerConfig::Kind::Adam);
+    QVERIFY(saved.optimizerSteps > 0);
+    // Adam's two slots for each parameter, named now.
+    const auto params = saved.model->parameters();
+    QCOMPARE(saved.optimizerState.size(), 2 * params.size());
+    QCOMPARE(QString::fromStdString(saved.optimizerState.back().slot), QString("v"));
+    QCOMPARE(QString::fromStdString(saved.optimizerState.back().parameter), QString::fromStdString(params.back().name));
+    QCOMPARE(QString::fromStdString(saved.metadata.at("dataset")), QString("swissroll"));
+
+    data::GeneratorOptions o;
+    o.samples = 400;
+    const data::Dataset roll = data::makeSwissRoll(o);
+    Matrix x(3, 3), z;
+    for (Index s = 0; s < 3; ++s)
+        for (Index j = 0; j < 3; ++j) x(j, s) = Scalar(roll.value(s, j));
+    saved.model->normalizer().apply(x);
+    saved.model->encode(x, z);
+    const double expected[3][2] = {{0.0985933915, -3.21524453}, {1.488446, -2.95318317}, {-0.887932777, -2.97802925}};
+    for (Index s = 0; s < 3; ++s)
+        for (Index k = 0; k < 2; ++k)
+            QVERIFY2(std::abs(z(k, s) - expected[s][k]) < 1e-5,
+                     qPrintable(QString("sample %1, z%2: %3, version 1 gave %4").arg(s).arg(k).arg(z(k, s)).arg(expected[s][k])));
+}
+
+namespace {
+// The file with one record's contents replaced by `text`, checksums recomputed.
+std::string withRecord(std::string b, const std::string& name, const std::string& text) {
+    uint64_t len = 0;
+    const size_t at = recordData(b, name, &len);
+    if (at == std::string::npos) return {};
+    b.replace(at, size_t(len), text);
+    writeLe(b, at - 8, text.size(), 8);
+    writeLe(b, 16, b.size() - kHeader, 8);
+    return reseal(b);
+}
+} // namespace
+
+// A parameter stored with another shape (same number of values) is refused by name.
+void TestModelFile::parameterShapeMustMatch() {
+    LayeredFixture f(ModelKind::Autoencoder, "conv 4 k3 s2 p1 relu", "dense 36");
+    const std::string bytes = f.bytes();
+    QCOMPARE(loadError(bytes, "m.llmodel"), QString());
+    QCOMPARE(loadError(withRecord(bytes, "shape.encoder.0.weight", "4,1,9,1"), "m.llmodel"),
+             QString("m.llmodel: parameter 'encoder.0.weight' is stored as 4,1,9,1, the architecture needs 4,1,3,3"));
+}
+
+// Optimiser slots are matched to parameters by name and shape when the file is opened.
+void TestModelFile::optimizerStateMustMatch() {
+    LayeredFixture f(ModelKind::Autoencoder, "conv 4 k3 s2 p1 relu", "dense 36");
+    const std::string bytes = f.bytes();
+    QCOMPARE(loadError(withRecord(bytes, "slot-shape.m.encoder.0.weight", "4,9"), "m.llmodel"),
+             QString("m.llmodel: optimiser state 'm' of parameter 'encoder.0.weight' is 4×9, the parameter is "
+                     "4×1×3×3"));
 }
 
 void TestModelFile::saveIsAtomic() {

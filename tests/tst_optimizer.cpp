@@ -147,6 +147,7 @@ private slots:
     void numpyLiterals();
     void stateRoundTrip_data();
     void stateRoundTrip();
+    void stateMustMatchByNameAndShape();
     void invalidConfig_data();
     void invalidConfig();
     void names();
@@ -268,15 +269,18 @@ void TestOptimizer::stateRoundTrip() {
         a.setGrads(s);
         original->step(a.list(), lr);
     }
-    const auto state = original->state();
+    const auto state = original->state(a.list());
     QCOMPARE(state.size(), size_t(isAdam ? 4 : 2)); // per slot kind, per parameter
-    QCOMPARE(state[0].size(), size_t(3));
-    QCOMPARE(state[1].size(), size_t(1));
+    QCOMPARE(QString::fromStdString(state[0].slot), QString(isAdam ? "m" : "velocity"));
+    QCOMPARE(QString::fromStdString(state[0].parameter), QString("w"));
+    QCOMPARE(state[0].values.size(), size_t(3));
+    QCOMPARE(state[1].values.size(), size_t(1));
 
+    // Given in another order, the slots are matched by name.
     auto restored = makeOptimizer(c);
-    restored->setState(state, original->steps());
+    restored->setState(OptimizerState(state.rbegin(), state.rend()), a.list(), original->steps());
     QCOMPARE(restored->steps(), 2LL);
-    QVERIFY(restored->state() == state);
+    QVERIFY(restored->state(a.list()) == state);
     auto fresh = makeOptimizer(c);
 
     Params b = a, f = a;
@@ -292,7 +296,42 @@ void TestOptimizer::stateRoundTrip() {
         QVERIFY2(wa[i] == wb[i],
                  qPrintable(QStringLiteral("entry %1: %2 vs %3").arg(i).arg(wa[i]).arg(wb[i])));
     QVERIFY2(wa != wf, "a fresh optimiser continued identically: the state carries nothing");
-    QVERIFY(restored->state() == original->state());
+    QVERIFY(restored->state(b.list()) == original->state(a.list()));
+}
+
+// A saved state that does not fit the parameters is refused, naming the slot and the
+// parameter, and leaves the optimiser as it was.
+void TestOptimizer::stateMustMatchByNameAndShape() {
+    OptimizerConfig c; // Adam
+    auto original = makeOptimizer(c);
+    Params a;
+    a.setGrads(0);
+    original->step(a.list(), 0.05);
+    const OptimizerState state = original->state(a.list());
+    auto refused = [&](OptimizerState s, const QString& expected) {
+        auto o = makeOptimizer(c);
+        try {
+            o->setState(s, a.list(), 1);
+        } catch (const ConfigError& e) {
+            QCOMPARE(QString(e.what()), expected);
+            QCOMPARE(o->steps(), 0LL);
+            return;
+        }
+        QFAIL(qPrintable("accepted: " + expected));
+    };
+    OptimizerState renamed = state;
+    renamed[1].parameter = "bias";
+    refused(renamed, "optimiser state 'm' of parameter 'b' is missing");
+    OptimizerState reshaped = state;
+    reshaped[0].shape = {1, 3};
+    refused(reshaped, "optimiser state 'm' of parameter 'w' is 1×3, the parameter is 3");
+    OptimizerState extra = state;
+    extra.push_back({"m", "c", {1}, {0.f}});
+    refused(extra, "optimiser state 'm' of 'c' belongs to no parameter of this model (or to no slot of this "
+                   "optimiser)");
+    OptimizerState sgd = state; // an SGD's state given to Adam
+    for (auto& st : sgd) st.slot = st.slot == "m" ? "velocity" : "v";
+    refused(sgd, "optimiser state 'm' of parameter 'w' is missing");
 }
 
 void TestOptimizer::invalidConfig_data() {

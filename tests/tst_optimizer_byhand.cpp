@@ -15,7 +15,7 @@ namespace {
 // Steps an optimiser on one weight (from 0) through the gradients; the weight after each
 // step, and the optimiser's state after the last.
 QVector<double> walk(const OptimizerConfig& config, double lr, const QVector<double>& grads,
-                     std::vector<std::vector<float>>* state = nullptr) {
+                     OptimizerState* state = nullptr) {
     auto opt = makeOptimizer(config);
     Vector w = Vector::Zero(1), g(1);
     const std::vector<Parameter> params{{"w", w.data(), g.data(), 1}};
@@ -25,7 +25,7 @@ QVector<double> walk(const OptimizerConfig& config, double lr, const QVector<dou
         opt->step(params, lr);
         out << double(w[0]);
     }
-    if (state) *state = opt->state();
+    if (state) *state = opt->state(params);
     return out;
 }
 
@@ -99,11 +99,12 @@ void TestOptimizerByHand::sgdMomentum() {
     c.kind = OptimizerConfig::Kind::Sgd;
     c.momentum = momentum;
     c.nesterov = nesterov;
-    std::vector<std::vector<float>> state;
+    OptimizerState state;
     compareWalk(walk(c, lr, grads, &state), weights);
     QCOMPARE(state.size(), size_t(1));
-    QVERIFY2(std::abs(state[0][0] - velocity) < 1e-6,
-             qPrintable(QStringLiteral("velocity %1, expected %2").arg(state[0][0]).arg(velocity)));
+    QCOMPARE(QString::fromStdString(state[0].slot), QString("velocity"));
+    QVERIFY2(std::abs(state[0].values[0] - velocity) < 1e-6,
+             qPrintable(QStringLiteral("velocity %1, expected %2").arg(state[0].values[0]).arg(velocity)));
 }
 
 // With a constant gradient g the bias corrections cancel the moments exactly: m / c1 = g and

@@ -304,7 +304,7 @@ private slots:
         saved.metadata.erase("config");
         saved.metadata.erase("training.epochsDone");
         const auto optimizer = makeOptimizer(saved.optimizerConfig);
-        optimizer->setState(saved.optimizerState, saved.optimizerSteps);
+        optimizer->setState(saved.optimizerState, saved.model->parameters(), saved.optimizerSteps);
         QTemporaryDir dir;
         saveModel(dir.filePath("model.llmodel").toStdString(), *saved.model, optimizer.get(), saved.optimizerConfig,
                   saved.metadata);

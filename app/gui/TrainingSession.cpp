@@ -167,7 +167,7 @@ std::unique_ptr<TrainingSession> TrainingSession::open(int id, const QString& pa
     s->m_changes = s->m_changeLog;
     if (!saved.optimizerState.empty()) {
         try {
-            s->m_trainer->optimizer().setState(saved.optimizerState, saved.optimizerSteps);
+            s->m_trainer->optimizer().setState(saved.optimizerState, s->model().parameters(), saved.optimizerSteps);
         } catch (const std::exception& e) {
             throw FileError((path + ": optimiser state does not fit the model (" + e.what() + ")").toStdString());
         }
@@ -214,7 +214,7 @@ void TrainingSession::rebuildTrainer(int batchSize, int threads, uint64_t seed) 
 }
 
 void TrainingSession::rebuildTrainer() {
-    const std::vector<std::vector<float>> state = m_trainer->optimizer().state();
+    const OptimizerState state = m_trainer->optimizer().state(model().parameters());
     const long long steps = m_trainer->optimizer().steps();
     const double lr = m_trainer->control().learningRate.load();
     const double beta = m_trainer->control().beta.load();
@@ -223,7 +223,7 @@ void TrainingSession::rebuildTrainer() {
     m_experiment.config().model.beta = beta;
     model().setBeta(beta);
     makeTrainer(false, m_experiment.config().training.threads);
-    m_trainer->optimizer().setState(state, steps);
+    m_trainer->optimizer().setState(state, model().parameters(), steps);
     m_failure.clear();
 }
 

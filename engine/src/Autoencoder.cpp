@@ -1,26 +1,10 @@
 #include "latentlab/Autoencoder.h"
 
-#include "latentlab/Dense.h"
-
 namespace latentlab {
 
-Sequential buildDenseStack(int in, const std::vector<int>& widths, int out,
-                           Activation activation, Activation outputActivation) {
-    Sequential s;
-    int prev = in;
-    for (int w : widths) {
-        s.add(std::make_unique<Dense>(prev, w, activation));
-        prev = w;
-    }
-    s.add(std::make_unique<Dense>(prev, out, outputActivation));
-    return s;
-}
-
 Autoencoder::Autoencoder(const ModelConfig& config) : Model(config) {
-    m_encoder = buildDenseStack(config.inputDim, config.encoderWidths, config.latentDim,
-                                config.activation, Activation::Identity);
-    m_decoder = buildDenseStack(config.latentDim, config.resolvedDecoderWidths(), config.inputDim,
-                                config.activation, Activation::Identity);
+    m_encoder = Sequential::build(config.encoderSpecs(), config.modelInputShape());
+    m_decoder = Sequential::build(config.decoderSpecs(), Shape::flat(config.latentDim));
     m_encoder.setComputesInputGradient(false);
 }
 
@@ -39,9 +23,10 @@ double l1Penalty(double lambda, const Matrix& z, Matrix* grad) {
 }
 } // namespace
 
-LossTerms Autoencoder::trainStep(const Matrix& input, const Matrix& target, Rng&) {
-    const Matrix& z = m_encoder.forward(input);
-    const Matrix& out = m_decoder.forward(z);
+LossTerms Autoencoder::trainStep(const Matrix& input, const Matrix& target, Rng& rng) {
+    const Pass pass{true, &rng};
+    const Matrix& z = m_encoder.forward(input, pass);
+    const Matrix& out = m_decoder.forward(z, pass);
     LossTerms t;
     t.reconstruction = reconstructionLoss(m_config.loss, out, target, &m_gradOutput);
     m_gradCode = m_decoder.backward(m_gradOutput);

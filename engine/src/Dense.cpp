@@ -62,14 +62,14 @@ void Dense::affine(const Matrix& input, Matrix& output) const {
     }
 }
 
-const Matrix& Dense::forward(const Matrix& input) {
+const Matrix& Dense::forwardPass(const Matrix& input, const Pass&) {
     assert(input.rows() == inputSize());
     m_input = &input;
     affine(input, m_output);
     return m_output;
 }
 
-const Matrix& Dense::backward(const Matrix& gradOutput) {
+const Matrix& Dense::backwardPass(const Matrix& gradOutput, GradientMode mode) {
     assert(m_input && gradOutput.rows() == outputSize() && gradOutput.cols() == m_input->cols());
     const Matrix& x = *m_input;
     const Index outputs = outputSize(), inputs = inputSize(), batch = gradOutput.cols();
@@ -79,6 +79,7 @@ const Matrix& Dense::backward(const Matrix& gradOutput) {
     const Matrix& delta = linear ? gradOutput : m_delta;
     // dL/dW = delta x^T ;  dL/db = delta 1 ;  dL/dx = W^T delta
     const bool wantsInput = m_computesInputGradient;
+    const bool accumulate = mode == GradientMode::Accumulate;
     if (wantsInput)
         m_gradInput.resize(inputs, batch);
     else
@@ -106,9 +107,12 @@ const Matrix& Dense::backward(const Matrix& gradOutput) {
             const Index b = weightTiles.begin(t), n = weightTiles.size(t);
             auto gw = m_weightGrad.middleRows(b, n);
             auto gb = m_biasGrad.segment(b, n);
-            detail::gemm(false, true, n, inputs, batch, delta.data() + b, delta.rows(), x.data(), x.rows(), false,
+            detail::gemm(false, true, n, inputs, batch, delta.data() + b, delta.rows(), x.data(), x.rows(), accumulate,
                          m_weightGrad.data() + b, m_weightGrad.rows());
-            gb.noalias() = delta.middleRows(b, n).rowwise().sum();
+            if (accumulate)
+                gb.noalias() += delta.middleRows(b, n).rowwise().sum();
+            else
+                gb.noalias() = delta.middleRows(b, n).rowwise().sum();
             finite = allFinite(gw) && allFinite(gb) && finite;
         }
 #pragma omp for schedule(dynamic, 1)
@@ -125,8 +129,8 @@ const Matrix& Dense::backward(const Matrix& gradOutput) {
 void Dense::predict(const Matrix& input, Matrix& output) const { affine(input, output); }
 
 std::vector<Parameter> Dense::parameters() {
-    return {{"weight", m_weight.data(), m_weightGrad.data(), m_weight.size()},
-            {"bias", m_bias.data(), m_biasGrad.data(), m_bias.size()}};
+    return {{"weight", m_weight.data(), m_weightGrad.data(), m_weight.size(), {m_weight.cols(), m_weight.rows()}},
+            {"bias", m_bias.data(), m_biasGrad.data(), m_bias.size(), {m_bias.size()}}};
 }
 
 } // namespace latentlab

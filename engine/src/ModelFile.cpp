@@ -40,22 +40,56 @@ int intField(const ArchiveReader& r, const std::string& field, const std::string
     return int(v);
 }
 
-// The weights the architecture needs, counted before it is built, against those the file
-// holds: a corrupted (yet checksummed) dimension must give an error, not a request for
-// gigabytes. A dense layer in -> out has (in + 1) * out parameters.
+// The weights the architecture needs, counted from its specs before it is built, against
+// those the file holds: a corrupted (yet checksummed) dimension must give an error, not a
+// request for gigabytes.
 void checkParameterCount(const ArchiveReader& r, const ModelConfig& c, const std::string& source) {
-    auto stack = [](const std::vector<int64_t>& sizes) {
-        int64_t n = 0;
-        for (size_t i = 0; i + 1 < sizes.size(); ++i) n += (sizes[i] + 1) * sizes[i + 1];
-        return n;
-    };
-    const int64_t needed = stack(c.encoderSizes()) + stack(c.decoderSizes());
+    const int64_t needed = c.parameterCount();
     int64_t stored = 0;
     for (const auto& name : r.names("param.")) stored += int64_t(r.getFloats(name).size());
     if (stored != needed)
         throw FileError(source + ": the file holds " + std::to_string(stored) +
                         " parameters, its architecture needs " + std::to_string(needed));
 }
+
+// "image 1 28 28", "flat 784", "sequence 20 3"
+std::string shapeRecord(const Shape& s) {
+    switch (s.kind) {
+    case Shape::Kind::Image:
+        return "image " + std::to_string(s.channels) + " " + std::to_string(s.height) + " " + std::to_string(s.width);
+    case Shape::Kind::Sequence: return "sequence " + std::to_string(s.steps) + " " + std::to_string(s.features);
+    case Shape::Kind::Flat: break;
+    }
+    return "flat " + std::to_string(s.features);
+}
+
+Shape parseShapeRecord(const std::string& text, const std::string& field, const std::string& source) {
+    std::istringstream in(text);
+    std::string kind;
+    int64_t a = 0, b = 0, c = 0;
+    in >> kind;
+    const auto fail = [&]() -> Shape { throw FileError(source + ": field '" + field + "' is not a shape ('" + text + "')"); };
+    const auto dim = [&](int64_t v) {
+        if (v < 1 || v > (1 << 24)) fail();
+        return Index(v);
+    };
+    Shape s;
+    if (kind == "image" && (in >> a >> b >> c)) s = Shape::image(dim(a), dim(b), dim(c));
+    else if (kind == "sequence" && (in >> a >> b)) s = Shape::sequence(dim(a), dim(b));
+    else if (kind == "flat" && (in >> a)) s = Shape::flat(dim(a));
+    else return fail();
+    std::string rest;
+    if (in >> rest) return fail();
+    return s;
+}
+
+std::string joinIndices(const std::vector<Index>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+    return s;
+}
+
+std::vector<Index> shapeOf(const Parameter& p) { return p.shape.empty() ? std::vector<Index>{p.size} : p.shape; }
 
 Vector toVector(const std::vector<float>& v) {
     Vector out(Index(v.size()));
@@ -72,7 +106,10 @@ std::string serializeModel(Model& model, const Optimizer* optimizer,
     w.putString("writer", "Latent Lab");
     w.putString("model.kind", modelKindName(c.kind));
     w.putInt("model.inputDim", c.inputDim);
+    w.putString("model.inputShape", shapeRecord(c.modelInputShape()));
     w.putString("model.encoderWidths", joinInts(c.encoderWidths));
+    w.putString("model.encoderLayers", specsText(c.encoderLayers));
+    w.putString("model.decoderLayers", specsText(c.decoderLayers));
     w.putInt("model.latentDim", c.latentDim);
     w.putString("model.decoderWidths", joinInts(c.decoderWidths));
     w.putString("model.activation", activationName(c.activation));
@@ -85,7 +122,12 @@ std::string serializeModel(Model& model, const Optimizer* optimizer,
     w.putFloats("normalizer.shift", toFloats(n.shift().data(), n.shift().size()));
     w.putFloats("normalizer.scale", toFloats(n.scale().data(), n.scale().size()));
 
-    for (const auto& p : model.parameters()) w.putFloats("param." + p.name, toFloats(p.value, p.size));
+    // Each parameter by name, with its shape (row-major, Types.h).
+    const std::vector<Parameter> params = model.parameters();
+    for (const auto& p : params) {
+        w.putFloats("param." + p.name, toFloats(p.value, p.size));
+        w.putString("shape." + p.name, joinIndices(shapeOf(p)));
+    }
 
     w.putString("optimizer.kind", optimizerName(oc.kind));
     w.putDouble("optimizer.momentum", oc.momentum);
@@ -95,10 +137,13 @@ std::string serializeModel(Model& model, const Optimizer* optimizer,
     w.putDouble("optimizer.epsilon", oc.epsilon);
     w.putDouble("optimizer.weightDecay", oc.weightDecay);
     if (optimizer) {
-        const auto state = optimizer->state();
+        // "slot.m.encoder.0.weight": each slot by its name and its parameter's, whose
+        // shape it has; matched by name when read (Optimizer::setState).
         w.putInt("optimizer.steps", optimizer->steps());
-        w.putInt("optimizer.slots", int64_t(state.size()));
-        for (size_t i = 0; i < state.size(); ++i) w.putFloats("optimizer.slot." + std::to_string(i), state[i]);
+        for (const SlotState& st : optimizer->state(params)) {
+            w.putFloats("slot." + st.slot + "." + st.parameter, st.values);
+            w.putString("slot-shape." + st.slot + "." + st.parameter, joinIndices(st.shape));
+        }
     }
     for (const auto& [key, value] : metadata) w.putString("meta." + key, value);
     return w.bytes(kModelFormatVersion);
@@ -114,13 +159,57 @@ void requireFiniteValues(const std::vector<float>& values, const std::string& re
 }
 } // namespace
 
+namespace {
+// The optimiser's slots: by name in version 2; by position in version 1 (one vector per
+// slot kind and parameter, in parameters() order), given their names here.
+OptimizerState readOptimizerState(const ArchiveReader& r, const std::vector<Parameter>& params,
+                                  const OptimizerConfig& oc, const std::string& source) {
+    OptimizerState state;
+    if (r.version() >= 2) {
+        const std::string prefix = "slot.";
+        for (const std::string& key : r.names(prefix)) {
+            const std::string rest = key.substr(prefix.size());
+            const size_t dot = rest.find('.');
+            if (dot == std::string::npos) throw FileError(source + ": record '" + key + "' names no parameter");
+            SlotState st;
+            st.slot = rest.substr(0, dot);
+            st.parameter = rest.substr(dot + 1);
+            st.values = r.getFloats(key);
+            for (int v : splitInts(r.getString("slot-shape." + rest), "slot-shape." + rest, source)) st.shape.push_back(v);
+            state.push_back(std::move(st));
+        }
+        return state;
+    }
+    if (!r.has("optimizer.slots")) return state;
+    const int64_t slots = r.getInt("optimizer.slots");
+    const std::vector<std::string> names = makeOptimizer(oc)->slotNames();
+    if (params.empty() || slots != int64_t(names.size() * params.size()))
+        throw FileError(source + ": " + std::to_string(slots) + " optimizer slots, the " + optimizerName(oc.kind) +
+                        " optimiser of this model keeps " + std::to_string(names.size() * params.size()));
+    for (int64_t i = 0; i < slots; ++i) {
+        const Parameter& p = params[size_t(i) % params.size()];
+        state.push_back({names[size_t(i) / params.size()], p.name, shapeOf(p),
+                         r.getFloats("optimizer.slot." + std::to_string(i))});
+    }
+    return state;
+}
+} // namespace
+
 SavedModel deserializeModel(const std::string& bytes, const std::string& source) {
     ArchiveReader r(bytes, source, kModelFormatVersion);
+    // Version 1 (before layer specs): dense widths only, parameters without shapes,
+    // optimiser slots by position. Version 2 adds what is read below when present.
+    const bool v2 = r.version() >= 2;
     SavedModel saved;
     ModelConfig c;
     try {
         c.kind = parseModelKind(r.getString("model.kind"));
         c.inputDim = intField(r, "model.inputDim", source);
+        if (v2) {
+            c.inputShape = parseShapeRecord(r.getString("model.inputShape"), "model.inputShape", source);
+            c.encoderLayers = parseSpecs(r.getString("model.encoderLayers"));
+            c.decoderLayers = parseSpecs(r.getString("model.decoderLayers"));
+        }
         c.encoderWidths = splitInts(r.getString("model.encoderWidths"), "model.encoderWidths", source);
         c.latentDim = intField(r, "model.latentDim", source);
         c.decoderWidths = splitInts(r.getString("model.decoderWidths"), "model.decoderWidths", source);
@@ -148,8 +237,15 @@ SavedModel deserializeModel(const std::string& bytes, const std::string& source)
         throw FileError(source + ": " + e.what());
     }
 
-    for (const auto& p : saved.model->parameters()) {
+    const std::vector<Parameter> params = saved.model->parameters();
+    for (const auto& p : params) {
         const auto values = r.getFloats("param." + p.name);
+        if (v2) {
+            const std::string stored = r.getString("shape." + p.name);
+            if (stored != joinIndices(shapeOf(p)))
+                throw FileError(source + ": parameter '" + p.name + "' is stored as " + stored +
+                                ", the architecture needs " + joinIndices(shapeOf(p)));
+        }
         if (values.size() != size_t(p.size))
             throw FileError(source + ": parameter '" + p.name + "' has " + std::to_string(values.size()) +
                             " values, the architecture needs " + std::to_string(p.size));
@@ -174,20 +270,19 @@ SavedModel deserializeModel(const std::string& bytes, const std::string& source)
     } catch (const ConfigError& e) {
         throw FileError(source + ": " + e.what());
     }
-    if (r.has("optimizer.slots")) {
-        const int64_t slots = r.getInt("optimizer.slots");
-        if (slots < 0 || slots > 100000) throw FileError(source + ": bad optimizer slot count");
+    saved.optimizerState = readOptimizerState(r, params, oc, source);
+    if (r.has("optimizer.steps")) {
         saved.optimizerSteps = r.getInt("optimizer.steps");
-        // One vector per slot kind and parameter, in parameters() order (Optimizer.h); a
-        // wrong length would make the optimiser step past the end of its state.
-        const auto params = saved.model->parameters();
-        for (int64_t i = 0; i < slots; ++i) {
-            saved.optimizerState.push_back(r.getFloats("optimizer.slot." + std::to_string(i)));
-            const Parameter& p = params[size_t(i) % params.size()];
-            if (saved.optimizerState.back().size() != size_t(p.size))
-                throw FileError(source + ": optimizer slot " + std::to_string(i) +
-                                " does not match parameter '" + p.name + "'");
-        }
+        if (saved.optimizerSteps < 0) throw FileError(source + ": negative optimizer step count");
+    }
+    // Matched here, by name and shape, so that a file that does not fit is refused when
+    // opened rather than when training resumes.
+    try {
+        const auto optimizer = makeOptimizer(oc);
+        optimizer->setState(saved.optimizerState, params, saved.optimizerSteps);
+        saved.optimizerState = optimizer->state(params); // in the parameters' order
+    } catch (const ConfigError& e) {
+        throw FileError(source + ": " + e.what());
     }
     for (const auto& key : r.names("meta.")) saved.metadata[key.substr(5)] = r.getString(key);
     return saved;

@@ -60,23 +60,6 @@ void ensureSlots(std::vector<Vector>& slots, const std::vector<Parameter>& param
     for (const auto& p : params) slots.push_back(Vector::Zero(p.size));
 }
 
-std::vector<std::vector<float>> flatten(const std::vector<Vector>& a, const std::vector<Vector>& b) {
-    std::vector<std::vector<float>> out;
-    for (const auto* slots : {&a, &b})
-        for (const auto& v : *slots) out.emplace_back(v.data(), v.data() + v.size());
-    return out;
-}
-
-void unflatten(const std::vector<std::vector<float>>& in, size_t offset, size_t count,
-               std::vector<Vector>& slots) {
-    slots.clear();
-    for (size_t i = 0; i < count; ++i) {
-        const auto& s = in[offset + i];
-        Vector v(Index(s.size()));
-        for (size_t k = 0; k < s.size(); ++k) v[Index(k)] = Scalar(s[k]);
-        slots.push_back(std::move(v));
-    }
-}
 } // namespace
 
 const std::vector<Optimizer::Block>& Optimizer::blocksOf(const std::vector<Parameter>& params) {
@@ -88,6 +71,66 @@ const std::vector<Optimizer::Block>& Optimizer::blocksOf(const std::vector<Param
         for (const auto& p : params) m_blockedSizes.push_back(p.size);
     }
     return m_blocks;
+}
+
+std::vector<const std::vector<Vector>*> Optimizer::slotArrays() const {
+    const auto mutableSlots = const_cast<Optimizer*>(this)->slotArrays();
+    return {mutableSlots.begin(), mutableSlots.end()};
+}
+
+namespace {
+std::vector<Index> shapeOf(const Parameter& p) { return p.shape.empty() ? std::vector<Index>{p.size} : p.shape; }
+} // namespace
+
+OptimizerState Optimizer::state(const std::vector<Parameter>& params) const {
+    OptimizerState out;
+    const auto names = slotNames();
+    const auto arrays = slotArrays();
+    for (size_t s = 0; s < arrays.size(); ++s) {
+        if (arrays[s]->size() != params.size()) continue; // no step taken yet
+        for (size_t k = 0; k < params.size(); ++k) {
+            const Vector& v = (*arrays[s])[k];
+            out.push_back({names[s], params[k].name, shapeOf(params[k]), std::vector<float>(v.data(), v.data() + v.size())});
+        }
+    }
+    return out;
+}
+
+void Optimizer::setState(const OptimizerState& state, const std::vector<Parameter>& params, long long steps) {
+    if (steps < 0) throw ConfigError("optimiser state: negative step count " + std::to_string(steps));
+    if (state.empty()) { // saved before the first step: the moments start at zero again
+        for (auto* array : slotArrays()) array->clear();
+        m_steps = steps;
+        return;
+    }
+    const auto names = slotNames();
+    std::vector<std::vector<Vector>> restored(names.size());
+    std::vector<bool> used(state.size(), false);
+    for (size_t s = 0; s < names.size(); ++s)
+        for (const Parameter& p : params) {
+            const std::string what = "optimiser state '" + names[s] + "' of parameter '" + p.name + "'";
+            size_t found = state.size();
+            for (size_t i = 0; i < state.size(); ++i)
+                if (state[i].slot == names[s] && state[i].parameter == p.name) found = i;
+            if (found == state.size()) throw ConfigError(what + " is missing");
+            const SlotState& st = state[found];
+            if (st.shape != shapeOf(p))
+                throw ConfigError(what + " is " + shapeText(st.shape) + ", the parameter is " + shapeText(shapeOf(p)));
+            if (Index(st.values.size()) != p.size)
+                throw ConfigError(what + " has " + std::to_string(st.values.size()) + " values, the parameter " +
+                                  std::to_string(p.size));
+            Vector v(p.size);
+            for (Index i = 0; i < p.size; ++i) v[i] = Scalar(st.values[size_t(i)]);
+            restored[s].push_back(std::move(v));
+            used[found] = true;
+        }
+    for (size_t i = 0; i < state.size(); ++i)
+        if (!used[i])
+            throw ConfigError("optimiser state '" + state[i].slot + "' of '" + state[i].parameter +
+                              "' belongs to no parameter of this model (or to no slot of this optimiser)");
+    const auto arrays = slotArrays();
+    for (size_t s = 0; s < arrays.size(); ++s) *arrays[s] = std::move(restored[s]);
+    m_steps = steps;
 }
 
 bool gradientsFinite(const std::vector<Parameter>& params) {
@@ -124,12 +167,6 @@ bool Sgd::step(const std::vector<Parameter>& params, double learningRate) {
     });
 }
 
-std::vector<std::vector<float>> Sgd::state() const { return flatten(m_velocity, {}); }
-
-void Sgd::setState(const std::vector<std::vector<float>>& state, long long steps) {
-    unflatten(state, 0, state.size(), m_velocity);
-    m_steps = steps;
-}
 
 bool Adam::step(const std::vector<Parameter>& params, double learningRate) {
     ensureSlots(m_m, params);
@@ -159,13 +196,5 @@ bool Adam::step(const std::vector<Parameter>& params, double learningRate) {
     });
 }
 
-std::vector<std::vector<float>> Adam::state() const { return flatten(m_m, m_v); }
-
-void Adam::setState(const std::vector<std::vector<float>>& state, long long steps) {
-    const size_t half = state.size() / 2;
-    unflatten(state, 0, half, m_m);
-    unflatten(state, half, half, m_v);
-    m_steps = steps;
-}
 
 } // namespace latentlab

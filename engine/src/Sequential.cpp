@@ -27,15 +27,35 @@ void Sequential::add(std::unique_ptr<Layer> layer) {
     m_layers.push_back(std::move(layer));
 }
 
-const Matrix& Sequential::forward(const Matrix& input) {
+Sequential Sequential::build(const std::vector<LayerSpec>& specs, const Shape& input) {
+    Sequential s;
+    Shape shape = input;
+    for (size_t i = 0; i < specs.size(); ++i) {
+        try {
+            s.add(makeLayer(specs[i], shape));
+        } catch (const ConfigError& e) {
+            throw ConfigError("layer " + std::to_string(i + 1) + ": " + e.what());
+        }
+        shape = s.outputShape();
+    }
+    return s;
+}
+
+std::vector<LayerSpec> Sequential::specs() const {
+    std::vector<LayerSpec> out;
+    for (const auto& l : m_layers) out.push_back(l->spec());
+    return out;
+}
+
+const Matrix& Sequential::forward(const Matrix& input, const Pass& pass) {
     const Matrix* x = &input;
-    for (auto& l : m_layers) x = &l->forward(*x);
+    for (auto& l : m_layers) x = &l->forward(*x, pass);
     return *x;
 }
 
-const Matrix& Sequential::backward(const Matrix& gradOutput) {
+const Matrix& Sequential::backward(const Matrix& gradOutput, GradientMode mode) {
     const Matrix* g = &gradOutput;
-    for (auto it = m_layers.rbegin(); it != m_layers.rend(); ++it) g = &(*it)->backward(*g);
+    for (auto it = m_layers.rbegin(); it != m_layers.rend(); ++it) g = &(*it)->backward(*g, mode);
     return *g;
 }
 
@@ -75,7 +95,12 @@ bool Sequential::gradientsFinite() {
 }
 
 void Sequential::setComputesInputGradient(bool on) {
-    if (!m_layers.empty()) m_layers.front()->setComputesInputGradient(on);
+    // Nothing before the first layer with parameters needs a gradient either (a flatten in
+    // front of a dense layer would otherwise cost the dense layer its input product).
+    for (auto& l : m_layers) {
+        l->setComputesInputGradient(on);
+        if (!l->parameters().empty()) break;
+    }
 }
 
 } // namespace latentlab

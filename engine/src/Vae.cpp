@@ -1,14 +1,10 @@
 #include "latentlab/Vae.h"
 
-#include "latentlab/Autoencoder.h"
-
 namespace latentlab {
 
 Vae::Vae(const ModelConfig& config) : Model(config) {
-    m_encoder = buildDenseStack(config.inputDim, config.encoderWidths, 2 * config.latentDim,
-                                config.activation, Activation::Identity);
-    m_decoder = buildDenseStack(config.latentDim, config.resolvedDecoderWidths(), config.inputDim,
-                                config.activation, Activation::Identity);
+    m_encoder = Sequential::build(config.encoderSpecs(), config.modelInputShape());
+    m_decoder = Sequential::build(config.decoderSpecs(), Shape::flat(config.latentDim));
     m_encoder.setComputesInputGradient(false);
 }
 
@@ -25,13 +21,14 @@ Matrix Vae::drawNoise(Index k, Index b, Rng& rng) {
 
 LossTerms Vae::trainStep(const Matrix& input, const Matrix& target, Rng& rng) {
     const Index k = m_config.latentDim;
-    const Matrix& head = m_encoder.forward(input);
+    const Pass pass{true, &rng};
+    const Matrix& head = m_encoder.forward(input, pass);
     const auto mu = head.topRows(k);
     const auto logVar = head.bottomRows(k);
     m_eps = drawNoise(k, input.cols(), rng);
     m_std = (Scalar(0.5) * logVar.array()).exp().matrix();
     m_z = mu + m_std.cwiseProduct(m_eps);
-    const Matrix& out = m_decoder.forward(m_z);
+    const Matrix& out = m_decoder.forward(m_z, pass);
 
     LossTerms t;
     const Scalar beta = Scalar(m_config.beta);

@@ -7,10 +7,6 @@
 
 namespace latentlab {
 
-// in -> widths... (activation) -> out (outputActivation), all dense.
-Sequential buildDenseStack(int in, const std::vector<int>& widths, int out,
-                           Activation activation, Activation outputActivation);
-
 class Autoencoder final : public Model {
 public:
     explicit Autoencoder(const ModelConfig& config);
@@ -28,6 +24,8 @@ public:
 
     Sequential& encoder() { return m_encoder; }
     Sequential& decoder() { return m_decoder; }
+    const Sequential& encoder() const { return m_encoder; }
+    const Sequential& decoder() const { return m_decoder; }
 
 private:
     Sequential m_encoder, m_decoder;

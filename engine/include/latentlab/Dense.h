@@ -12,13 +12,11 @@ class Dense final : public Layer {
 public:
     Dense(Index inputs, Index outputs, Activation activation);
 
-    std::string kind() const override { return "dense"; }
+    LayerSpec spec() const override { return LayerSpec::dense(m_weight.rows(), m_activation); }
     Shape inputShape() const override { return Shape::flat(m_weight.cols()); }
     Shape outputShape() const override { return Shape::flat(m_weight.rows()); }
     Activation activation() const { return m_activation; }
 
-    const Matrix& forward(const Matrix& input) override;
-    const Matrix& backward(const Matrix& gradOutput) override;
     void predict(const Matrix& input, Matrix& output) const override;
 
     // He (normal, std sqrt(2/in)) suits the ReLU family; Xavier (uniform, limit
@@ -35,6 +33,10 @@ public:
     Vector& bias() { return m_bias; }
     const Matrix& weight() const { return m_weight; }
     const Vector& bias() const { return m_bias; }
+
+protected:
+    const Matrix& forwardPass(const Matrix& input, const Pass& pass) override;
+    const Matrix& backwardPass(const Matrix& gradOutput, GradientMode mode) override;
 
 private:
     // output = f(W input + b 1^T)

@@ -13,12 +13,14 @@
 
 namespace latentlab {
 
-constexpr uint32_t kModelFormatVersion = 1;
+// 1: dense widths only. 2: layer specs, the input shape, each parameter's shape, the
+// optimiser's slots by parameter name. Version 1 files still open.
+constexpr uint32_t kModelFormatVersion = 2;
 
 struct SavedModel {
     std::unique_ptr<Model> model;
     OptimizerConfig optimizerConfig;
-    std::vector<std::vector<float>> optimizerState; // empty if none was saved
+    OptimizerState optimizerState; // empty if none was saved; matches model's parameters
     long long optimizerSteps = 0;
     std::map<std::string, std::string> metadata;
 };

@@ -1,6 +1,6 @@
 // Optimisers update parameters in place from their gradients. Their state (momentum,
-// Adam moments, step count) is kept per parameter, in the order parameters() gives, and
-// can be saved and restored with the model.
+// Adam moments, step count) is kept per parameter, and is saved and restored with the
+// model by parameter name and shape.
 #pragma once
 
 #include "latentlab/Types.h"
@@ -27,6 +27,18 @@ struct OptimizerConfig {
 std::string optimizerName(OptimizerConfig::Kind kind);
 OptimizerConfig::Kind parseOptimizer(const std::string& name); // "sgd" | "adam"
 
+// One slot of one parameter ("m" of "encoder.0.weight"), as the model file stores it.
+struct SlotState {
+    std::string slot;
+    std::string parameter;
+    std::vector<Index> shape;
+    std::vector<float> values;
+    bool operator==(const SlotState& o) const {
+        return slot == o.slot && parameter == o.parameter && shape == o.shape && values == o.values;
+    }
+};
+using OptimizerState = std::vector<SlotState>;
+
 class Optimizer {
 public:
     virtual ~Optimizer() = default;
@@ -34,9 +46,13 @@ public:
     // finite (a huge step can overflow even from finite gradients).
     virtual bool step(const std::vector<Parameter>& params, double learningRate) = 0;
 
-    // Flat state for the model file: one vector per slot and parameter, plus a step count.
-    virtual std::vector<std::vector<float>> state() const = 0;
-    virtual void setState(const std::vector<std::vector<float>>& state, long long steps) = 0;
+    // The slots this optimiser keeps per parameter: {"velocity"} or {"m", "v"}.
+    virtual std::vector<std::string> slotNames() const = 0;
+    // Every slot of every parameter, named; empty before the first step.
+    OptimizerState state(const std::vector<Parameter>& params) const;
+    // Takes a saved state for these parameters, matched by slot, name and shape; ConfigError
+    // naming the first slot missing, extra or of another shape (and nothing changes then).
+    void setState(const OptimizerState& state, const std::vector<Parameter>& params, long long steps);
     long long steps() const { return m_steps; }
 
     // Parameters are updated in blocks small enough that the arrays a step touches stay in
@@ -49,6 +65,9 @@ public:
 protected:
     // The blocks of params, rebuilt only when their sizes change.
     const std::vector<Block>& blocksOf(const std::vector<Parameter>& params);
+    // The arrays behind slotNames(), one Vector per parameter each (empty before a step).
+    virtual std::vector<std::vector<Vector>*> slotArrays() = 0;
+    std::vector<const std::vector<Vector>*> slotArrays() const;
 
     long long m_steps = 0;
 
@@ -65,8 +84,10 @@ class Sgd final : public Optimizer {
 public:
     explicit Sgd(const OptimizerConfig& config) : m_config(config) {}
     bool step(const std::vector<Parameter>& params, double learningRate) override;
-    std::vector<std::vector<float>> state() const override;
-    void setState(const std::vector<std::vector<float>>& state, long long steps) override;
+    std::vector<std::string> slotNames() const override { return {"velocity"}; }
+
+protected:
+    std::vector<std::vector<Vector>*> slotArrays() override { return {&m_velocity}; }
 
 private:
     OptimizerConfig m_config;
@@ -79,8 +100,10 @@ class Adam final : public Optimizer {
 public:
     explicit Adam(const OptimizerConfig& config) : m_config(config) {}
     bool step(const std::vector<Parameter>& params, double learningRate) override;
-    std::vector<std::vector<float>> state() const override;
-    void setState(const std::vector<std::vector<float>>& state, long long steps) override;
+    std::vector<std::string> slotNames() const override { return {"m", "v"}; }
+
+protected:
+    std::vector<std::vector<Vector>*> slotArrays() override { return {&m_m, &m_v}; }
 
 private:
     OptimizerConfig m_config;

@@ -16,6 +16,10 @@ public:
     Sequential(Sequential&&) noexcept = default;
     Sequential& operator=(Sequential&&) noexcept = default;
 
+    // The layers of a spec list for samples of shape `input`; ConfigError naming the layer
+    // (1-based) that does not fit.
+    static Sequential build(const std::vector<LayerSpec>& specs, const Shape& input);
+
     // ConfigError naming both layers when `layer` does not take the shape the last one
     // gives.
     void add(std::unique_ptr<Layer> layer);
@@ -29,11 +33,13 @@ public:
     Shape outputShape() const { return m_layers.back()->outputShape(); }
 
     // Training passes; see Layer. The input must stay alive until backward returns.
-    const Matrix& forward(const Matrix& input);
-    const Matrix& backward(const Matrix& gradOutput);
+    const Matrix& forward(const Matrix& input, const Pass& pass = {});
+    const Matrix& backward(const Matrix& gradOutput, GradientMode mode = GradientMode::Overwrite);
     void predict(const Matrix& input, Matrix& output) const;
 
     void initialize(Rng& rng);
+    // Each layer's spec, in order.
+    std::vector<LayerSpec> specs() const;
     // Parameters named "<prefix>.<layer index>.<weight|bias>".
     std::vector<Parameter> parameters(const std::string& prefix);
     void setComputesInputGradient(bool on);

@@ -12,6 +12,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace latentlab {
 
@@ -47,13 +48,20 @@ public:
 };
 
 // A trainable tensor seen by optimisers and the model file: `value` and `grad` point to
-// `size` contiguous scalars owned by a layer. Gradients are overwritten by every backward
-// pass, never accumulated across passes.
+// `size` contiguous scalars owned by a layer, row-major in `shape` (the last dimension
+// varies fastest). A convolution's weight is out channels × in channels × kernel × kernel,
+// as PyTorch stores it; a dense weight is inputs × outputs (Eigen's column-major
+// outputs × inputs matrix), PyTorch's transposed. Gradients are overwritten by a backward
+// pass unless it is asked to add to them (GradientMode, Layer.h).
 struct Parameter {
     std::string name;
     Scalar* value = nullptr;
     Scalar* grad = nullptr;
     Index size = 0;
+    std::vector<Index> shape; // empty means {size}
 };
+
+// "64×784"; a parameter without a shape is its size.
+std::string shapeText(const std::vector<Index>& shape);
 
 } // namespace latentlab
