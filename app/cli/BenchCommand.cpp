@@ -148,7 +148,7 @@ int runBench(const QStringList& args) {
     std::printf("multiply:   %s (%s)\n", multiply.label.c_str(), multiply.reason.c_str());
     std::printf("training:   %.0f samples/s (%lld samples in %.3f s, mean loss %.6g)\n", rate, counted.samples,
                 seconds, meanLoss);
-    std::printf("arithmetic: %.3f MFLOP per sample in the dense layers = %.1f GFLOP/s\n", flops / 1e6,
+    std::printf("arithmetic: %.3f MFLOP per sample in the dense and convolution layers = %.1f GFLOP/s\n", flops / 1e6,
                 rate * flops / 1e9);
     if (gemm.gflops > 0)
         std::printf("Eigen GEMM: %.1f GFLOP/s (%d x %d float, %d threads) -> bound %.0f samples/s; "

@@ -116,6 +116,8 @@ int runTrain(const QStringList& args) {
     std::printf("training %s on %s (%lld samples x %lld features, %lld for training)\n",
                 qPrintable(c.name.isEmpty() ? modelKindName(c.model.kind).c_str() : c.name), d.name.c_str(),
                 (long long)d.rows, (long long)d.cols, (long long)d.trainingRows());
+    if (e.config().model.layered())
+        std::printf("model: %s\n", e.config().model.architectureText().c_str());
     std::fflush(stdout); // shown now, also through a pipe
 
     Trainer trainer(e.model(), e.view(), d.trainingRows(), e.config().training);

@@ -37,16 +37,19 @@ DataView viewOf(const data::Dataset& d) {
     return v;
 }
 
+Shape sampleShapeOf(const data::Dataset& d) {
+    const std::vector<int64_t> s = d.sampleShape();
+    if (s.size() == 3) return Shape::image(s[0], s[1], s[2]);
+    return Shape::flat(d.cols);
+}
+
 MemoryEstimate memoryEstimate(const RunConfig& config, const data::Dataset& d) {
     ModelConfig m = config.model;
     m.inputDim = int(d.cols);
+    m.inputShape = sampleShapeOf(d);
     MemoryEstimate e;
-    double activations = 0;
-    for (const std::vector<int64_t>& sizes : {m.encoderSizes(), m.decoderSizes()})
-        for (size_t i = 0; i < sizes.size(); ++i) {
-            if (i > 0) e.parameters += sizes[i - 1] * sizes[i] + sizes[i];
-            activations += double(sizes[i]);
-        }
+    e.parameters = m.parameterCount();
+    const double activations = double(m.activationValues());
     constexpr double kFloat = sizeof(float);
     // Each parameter: its value, gradient, two optimiser slots and the last finite copy.
     e.modelBytes = 5.0 * kFloat * double(e.parameters);
@@ -106,6 +109,12 @@ Experiment Experiment::prepare(const RunConfig& config, std::shared_ptr<const da
     const data::Dataset& d = *e.m_dataset;
     if (d.rows < 4) throw ConfigFileError("dataset " + d.name + ": too few samples to train on");
     e.m_config.model.inputDim = int(d.cols);
+    e.m_config.model.inputShape = sampleShapeOf(d);
+    try {
+        e.m_config.model.validate();
+    } catch (const ConfigError& err) {
+        throw ConfigFileError("configuration: model." + std::string(err.what()) + " (dataset " + d.name + ")");
+    }
     checkMemory(e.m_config, d);
     const bool unitRange = config.dataset.normalize == Normalizer::Kind::MinMax ||
                            config.dataset.normalize == Normalizer::Kind::GlobalMinMax;

@@ -59,6 +59,25 @@ public:
         }
         return out;
     }
+    // A list of widths ([512, 256]) or of layer specs (["conv 16 k3 s2 p1 relu", ...]).
+    bool isLayerList(const QString& key) const {
+        const QJsonArray a = m_obj.value(key).toArray();
+        return !a.isEmpty() && a.first().isString();
+    }
+    std::vector<LayerSpec> layers(const QString& key) const {
+        std::vector<LayerSpec> out;
+        const QJsonArray a = m_obj.value(key).toArray();
+        for (int i = 0; i < a.size(); ++i) {
+            if (!a[i].isString())
+                fail(key, "mixes widths and layers; write every entry as a layer (\"dense 64 relu\")");
+            try {
+                out.push_back(LayerSpec::parse(a[i].toString().toStdString()));
+            } catch (const ConfigError& e) {
+                fail(key, QString("entry %1: %2").arg(i + 1).arg(QString::fromUtf8(e.what())));
+            }
+        }
+        return out;
+    }
     QJsonObject object(const QString& key) const {
         const QJsonValue v = m_obj.value(key);
         if (!v.isObject()) fail(key, "expected an object");
@@ -101,10 +120,16 @@ QJsonObject RunConfig::toJson() const {
                   {"normalize", QString::fromStdString(normalizerName(dataset.normalize))},
                   {"labelColumn", dataset.csvLabelColumn},
                   {"header", QString::fromStdString(data::csvHeaderName(dataset.csvHeader))}};
+    auto layerArray = [](const std::vector<LayerSpec>& specs) {
+        QJsonArray a;
+        for (const LayerSpec& l : specs) a.append(QString::fromStdString(l.text()));
+        return a;
+    };
     QJsonObject m{{"kind", QString::fromStdString(modelKindName(model.kind))},
-                  {"encoder", toArray(model.encoderWidths)},
+                  {"encoder", model.encoderLayers.empty() ? toArray(model.encoderWidths) : layerArray(model.encoderLayers)},
                   {"latentDim", model.latentDim},
-                  {"decoder", toArray(model.resolvedDecoderWidths())},
+                  {"decoder", model.decoderLayers.empty() ? toArray(model.resolvedDecoderWidths())
+                                                          : layerArray(model.decoderLayers)},
                   {"activation", QString::fromStdString(activationName(model.activation))},
                   {"loss", QString::fromStdString(lossName(model.loss))},
                   {"beta", model.beta},
@@ -159,9 +184,15 @@ void RunConfig::merge(const QJsonObject& json, const QString& source) {
                         {"kind", "encoder", "latentDim", "decoder", "activation", "loss", "beta",
                          "sparsity", "inputDim"});
         if (s.has("kind")) model.kind = s.parse("kind", [&] { return parseModelKind(s.string("kind").toStdString()); });
-        if (s.has("encoder")) model.encoderWidths = s.widths("encoder");
+        if (s.has("encoder")) {
+            model.encoderLayers = s.isLayerList("encoder") ? s.layers("encoder") : std::vector<LayerSpec>{};
+            if (model.encoderLayers.empty()) model.encoderWidths = s.widths("encoder");
+        }
         if (s.has("latentDim")) model.latentDim = s.integer("latentDim", 1, 4096);
-        if (s.has("decoder")) model.decoderWidths = s.widths("decoder");
+        if (s.has("decoder")) {
+            model.decoderLayers = s.isLayerList("decoder") ? s.layers("decoder") : std::vector<LayerSpec>{};
+            if (model.decoderLayers.empty()) model.decoderWidths = s.widths("decoder");
+        }
         if (s.has("activation"))
             model.activation = s.parse("activation", [&] { return parseActivation(s.string("activation").toStdString()); });
         if (s.has("loss")) model.loss = s.parse("loss", [&] { return parseLoss(s.string("loss").toStdString()); });
@@ -205,6 +236,10 @@ void RunConfig::validate() const {
     try {
         ModelConfig m = model;
         if (m.inputDim <= 0) m.inputDim = 1; // not known until the data is loaded
+        // Layer lists are checked against the data's sample shape when it is loaded
+        // (Experiment::prepare); each spec was checked when it was read.
+        m.encoderLayers.clear();
+        m.decoderLayers.clear();
         m.validate();
         training.validate();
     } catch (const ConfigError& e) {
@@ -268,6 +303,15 @@ RunConfig loadConfigFile(const QString& path) {
 }
 
 QString architecture(const ModelConfig& model, long long inputDim) {
+    if (model.layered()) {
+        ModelConfig m = model;
+        m.inputDim = int(inputDim);
+        try {
+            return QString::fromStdString(m.architectureText());
+        } catch (const ConfigError& e) {
+            return QString::fromUtf8(e.what());
+        }
+    }
     QString arch = QString::number(inputDim);
     for (int w : model.encoderWidths) arch += "-" + QString::number(w);
     return arch + "-" + QString::number(model.latentDim);

@@ -1,6 +1,7 @@
 #include "Decoding.h"
 
 #include "latentlab/Random.h"
+#include "latentlab/Threads.h"
 
 #include <QPainter>
 #include <algorithm>
@@ -9,6 +10,7 @@
 namespace latentlab::gui {
 
 Vector decodeToData(const Model& model, const Vector& z) {
+    const SingleThreaded onThisThread;
     Matrix in = z, out;
     model.decode(in, out);
     model.normalizer().invert(out);
@@ -16,6 +18,7 @@ Vector decodeToData(const Model& model, const Vector& z) {
 }
 
 Matrix decodeColumns(const Model& model, const Matrix& z) {
+    const SingleThreaded onThisThread;
     Matrix out(model.inputDim(), z.cols());
     for (Index i = 0; i < z.cols(); ++i) out.col(i) = decodeToData(model, z.col(i));
     return out;

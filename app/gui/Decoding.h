@@ -1,7 +1,7 @@
 // What the GUI computes itself from a published decoder snapshot: decoding one point,
-// drawing codes from the prior, turning a sample into a picture. Every decode goes one
-// column at a time: Eigen then takes its matrix-vector path, which never consults or
-// starts OpenMP threads, so the GUI thread cannot compete with training for cores.
+// drawing codes from the prior, turning a sample into a picture. Every decode runs on the
+// calling thread alone (SingleThreaded), one column at a time, so the GUI thread never
+// starts OpenMP threads to compete with training for the cores, however large the decoder.
 #pragma once
 
 #include "latentlab/Dataset.h"

@@ -12,16 +12,26 @@ namespace latentlab {
 
 double trainingFlopsPerSample(const ModelConfig& config) {
     double flops = 0;
-    auto add = [&flops](const std::vector<int64_t>& sizes, bool firstNeedsInputGradient) {
-        for (size_t i = 0; i + 1 < sizes.size(); ++i) {
-            const double macs = double(sizes[i]) * double(sizes[i + 1]);
-            flops += 2 * macs;                                       // W x
-            flops += 2 * macs;                                       // delta x^T
-            if (i > 0 || firstNeedsInputGradient) flops += 2 * macs; // W^T delta
+    // Multiply-adds of one sample's forward pass through a layer; the weight gradient costs
+    // as many, and so does the input gradient, which the encoder's first layer with
+    // weights skips.
+    auto add = [&flops](const std::vector<LayerSpec>& specs, const Shape& input, bool firstNeedsInputGradient) {
+        const std::vector<Shape> shapes = chainShapes(specs, input);
+        bool needsInput = firstNeedsInputGradient;
+        for (size_t i = 0; i < specs.size(); ++i) {
+            const Shape &in = shapes[i], &out = shapes[i + 1];
+            const double window = double(specs[i].kernel) * double(specs[i].kernel);
+            double macs = 0;
+            if (specs[i].kind == "dense") macs = double(in.size()) * double(out.size());
+            if (specs[i].kind == "conv") macs = double(out.size()) * double(in.channels) * window;
+            if (specs[i].kind == "convt") macs = double(in.size()) * double(out.channels) * window;
+            if (macs == 0) continue;
+            flops += 2 * macs + 2 * macs + (needsInput ? 2 * macs : 0);
+            needsInput = true;
         }
     };
-    add(config.encoderSizes(), false); // the first layer needs no input gradient
-    add(config.decoderSizes(), true);
+    add(config.encoderSpecs(), config.modelInputShape(), false);
+    add(config.decoderSpecs(), Shape::flat(config.latentDim), true);
     return flops;
 }
 

@@ -1,0 +1,133 @@
+// Convolutional models from the command line: a JSON configuration with layer lists trains
+// on an IDX image file (its samples are 1×12×12 images) with a falling loss, the run folder
+// keeps the layers, the model opens again, and layers that do not fit the images are
+// refused naming the layer.
+#include "CliFixture.h"
+
+#include "latentlab/IdxReader.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace clitest;
+
+namespace {
+constexpr int kSide = 12, kSamples = 240;
+
+// A bright 4×4 square in one of four corners (the label), over faint noise.
+void writeImages(const QString& path) {
+    latentlab::data::IdxArray a;
+    a.dims = {kSamples, kSide, kSide};
+    uint32_t noise = 12345;
+    for (int s = 0; s < kSamples; ++s)
+        for (int y = 0; y < kSide; ++y)
+            for (int x = 0; x < kSide; ++x) {
+                noise = noise * 1664525u + 1013904223u;
+                const int corner = s % 4, top = corner / 2 ? 7 : 1, left = corner % 2 ? 7 : 1;
+                const bool inSquare = y >= top && y < top + 4 && x >= left && x < left + 4;
+                a.data.push_back(uint8_t(inSquare ? 200 + (noise >> 28) : (noise >> 27)));
+            }
+    latentlab::data::writeIdx(path.toStdString(), a);
+}
+
+QJsonArray strings(std::initializer_list<const char*> items) {
+    QJsonArray a;
+    for (const char* i : items) a.append(i);
+    return a;
+}
+} // namespace
+
+class TestCliConv : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_tmp;
+    QString m_images;
+
+    Result run(const QStringList& args) { return runCli(args, environment(m_tmp.filePath("data"))); }
+
+    QString writeConfig(const QString& name, const QString& kind, const QJsonArray& encoder, const QJsonArray& decoder) {
+        const QJsonObject config{
+            {"dataset", QJsonObject{{"name", m_images}, {"normalize", "global-minmax"}}},
+            {"model", QJsonObject{{"kind", kind}, {"encoder", encoder}, {"decoder", decoder}, {"latentDim", 2}, {"loss", "bce"}}},
+            {"training", QJsonObject{{"epochs", 8}, {"batchSize", 16}, {"learningRate", 0.005}, {"threads", 2}, {"seed", 1}}}};
+        const QString path = m_tmp.filePath(name + ".json");
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly)) return {};
+        f.write(QJsonDocument(config).toJson());
+        return path;
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(m_tmp.isValid());
+        m_images = m_tmp.filePath("squares-idx3-ubyte");
+        writeImages(m_images);
+    }
+
+    void trainsAndReopens_data() {
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("conv ae") << "ae";
+        QTest::newRow("conv vae") << "vae";
+    }
+    void trainsAndReopens() {
+        QFETCH(QString, kind);
+        const QString config =
+            writeConfig(kind, kind, strings({"conv 8 k3 s2 p1 relu", "maxpool 2"}),
+                        strings({"dense 72 relu", "reshape 8x3x3", "upsample 2", "convt 1 k3 s2 p1 op1"}));
+        const QString out = m_tmp.filePath("run-" + kind);
+        Result r = run({"train", "--config", config, "--out", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("1×12×12 → conv 8@3×3/2 pad 1 relu → 8×6×6 → maxpool 2×2 → 8×3×3"), qPrintable(r.out));
+
+        QFile h(out + "/history.csv");
+        QVERIFY(h.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(h.readAll()).trimmed().split('\n');
+        QCOMPARE(lines.size(), 9);
+        const double first = lines[1].split(',')[1].toDouble(), last = lines.last().split(',')[1].toDouble();
+        QVERIFY2(last < 0.8 * first, qPrintable(QString("loss %1 -> %2").arg(first).arg(last)));
+
+        QFile c(out + "/config.json");
+        QVERIFY(c.open(QIODevice::ReadOnly));
+        const QJsonObject model = QJsonDocument::fromJson(c.readAll()).object()["model"].toObject();
+        QCOMPARE(model["encoder"].toArray(), strings({"conv 8 k3 s2 p1 relu", "maxpool 2"}));
+
+        r = run({"encode", "--model", out, "--out", out + "/codes.csv"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = run({"eval", "--model", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(QJsonDocument::fromJson(r.out.toUtf8()).object()["model"].toObject()["bce_per_sample"].toDouble() > 0,
+                 qPrintable(r.out));
+    }
+
+    void layersThatDoNotFitAreRefused_data() {
+        QTest::addColumn<QJsonArray>("encoder");
+        QTest::addColumn<QJsonArray>("decoder");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("kernel larger than the image")
+            << strings({"conv 8 k3 s2 p1 relu", "conv 4 k9"}) << strings({"dense 144"})
+            << "model.encoder: layer 2: layer 'conv 4 k9': kernel 9 is larger than the padded input 8×6×6";
+        QTest::newRow("decoder ends in another image")
+            << strings({"conv 8 k3 s2 p1 relu"}) << strings({"dense 72 relu", "reshape 8x3x3", "convt 1 k3 s2"})
+            << "model.decoder: layer 4: layer 'reshape 1x12x12': cannot lay out 1×7×7 (49 values) as 1×12×12 (144)";
+        QTest::newRow("not a layer") << strings({"conv 8 k3 s2 p1 relu", "pool 2"}) << strings({"dense 144"})
+                                     << "model.encoder: entry 2: layer 'pool 2': unknown kind 'pool'";
+    }
+    void layersThatDoNotFitAreRefused() {
+        QFETCH(QJsonArray, encoder);
+        QFETCH(QJsonArray, decoder);
+        QFETCH(QString, message);
+        const QString config = writeConfig("bad", "ae", encoder, decoder);
+        const Result r = run({"train", "--config", config, "--out", m_tmp.filePath("bad-run")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        QCOMPARE(r.err.trimmed().count('\n'), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliConv)
+#include "tst_cli_conv.moc"
