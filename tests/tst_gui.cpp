@@ -4,9 +4,12 @@
 // Files, exports and failures are in tst_documents.
 #include "GuiFixture.h"
 
+#include "latentlab/Conv.h"
+#include "latentlab/IdxReader.h"
 #include "latentlab/Multiply.h"
 #include "CodeRefresher.h"
 #include "PlotTheme.h"
+#include "FiltersView.h"
 #include "ImageView.h"
 #include "PointCloudView.h"
 
@@ -734,6 +737,126 @@ private slots:
         QVERIFY2(QRegularExpression("<a href=\"file:///[^\"]+/README\\.md#user-guide\">User guide</a>").match(text).hasMatch(),
                  qPrintable(text));
         QVERIFY(m_dialogs->errors.isEmpty());
+    }
+
+    // The model panel builds convolutional models: a layer list replaces the widths (and
+    // the one activation), the architecture is read out with every shape, and a list that
+    // does not fit the images is explained, not applied.
+    void panelBuildsConvolutionalModels() {
+        data::IdxArray images;
+        images.dims = {120, 12, 12};
+        for (int i = 0; i < 120 * 144; ++i) images.data.push_back(uint8_t((i * 37 + i / 144 * 11) % 256));
+        const QString path = m_tmp.filePath("small-idx3-ubyte");
+        data::writeIdx(path.toStdString(), images);
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().panel()->setDatasetFile(path);
+        QTRY_COMPARE(session.count(), 1);
+        SettingsPanel* panel = w().panel();
+        auto* form = qobject_cast<QFormLayout*>(panel->layout());
+        QVERIFY(!form->isRowVisible(panel->encoderLayersEdit()));
+
+        panel->layersModeBox()->setCurrentIndex(1);
+        emit panel->layersModeBox()->activated(1);
+        QTRY_COMPARE(session.count(), 2);
+        const ModelConfig& m = c().session().config.model;
+        QCOMPARE(QString::fromStdString(specsText(m.encoderLayers)), QString("conv 16 k3 s2 p1 relu; conv 32 k3 s2 p1 relu"));
+        QCOMPARE(QString::fromStdString(specsText(m.decoderLayers)),
+                 QString("dense 288 relu; reshape 32x3x3; convt 16 k3 s2 p1 op1 relu; convt 1 k3 s2 p1 op1"));
+        QVERIFY(form->isRowVisible(panel->encoderLayersEdit()));
+        QVERIFY(form->isRowVisible(panel->decoderLayersEdit()));
+        QVERIFY2(panel->architectureLabel()->text().startsWith(
+                     "1×12×12 → conv 16@3×3/2 pad 1 relu → 16×6×6 → conv 32@3×3/2 pad 1 relu → 32×3×3"),
+                 qPrintable(panel->architectureLabel()->text()));
+
+        // A kernel larger than the image: said in the panel, no new model.
+        panel->encoderLayersEdit()->setText("conv 4 k13");
+        emit panel->encoderLayersEdit()->textEdited("conv 4 k13");
+        emit panel->encoderLayersEdit()->editingFinished();
+        QVERIFY2(panel->architectureLabel()->text().startsWith("Not a model yet: encoder: layer 1: layer 'conv 4 k13': "
+                                                               "kernel 13 is larger than the padded input 1×12×12"),
+                 qPrintable(panel->architectureLabel()->text()));
+        QTest::qWait(200);
+        QCOMPARE(session.count(), 2);
+        QVERIFY2(m_dialogs->errors.isEmpty(), qPrintable(m_dialogs->errors.join('\n'))); // nothing was tried
+        QCOMPARE(c().session().config.model.encoderLayers.size(), size_t(2));
+        // Fixed, it is applied.
+        panel->encoderLayersEdit()->setText("conv 8 k3 s2 p1 relu; maxpool 2");
+        emit panel->encoderLayersEdit()->textEdited("conv 8 k3 s2 p1 relu; maxpool 2");
+        emit panel->encoderLayersEdit()->editingFinished();
+        QTRY_COMPARE(session.count(), 3);
+        QCOMPARE(QString::fromStdString(specsText(c().session().config.model.encoderLayers)),
+                 QString("conv 8 k3 s2 p1 relu; maxpool 2"));
+        // Back to widths.
+        panel->layersModeBox()->setCurrentIndex(0);
+        emit panel->layersModeBox()->activated(0);
+        QTRY_COMPARE(session.count(), 4);
+        QVERIFY(!c().session().config.model.layered());
+        QVERIFY(!form->isRowVisible(panel->encoderLayersEdit()));
+    }
+
+    // The Filters view: a convolution's kernels in blue (negative) to red (positive), and
+    // the feature maps of the sample last under the mouse, following each new model.
+    void filtersShowTheFirstLayer() {
+        data::Dataset d;
+        d.name = "squares";
+        d.rows = 3;
+        d.cols = 36;
+        d.imageWidth = d.imageHeight = 6;
+        d.values.assign(size_t(d.rows * d.cols), 0.f);
+        d.values[size_t(d.cols + 14)] = 1.f; // sample 1: one bright pixel at (2, 2)
+        ModelConfig c;
+        c.inputDim = 36;
+        c.inputShape = Shape::image(1, 6, 6);
+        c.latentDim = 2;
+        c.encoderLayers = parseSpecs("conv 2 k3 p1 relu");
+        c.decoderLayers = parseSpecs("dense 36");
+        auto model = std::shared_ptr<Model>(makeModel(c));
+        auto& conv = dynamic_cast<ConvolutionBase&>(const_cast<Layer&>(model->encoderNetwork().layer(0)));
+        conv.weight().col(0).setConstant(0.5f);  // filter 0: all positive
+        conv.weight().col(1).setConstant(-0.5f); // filter 1: all negative
+        conv.bias().setZero();
+
+        QString caption;
+        const QImage filters = gui::filterImage(*model, d, &caption);
+        QCOMPARE(caption, QString("First layer: 2 filters 3×3 (blue < 0 < red, ±0.5)"));
+        const int zoom = 16, cell = 3 * zoom + 1; // two filters side by side
+        QCOMPARE(filters.size(), QSize(2 * cell - 1, 3 * zoom));
+        QCOMPARE(QColor(filters.pixel(zoom, zoom)), QColor(255, 0, 0));
+        QCOMPARE(QColor(filters.pixel(cell + zoom, zoom)), QColor(0, 0, 255));
+
+        // Sample 1's maps: filter 0 sees the bright pixel in the 3×3 around (2, 2), filter
+        // 1 (after its ReLU) nothing.
+        const QImage maps = gui::featureMapImage(*model, d, 1, &caption);
+        QVERIFY2(caption.startsWith("Its 2 feature maps (6×6) of sample 1"), qPrintable(caption));
+        const int mz = 8, mcell = 6 * mz + 1;
+        QCOMPARE(maps.size(), QSize(2 * mcell - 1, 6 * mz));
+        QCOMPARE(qGray(maps.pixel(2 * mz + 1, 2 * mz + 1)), 255); // (2, 2): lit
+        QCOMPARE(qGray(maps.pixel(5 * mz + 1, 5 * mz + 1)), 0);   // (5, 5): far from it
+        QCOMPARE(qGray(maps.pixel(mcell + 2 * mz + 1, 2 * mz + 1)), 0);
+
+        // A dense model on points has no filters to picture, and says so.
+        ModelConfig flat;
+        flat.inputDim = 3;
+        const auto dense = makeModel(flat);
+        data::Dataset points;
+        points.rows = 2;
+        points.cols = 3;
+        points.values.assign(6, 0.f);
+        QVERIFY(gui::filterImage(*dense, points, &caption).isNull());
+        QVERIFY2(caption.contains("no filters to picture"), qPrintable(caption));
+
+        // The view follows the sample under the mouse.
+        gui::FiltersView view;
+        SessionInfo info;
+        info.dataset = std::make_shared<const data::Dataset>(d);
+        view.setSession(info);
+        view.show();
+        view.setModel(model);
+        view.setSampleRow(1);
+        QVERIFY2(view.featureMaps()->shownCaption().contains("of sample 1"), qPrintable(view.featureMaps()->shownCaption()));
+        QCOMPARE(view.filters()->image(), filters);
+        view.setSampleRow(2);
+        QVERIFY(view.featureMaps()->shownCaption().contains("of sample 2"));
     }
 
     void withoutDisplayPointsToCli() {

@@ -42,9 +42,12 @@ public:
         return {{"weight", m_weight.data(), m_grad.data(), 1}};
     }
     std::unique_ptr<Model> clone() const override { return std::make_unique<RecordingModel>(*this); }
+    const Sequential& encoderNetwork() const override { return m_none; }
+    const Sequential& decoderNetwork() const override { return m_none; }
 
 private:
     Vector m_weight, m_grad;
+    Sequential m_none; // it has no layers
 };
 
 // The rows each epoch of a run showed the model, one vector per epoch.

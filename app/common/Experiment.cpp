@@ -183,6 +183,18 @@ RunConfig proposedFor(const RunConfig& current, const data::Dataset& d, QString*
     }
     m.decoderWidths.clear();
     m.latentDim = int(std::clamp<int64_t>(m.latentDim, 1, std::max<int64_t>(1, features)));
+    // Layers stay if they fit the new samples (a convolutional model moved from MNIST to
+    // Fashion-MNIST); otherwise the dense widths above take over.
+    if (m.layered()) {
+        m.inputDim = int(features);
+        m.inputShape = sampleShapeOf(d);
+        try {
+            m.validate();
+        } catch (const ConfigError&) {
+            m.encoderLayers.clear();
+            m.decoderLayers.clear();
+        }
+    }
     // With cross-entropy over pixels beta 1 is the textbook VAE; the squared error of a few
     // standardised features is small beside a KL term of weight 1, which then wins and the
     // codes collapse, so the Swiss roll VAE's 0.05.

@@ -5,6 +5,7 @@
 #include "DecoderView.h"
 #include "Decoding.h"
 #include "DocumentActions.h"
+#include "FiltersView.h"
 #include "LatentPlot.h"
 #include "LatentView.h"
 #include "LossPlot.h"
@@ -40,6 +41,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     m_latent = new LatentView;
     m_decoder = new DecoderView;
     m_gallery = new SampleGallery;
+    m_filters = new FiltersView;
     m_loss = new LossPlot;
     m_recon = new ReconstructionStrip;
     m_controls = new ControlBar(this);
@@ -55,6 +57,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     addDock(tr("Data & model"), "settingsDock", scroll, Qt::LeftDockWidgetArea);
     addDock(tr("Decoder"), "decoderDock", m_decoder, Qt::RightDockWidgetArea);
     m_galleryDock = addDock(tr("Prior samples"), "galleryDock", m_gallery, Qt::RightDockWidgetArea);
+    // What the first layer learned: a tab beside the prior samples.
+    tabifyDockWidget(m_galleryDock, addDock(tr("Filters"), "filtersDock", m_filters, Qt::RightDockWidgetArea));
+    m_galleryDock->raise();
     auto* lossBox = new QWidget;
     auto* lossLayout = new QVBoxLayout(lossBox);
     lossLayout->setContentsMargins(0, 0, 0, 0);
@@ -73,6 +78,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     connectController();
     connectPanel();
     connect(m_latent->plot(), &LatentPlot::picked, this, &MainWindow::decodeAt);
+    // The feature maps follow the sample last under the mouse.
+    connect(m_latent->plot(), &LatentPlot::hovered, m_filters, [this](int row) { m_filters->setSampleRow(row); });
     connect(m_latent, &LatentView::sampleRequested, this, &MainWindow::samplePrior);
 
     // First start: the screen (up to 1600 x 1000); later the layout the user left.
@@ -253,6 +260,7 @@ void MainWindow::onSession(const SessionInfo& info) {
     m_latent->setSession(info);
     m_decoder->setSession(info);
     m_gallery->setSession(info);
+    m_filters->setSession(info);
     m_recon->setSession(info);
     m_loss->reset(info.config.model.kind, info.config.model.sparsity, info.config.training.epochs);
     if (!info.proposal.isEmpty()) statusBar()->showMessage(info.proposal, 30000);
@@ -279,6 +287,7 @@ void MainWindow::onSnapshot(const SnapshotPtr& s) {
     if (!s->decoder) return;
     if (s->decoder != m_decodedWith) {
         m_decodedWith = s->decoder;
+        m_filters->setModel(s->decoder);
         // The decoder view starts at the origin of the latent plane; the point shown
         // follows the training: decoded again with the new weights.
         if (!m_decoder->hasPoint()) {

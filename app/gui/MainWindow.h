@@ -23,6 +23,7 @@ class LatentView;
 class LossPlot;
 class ReconstructionStrip;
 class SampleGallery;
+class FiltersView;
 class SettingsPanel;
 class TrainingController;
 
@@ -63,6 +64,7 @@ public:
     LatentView* latentView() const { return m_latent; }
     DecoderView* decoderView() const { return m_decoder; }
     SampleGallery* gallery() const { return m_gallery; }
+    FiltersView* filtersView() const { return m_filters; }
     LossPlot* lossPlot() const { return m_loss; }
     ReconstructionStrip* reconstructions() const { return m_recon; }
     ControlBar* controls() const { return m_controls; }
@@ -89,6 +91,7 @@ private:
     LatentView* m_latent;
     DecoderView* m_decoder;
     SampleGallery* m_gallery;
+    FiltersView* m_filters;
     LossPlot* m_loss;
     QCheckBox* m_logScale;
     ReconstructionStrip* m_recon;

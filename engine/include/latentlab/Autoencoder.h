@@ -21,6 +21,8 @@ public:
     void decodeRaw(const Matrix& z, Matrix& out) const override;
     std::vector<Parameter> parameters() override;
     std::unique_ptr<Model> clone() const override { return std::make_unique<Autoencoder>(*this); }
+    const Sequential& encoderNetwork() const override { return m_encoder; }
+    const Sequential& decoderNetwork() const override { return m_decoder; }
 
     Sequential& encoder() { return m_encoder; }
     Sequential& decoder() { return m_decoder; }

@@ -41,6 +41,8 @@ public:
     // The weight as stored (see above) and the bias, one per output channel.
     Matrix& weight() { return m_weight; }
     Vector& bias() { return m_bias; }
+    const Matrix& weight() const { return m_weight; }
+    const Vector& bias() const { return m_bias; }
 
 protected:
     ConvolutionBase(const Shape& input, const LayerSpec& spec, Index weightRows, Index weightCols,

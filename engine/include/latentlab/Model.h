@@ -10,6 +10,7 @@
 #include "latentlab/ModelConfig.h"
 #include "latentlab/Normalizer.h"
 #include "latentlab/Random.h"
+#include "latentlab/Sequential.h"
 #include "latentlab/Types.h"
 
 #include <memory>
@@ -63,6 +64,11 @@ public:
 
     virtual std::vector<Parameter> parameters() = 0;
     virtual std::unique_ptr<Model> clone() const = 0;
+
+    // The layers from the input to the code's head (a VAE's: mean and log-variance), and
+    // from the code to the output: what views of the layers (filters, feature maps) read.
+    virtual const Sequential& encoderNetwork() const = 0;
+    virtual const Sequential& decoderNetwork() const = 0;
 
 protected:
     ModelConfig m_config;

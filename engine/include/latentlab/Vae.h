@@ -28,6 +28,8 @@ public:
     void sample(Index count, Rng& rng, Matrix& xhat, Matrix* z = nullptr) const;
     std::vector<Parameter> parameters() override;
     std::unique_ptr<Model> clone() const override { return std::make_unique<Vae>(*this); }
+    const Sequential& encoderNetwork() const override { return m_encoder; }
+    const Sequential& decoderNetwork() const override { return m_decoder; }
 
 private:
     // eps (K x B) of standard normals, drawn column by column from rng.
