@@ -12,9 +12,20 @@ namespace latentlab {
 
 namespace detail {
 
+namespace {
+// The output positions o in [0, outSize) whose input coordinate o·stride − shift lies in
+// [0, size): [lo, hi). Computed once per row so that the copying loops have no branches.
+void validRange(Index shift, Index stride, Index size, Index outSize, Index& lo, Index& hi) {
+    lo = shift > 0 ? (shift + stride - 1) / stride : 0;
+    hi = size - 1 + shift >= 0 ? std::min(outSize, (size - 1 + shift) / stride + 1) : 0;
+    lo = std::min(lo, outSize);
+    hi = std::max(hi, lo);
+}
+} // namespace
+
 void im2col(const PatchGeometry& g, const Matrix& images, Matrix& cols) {
     assert(images.rows() == g.channels * g.height * g.width);
-    const Index B = images.cols(), P = g.positions(), k = g.kernel;
+    const Index B = images.cols(), P = g.positions(), k = g.kernel, s = g.stride;
     cols.resize(B * P, g.patchSize());
     // One (kernel offset, sample) pair per task: a column segment of P rows, written whole.
     const Index tasks = g.patchSize() * B;
@@ -24,23 +35,27 @@ void im2col(const PatchGeometry& g, const Matrix& images, Matrix& cols) {
         const Index c = q / (k * k), ky = (q / k) % k, kx = q % k;
         const Scalar* image = images.col(b).data() + c * g.height * g.width;
         Scalar* out = cols.col(q).data() + b * P;
-        for (Index oy = 0; oy < g.outHeight; ++oy, out += g.outWidth) {
-            const Index y = oy * g.stride - g.padding + ky;
-            if (y < 0 || y >= g.height) {
-                std::fill(out, out + g.outWidth, Scalar(0));
-                continue;
-            }
-            const Scalar* row = image + y * g.width;
-            for (Index ox = 0; ox < g.outWidth; ++ox) {
-                const Index x = ox * g.stride - g.padding + kx;
-                out[ox] = (x >= 0 && x < g.width) ? row[x] : Scalar(0);
-            }
+        Index lo, hi, yLo, yHi;
+        validRange(g.padding - kx, s, g.width, g.outWidth, lo, hi);
+        validRange(g.padding - ky, s, g.height, g.outHeight, yLo, yHi);
+        std::fill(out, out + yLo * g.outWidth, Scalar(0));
+        for (Index oy = yLo; oy < yHi; ++oy) {
+            Scalar* o = out + oy * g.outWidth;
+            // Input column of output position ox: ox·s − (padding − kx).
+            const Scalar* row = image + (oy * s - g.padding + ky) * g.width - (g.padding - kx);
+            std::fill(o, o + lo, Scalar(0));
+            if (s == 1)
+                std::copy(row + lo, row + hi, o + lo);
+            else
+                for (Index ox = lo; ox < hi; ++ox) o[ox] = row[ox * s];
+            std::fill(o + hi, o + g.outWidth, Scalar(0));
         }
+        std::fill(out + yHi * g.outWidth, out + P, Scalar(0));
     }
 }
 
 void col2im(const PatchGeometry& g, const Matrix& cols, Matrix& images) {
-    const Index P = g.positions(), k = g.kernel, B = cols.rows() / P;
+    const Index P = g.positions(), k = g.kernel, s = g.stride, B = cols.rows() / P;
     assert(cols.cols() == g.patchSize() && images.rows() == g.channels * g.height * g.width && images.cols() == B);
     // Per sample, in a fixed order: the sums do not depend on the threads.
 #pragma omp parallel for schedule(static) if (B > 1 && double(cols.size()) >= double(1 << 18))
@@ -49,14 +64,16 @@ void col2im(const PatchGeometry& g, const Matrix& cols, Matrix& images) {
             const Index c = q / (k * k), ky = (q / k) % k, kx = q % k;
             Scalar* image = images.col(b).data() + c * g.height * g.width;
             const Scalar* in = cols.col(q).data() + b * P;
-            for (Index oy = 0; oy < g.outHeight; ++oy, in += g.outWidth) {
-                const Index y = oy * g.stride - g.padding + ky;
-                if (y < 0 || y >= g.height) continue;
-                Scalar* row = image + y * g.width;
-                for (Index ox = 0; ox < g.outWidth; ++ox) {
-                    const Index x = ox * g.stride - g.padding + kx;
-                    if (x >= 0 && x < g.width) row[x] += in[ox];
-                }
+            Index lo, hi, yLo, yHi;
+            validRange(g.padding - kx, s, g.width, g.outWidth, lo, hi);
+            validRange(g.padding - ky, s, g.height, g.outHeight, yLo, yHi);
+            for (Index oy = yLo; oy < yHi; ++oy) {
+                const Scalar* i = in + oy * g.outWidth;
+                Scalar* row = image + (oy * s - g.padding + ky) * g.width - (g.padding - kx);
+                if (s == 1)
+                    for (Index ox = lo; ox < hi; ++ox) row[ox] += i[ox];
+                else
+                    for (Index ox = lo; ox < hi; ++ox) row[ox * s] += i[ox];
             }
         }
     }
