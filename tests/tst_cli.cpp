@@ -421,7 +421,7 @@ private slots:
         Result r = run({"presets"});
         QCOMPARE(r.code, 0);
         for (const char* p : {"swissroll-ae", "swissroll-vae", "mnist-ae", "mnist-vae", "fashion-ae", "fashion-vae",
-                              "mnist-conv-ae", "mnist-conv-ae-16d", "fashion-conv-ae", "fashion-conv-vae",
+                              "mnist-conv-ae", "mnist-conv-ae-16d", "mnist-conv-vae", "fashion-conv-ae", "fashion-conv-vae",
                               "fashion-conv-vae-16d"})
             QVERIFY2(r.out.contains(p), p);
         r = run({"datasets"});
