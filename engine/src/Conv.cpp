@@ -83,18 +83,34 @@ void col2im(const PatchGeometry& g, const Matrix& cols, Matrix& images) {
 
 namespace {
 constexpr double kParallelWork = 1 << 20; // multiply-adds below which one thread is faster
-constexpr Index kRowChunk = 1024;          // rows of a by-position product per task
-constexpr Index kReduceRows = 4096;        // rows summed per partial weight gradient
+constexpr Index kRowChunk = 1024;          // about this many rows of a by-position product per task
+constexpr Index kReduceRows = 4096;        // about this many rows summed per partial weight gradient
+
+// Rows cut into equal chunks of about `target` (a multiple of 8), an even number of them
+// when more than one, so that two threads share them evenly; the cut depends only on the
+// sizes, never on the threads.
+struct Chunks {
+    Index count = 1, size = 0, rows = 0;
+    Chunks(Index totalRows, Index target) : rows(totalRows) {
+        if (rows <= 0) return;
+        count = std::max<Index>(1, (rows + target - 1) / target);
+        if (count > 1 && count % 2 == 1) ++count;
+        size = ((rows + count - 1) / count + 7) / 8 * 8;
+        count = std::max<Index>(1, (rows + size - 1) / size);
+    }
+    Index begin(Index t) const { return t * size; }
+    Index length(Index t) const { return std::min(size, rows - t * size); }
+};
 
 // c (rows × n) = a (rows × k) op(b), cut into chunks of rows shared among threads.
 void multiplyRows(bool transB, Index rows, Index n, Index k, const Matrix& a, const Scalar* b, Index ldb,
                   Matrix& c) {
     c.resize(rows, n);
-    const Index chunks = (rows + kRowChunk - 1) / kRowChunk;
+    const Chunks chunks(rows, kRowChunk);
     const double work = double(rows) * double(n) * double(k);
-#pragma omp parallel for schedule(dynamic, 1) if (chunks > 1 && work >= kParallelWork)
-    for (Index t = 0; t < chunks; ++t) {
-        const Index r = t * kRowChunk, m = std::min(kRowChunk, rows - r);
+#pragma omp parallel for schedule(dynamic, 1) if (chunks.count > 1 && work >= kParallelWork)
+    for (Index t = 0; t < chunks.count; ++t) {
+        const Index r = chunks.begin(t), m = chunks.length(t);
         detail::gemm(false, transB, m, n, k, a.data() + r, a.rows(), b, ldb, false, c.data() + r, c.rows());
     }
 }
@@ -103,12 +119,13 @@ void multiplyRows(bool transB, Index rows, Index n, Index k, const Matrix& a, co
 // fixed slices whose partial products are added in order.
 void reduceRows(const Matrix& a, const Matrix& b, GradientMode mode, Scalar* grad) {
     const Index rows = a.rows(), m = a.cols(), n = b.cols();
-    const Index slices = std::max<Index>(1, (rows + kReduceRows - 1) / kReduceRows);
+    const Chunks chunks(rows, kReduceRows);
+    const Index slices = chunks.count;
     Matrix partial(m, n * slices);
     const double work = double(rows) * double(m) * double(n);
 #pragma omp parallel for schedule(dynamic, 1) if (slices > 1 && work >= kParallelWork)
     for (Index s = 0; s < slices; ++s) {
-        const Index r = s * kReduceRows, count = std::min(kReduceRows, rows - r);
+        const Index r = chunks.begin(s), count = chunks.length(s);
         detail::gemm(true, false, m, n, count, a.data() + r, a.rows(), b.data() + r, b.rows(), false,
                      partial.data() + s * m * n, m);
     }

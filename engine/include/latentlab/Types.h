@@ -49,9 +49,10 @@ public:
 
 // A trainable tensor seen by optimisers and the model file: `value` and `grad` point to
 // `size` contiguous scalars owned by a layer, row-major in `shape` (the last dimension
-// varies fastest). A convolution's weight is out channels × in channels × kernel × kernel,
-// as PyTorch stores it; a dense weight is inputs × outputs (Eigen's column-major
-// outputs × inputs matrix), PyTorch's transposed. Gradients are overwritten by a backward
+// varies fastest). A convolution's weight is out channels × in channels × kernel × kernel
+// and a transposed convolution's in × out × kernel × kernel, as PyTorch stores them; a
+// dense weight is inputs × outputs (Eigen's column-major outputs × inputs matrix),
+// PyTorch's transposed. Gradients are overwritten by a backward
 // pass unless it is asked to add to them (GradientMode, Layer.h).
 struct Parameter {
     std::string name;
