@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # bench/compare.sh: Latent Lab's training throughput against its peers, PyTorch (Python) and
 # libtorch (PyTorch's C++ API), each given its best set-up, on the reference workload of
-# issue 4 (fashion-vae: VAE 784-512-256-2, batch 128, Adam, float32).
+# issue 4 (fashion-vae: VAE 784-512-256-2, batch 128, Adam, float32), or with
+# COMPARE_PRESET=mnist-conv-ae on the convolutional autoencoder (Latent Lab and PyTorch only:
+# the libtorch peer trains fashion-vae alone).
 #
 #   bench/compare.sh                      # the whole comparison (length: see below)
 #   COMPARE_RUNS=1 COMPARE_SAMPLES=3000 COMPARE_WARMUP=5 bench/compare.sh   # a smoke run
 #   bench/compare.sh --no-sweep           # only the batch-128 comparison
+#   COMPARE_PRESET=mnist-conv-ae bench/compare.sh   # the convolutional workload
 #
 # 1. COMPARE_RUNS rounds, each of `latentlab-cli bench --json`, `pytorch_reference.py --best
 #    --json` and `libtorch_reference --best --json` in turn. A peer's --best is the fastest
@@ -21,9 +24,12 @@
 # Prints Markdown tables for bench/README.md; raw JSON lines go to bench/results/.
 # The length depends on the search: each run trains COMPARE_SAMPLES samples in a new process,
 # and a peer's staged search is allocators x thread set-ups + the other kernels runs per round
-# (4 x 4 + 2 = 18 with the candidates of this machine); the full grid multiplies instead.
+# (4 x 4 + 2 = 18 with the candidates of this machine, + 1 memory-format run for
+# mnist-conv-ae); the full grid multiplies instead.
 #
-# Environment: LATENTLAB_CLI (build/bin/latentlab-cli), COMPARE_PYTHON (/usr/bin/python3),
+# Environment: COMPARE_PRESET (fashion-vae, or mnist-conv-ae: `latentlab-cli bench --preset`
+# and the PyTorch peer's --workload), LATENTLAB_CLI (build/bin/latentlab-cli),
+# COMPARE_PYTHON (/usr/bin/python3),
 # LIBTORCH_REFERENCE (build/bench/libtorch_reference, built by
 # bench/build-libtorch-reference.sh when missing or stale), COMPARE_LIBTORCH (1; 0 skips the
 # libtorch peer), COMPARE_KERNELS (the peers' --kernels, e.g. "detected,SkylakeX"; default:
@@ -52,6 +58,7 @@ cd "$ROOT"
 CLI=${LATENTLAB_CLI:-build/bin/latentlab-cli}
 PY=${COMPARE_PYTHON:-/usr/bin/python3}
 REF=bench/pytorch_reference.py
+PRESET=${COMPARE_PRESET:-fashion-vae}
 LIBTORCH=${COMPARE_LIBTORCH:-1}
 LT=${LIBTORCH_REFERENCE:-build/bench/libtorch_reference}
 KERNELS=${COMPARE_KERNELS:-}
@@ -75,6 +82,16 @@ done
 for v in LIBTORCH SWEEP_TORCH SWEEP_LIBTORCH FULL_GRID; do
     [[ ${!v} == 0 || ${!v} == 1 ]] || die "COMPARE_$v must be 0 or 1 (got '${!v}')"
 done
+case "$PRESET" in
+    fashion-vae|mnist-conv-ae) ;;
+    *) die "COMPARE_PRESET must be fashion-vae or mnist-conv-ae, the workloads of $REF (got '$PRESET')" ;;
+esac
+LIBTORCH_NOTE="COMPARE_LIBTORCH=0"
+if [[ $PRESET != fashion-vae ]] && ((LIBTORCH)); then
+    LIBTORCH=0
+    LIBTORCH_NOTE="it trains fashion-vae only, not $PRESET"
+    echo "compare.sh: note: libtorch peer skipped: $LIBTORCH_NOTE"
+fi
 [[ -z $KERNELS || $KERNELS =~ ^[A-Za-z0-9_,]+$ ]] ||
     die "COMPARE_KERNELS must be a comma-separated list such as detected,SkylakeX (got '$KERNELS')"
 [[ -z $ALLOCATORS || $ALLOCATORS =~ ^[a-z,-]+$ ]] ||
@@ -92,9 +109,10 @@ else
 fi
 
 MAIN_THREADS=${COMPARE_THREADS:-$(nproc)}
-OURS_MAIN_ARGS=(bench --json --warmup "$WARMUP" --samples "$SAMPLES")
+OURS_MAIN_ARGS=(bench --json --preset "$PRESET" --warmup "$WARMUP" --samples "$SAMPLES")
 [[ -n ${COMPARE_THREADS:-} ]] && OURS_MAIN_ARGS+=(--threads "$COMPARE_THREADS")
 PEER_ARGS=(--best --json --warmup "$WARMUP" --samples "$SAMPLES")
+if [[ $PRESET != fashion-vae ]]; then PEER_ARGS+=(--workload "$PRESET"); fi
 if [[ -n $KERNELS ]]; then PEER_ARGS+=(--kernels "$KERNELS"); fi
 if [[ -n $ALLOCATORS ]]; then PEER_ARGS+=(--allocators "$ALLOCATORS"); fi
 if ((FULL_GRID)); then PEER_ARGS+=(--full-grid); fi
@@ -132,24 +150,30 @@ for lib in jemalloc:libjemalloc.so.2 tcmalloc:libtcmalloc_minimal.so.4; do
     allocators_found+=", ${lib%%:*} (${found:-not installed})"
 done
 read -r load1 _ < /proc/loadavg
+layout_stage= layout_grid= # the convolutional workloads' memory formats (pytorch_search.py)
+if [[ $PRESET != fashion-vae ]]; then
+    layout_stage=", then the other memory format with the winner's set-up"
+    layout_grid=" x memory format"
+fi
 {
     echo "machine:  ${cpu:-unknown CPU}${cpu_id:+ ($cpu_id)}, $simd; ${cores:-?} cores," \
          "$(nproc) CPUs; $(uname -sr)"
+    echo "workload: $PRESET"
     echo "commit:   $commit"
     echo "ours:     $CLI"
     echo "pytorch:  $torch_version ($PY $REF)"
     if ((LIBTORCH)); then
         echo "libtorch: $libtorch_version ($LT)"
     else
-        echo "libtorch: skipped (COMPARE_LIBTORCH=0)"
+        echo "libtorch: skipped ($LIBTORCH_NOTE)"
     fi
     echo "kernels:  ${KERNELS:-automatic (OpenBLAS's detection, OPENBLAS_CORETYPE if set, the CPU flags' choice)}"
     echo "alloc:    ${ALLOCATORS:-automatic: $allocators_found}"
     if ((FULL_GRID)); then
-        echo "search:   the full grid (every allocator x kernel x thread set-up)"
+        echo "search:   the full grid (every allocator x kernel x thread set-up$layout_grid)"
     else
         echo "search:   staged (every allocator x thread set-up with the detected kernel, then" \
-             "the other kernels with the winner's allocator and threads)"
+             "the other kernels with the winner's allocator and threads$layout_stage)"
     fi
     echo "env:      ${blas_env:-no OPENBLAS_*, MALLOC_*, LD_PRELOAD or GLIBC_TUNABLES variables}"
     echo "protocol: $WARMUP warm-up batches, then batches timed until $SAMPLES samples;" \
@@ -222,7 +246,7 @@ if [[ $SWEEP != 0 ]]; then
                 echo "  Latent Lab $t threads, batch $b: the runs of step 1"
                 continue
             fi
-            run_ours "$OUT/sweep-ours.jsonl" bench --json --warmup "$WARMUP" \
+            run_ours "$OUT/sweep-ours.jsonl" bench --json --preset "$PRESET" --warmup "$WARMUP" \
                 --samples "$SAMPLES" --threads "$t" --batch-size "$b"
         done
         for peer in pytorch libtorch; do
@@ -240,7 +264,7 @@ fi
 
 # ---- summary
 "$PY" - "$OUT" "$MAIN_BATCH" "$SWEEP" "$SWEEP_TORCH" "$SWEEP_LIBTORCH" "$SWEEP_BATCHES" \
-    "$SWEEP_THREADS" "$torch_version" "$libtorch_version" "$RUNS" "$LIBTORCH" <<'EOF' | tee "$OUT/summary.md"
+    "$SWEEP_THREADS" "$torch_version" "$libtorch_version" "$RUNS" "$LIBTORCH" "$PRESET" <<'EOF' | tee "$OUT/summary.md"
 import json, os, statistics, sys
 
 out, main_batch, sweep = sys.argv[1], int(sys.argv[2]), sys.argv[3] != "0"
@@ -249,6 +273,7 @@ batches = [int(b) for b in sys.argv[6].split()]
 threads = [int(t) for t in sys.argv[7].split()]
 torch_version, libtorch_version, runs = sys.argv[8], sys.argv[9], int(sys.argv[10])
 with_libtorch = sys.argv[11] != "0"
+preset = sys.argv[12]
 
 
 def load(name):
@@ -281,7 +306,7 @@ def setup_of(r):
     """A peer run's set-up: threads, kernel and allocator (older lines lack the allocator)."""
     setup = r["thread_setup"]
     allocator = r.get("allocator")
-    return setup if not allocator or setup.endswith(allocator) else f"{setup}, {allocator}"
+    return setup if not allocator or allocator in setup.split(", ") else f"{setup}, {allocator}"
 
 
 def peer_setup(rows):
@@ -303,7 +328,7 @@ if with_libtorch:
 o_rate = med(ours, "samples_per_second")
 o_threads = ours[0]["threads"]
 
-print(f"### Training throughput: fashion-vae, batch {main_batch}, float32 "
+print(f"### Training throughput: {preset}, batch {main_batch}, float32 "
       f"(median of {plural(runs, 'round')})")
 print()
 print("| | Latent Lab | " + " | ".join(title for _, title, _ in peers) + " |")

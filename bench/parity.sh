@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Correctness parity: train fashion-vae and mnist-ae with Latent Lab and with PyTorch
+# Correctness parity: train fashion-vae and mnist-ae (or other MNIST / Fashion-MNIST
+# presets, dense or convolutional) with Latent Lab and with PyTorch
 # (bench/pytorch_parity.py: same architecture, init, loss, Adam, batch, epochs, data and
 # split) and require the final validation losses to agree within 2 %.
 #
@@ -13,7 +14,8 @@
 #   PARITY_RNG       latentlab: PyTorch uses Latent Lab's random streams (same initial
 #                    weights, batch order, VAE noise), so only arithmetic differs;
 #                    torch: PyTorch's own generators, an independent run (default: latentlab)
-#   PARITY_PRESETS   presets to compare (default: "fashion-vae mnist-ae")
+#   PARITY_PRESETS   presets to compare (default: "fashion-vae mnist-ae"; the convolutional
+#                    ones too, e.g. "mnist-conv-ae fashion-conv-vae mnist-conv-ae-16d")
 #   PARITY_TOLERANCE relative tolerance in percent (default: 2)
 #   PARITY_PYTHON    Python with torch (default: /usr/bin/python3, Debian's python3-torch)
 # Runs are kept under bench/results/parity/. Exit status 1 if any preset fails.
@@ -68,13 +70,13 @@ for preset in $presets; do
               -v tb="$(awk -v x="$t1" -v y="$t2" 'BEGIN { print y - x }')" 'BEGIN {
         d = (a - b) / b * 100
         verdict = (d <= tol && d >= -tol) ? "PASS" : "FAIL"
-        printf "%-12s %6d %14.4f %14.4f %+9.2f%% %9.1f %9.1f  %s", p, e, a, b, d, ta, tb, verdict }')
+        printf "%-20s %6d %14.4f %14.4f %+9.2f%% %9.1f %9.1f  %s", p, e, a, b, d, ta, tb, verdict }')
     rows+=("$row")
     [[ $row == *PASS ]] || failed=1
 done
 
 echo
-printf '%-12s %6s %14s %14s %10s %9s %9s  %s\n' preset epochs "ours val" "pytorch val" "rel diff" "ours s" "torch s" \
+printf '%-20s %6s %14s %14s %10s %9s %9s  %s\n' preset epochs "ours val" "pytorch val" "rel diff" "ours s" "torch s" \
     "(tolerance ${tolerance}%, threads $threads, seed $seed, $rng rng)"
 printf '%s\n' "${rows[@]}"
 exit $failed

@@ -1,9 +1,11 @@
 #!/usr/bin/python3
-"""Train Latent Lab's fashion-vae / mnist-ae presets in PyTorch, as a correctness peer.
+"""Train Latent Lab's MNIST / Fashion-MNIST presets in PyTorch, as a correctness peer.
 
 The model, loss, optimiser, batching, data, normalisation and train/validation split are
 the ones Latent Lab's engine uses (engine/src/*.cpp, datasets/src/Catalogue.cpp,
-resources/presets/*.json). The random numbers come either from PyTorch's own generators
+resources/presets/*.json): dense presets (fashion-vae, mnist-ae: widths) and convolutional
+ones (mnist-conv-ae, fashion-conv-vae, ...: layer texts, see bench/layer_specs.py), as
+autoencoders or VAEs. The random numbers come either from PyTorch's own generators
 (--rng torch: an independent run, so the two agree only statistically) or from a Python
 copy of Latent Lab's generator (--rng latentlab: the same initial weights, batch order and
 VAE noise as `latentlab-cli train --seed S`, so only float rounding tells the runs apart).
@@ -31,14 +33,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+import layer_specs
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PRESET_DIR = os.path.join(ROOT, "resources", "presets")
 # The engine's defaults for what the preset files leave out (Optimizer.h, Trainer.h).
 ADAM_BETAS = (0.9, 0.999)
 ADAM_EPS = 1e-8
 VALIDATION_FRACTION = 0.1
-SUPPORTED = dict(datasets=("mnist", "fashion-mnist"), kinds=("ae", "vae"), activation="relu",
-                 loss="bce", optimizer="adam", normalize="global-minmax")
+SUPPORTED = dict(datasets=("mnist", "fashion-mnist"), kinds=("ae", "vae"), loss="bce",
+                 optimizer="adam", normalize="global-minmax")
 
 
 def load_preset(name):
@@ -50,9 +54,7 @@ def load_preset(name):
         j = json.load(f)
     d, m, t = j.get("dataset", {}), j.get("model", {}), j.get("training", {})
     p = dict(dataset=d.get("name"), normalize=d.get("normalize", "standardize"),
-             kind=m.get("kind", "ae"), encoder=list(m.get("encoder", [])),
-             decoder=list(m.get("decoder", [])) or list(reversed(m.get("encoder", []))),
-             latent=int(m.get("latentDim", 2)), activation=m.get("activation", "relu"),
+             kind=m.get("kind", "ae"), model=m, latent=int(m.get("latentDim", 2)),
              loss=m.get("loss", "mse"), beta=float(m.get("beta", 1.0)),
              sparsity=float(m.get("sparsity", 0.0)), epochs=int(t.get("epochs", 0)),
              batch=int(t.get("batchSize", 32)), lr=float(t.get("learningRate", 1e-3)),
@@ -67,11 +69,15 @@ def load_preset(name):
         problems.append(f"dataset {p['dataset']}")
     if p["kind"] not in SUPPORTED["kinds"]:
         problems.append(f"kind {p['kind']}")
-    for key in ("activation", "loss", "optimizer", "normalize"):
+    for key in ("loss", "optimizer", "normalize"):
         if p[key] != SUPPORTED[key]:
             problems.append(f"{key} {p[key]}")
     if p["weight_decay"] or p["sparsity"] or p["noise"] or p["mask"] or not p["shuffle"]:
         problems.append("weight decay, sparsity, input corruption or shuffle off")
+    try:  # the layers, checked on the 28 x 28 images of both datasets
+        layer_specs.stack_specs(m, (1, 28, 28))
+    except layer_specs.SpecError as e:
+        problems.append(str(e))
     if problems:
         sys.exit(f"pytorch_parity: {path}: not reproduced by this script ({'; '.join(problems)})")
     return p
@@ -126,24 +132,26 @@ def read_idx_images(path):
     if magic != 0x00000803:
         sys.exit(f"pytorch_parity: {path}: not an IDX image file (magic {magic:#x})")
     pixels = np.frombuffer(data, dtype=np.uint8, count=count * rows * cols, offset=16)
-    return pixels.reshape(count, rows * cols)
+    return pixels.reshape(count, rows * cols), (1, rows, cols)
 
 
 def load_training_part(dataset):
-    """The training file's images as float32 scaled like Latent Lab's global-minmax normaliser.
+    """The training file's images as float32 scaled like Latent Lab's global-minmax normaliser,
+    one sample a row in (y * width + x) order, with the file, the pixel range and the image
+    shape (1, height, width).
 
     The normaliser is fitted on the training part (the train file); the test file is not
     used by training or validation, so it is not read here.
     """
     files = locate(dataset)
-    raw = read_idx_images(files[0])
+    raw, image = read_idx_images(files[0])
     lo, hi = float(raw.min()), float(raw.max())
     rng = hi - lo
     # Normalizer::fit stores shift = lo and scale = float(1 / range); gatherBatch applies
     # (x - shift) * scale in float32.
     scale = np.float32(1.0 / rng if rng > 1e-12 else 1.0)
     x = (raw.astype(np.float32) - np.float32(lo)) * scale
-    return x, files[0], lo, hi
+    return x, files[0], lo, hi, image
 
 
 # ---- Latent Lab's random streams (engine/include/latentlab/Random.h), for --rng latentlab
@@ -215,7 +223,7 @@ class TorchStreams:
         self.noise = torch.Generator().manual_seed(seed + 2)
         self.seed = seed
 
-    def init_weight(self, weight, he, std, limit):
+    def init_weight(self, weight, he, std, limit, dense):
         if he:
             weight.normal_(0.0, std, generator=self.init)
         else:
@@ -242,16 +250,17 @@ class LatentLabStreams:
         self.init_rng = self.rng.split()        # Rng init = m_rng.split()
         self.perm = None
 
-    def init_weight(self, weight, he, std, limit):
+    def init_weight(self, weight, he, std, limit, dense):
         # Dense::initialize fills the (out x in) column-major matrix: element (r, c) is the
-        # (r + c * out)-th draw, i.e. the row-major order of the transposed matrix.
-        out, inp = weight.shape
+        # (r + c * out)-th draw, i.e. the row-major order of the transposed matrix. A conv or
+        # convt weight is stored as PyTorch stores it, so the draws fill it in its own order.
         r = self.init_rng
         if he:
-            v = [std * r.normal() for _ in range(out * inp)]
+            v = [std * r.normal() for _ in range(weight.numel())]
         else:
-            v = [limit * (2.0 * r.uniform() - 1.0) for _ in range(out * inp)]
-        w = np.array(v, dtype=np.float64).astype(np.float32).reshape(inp, out).T
+            v = [limit * (2.0 * r.uniform() - 1.0) for _ in range(weight.numel())]
+        w = np.array(v, dtype=np.float64).astype(np.float32)
+        w = w.reshape(weight.shape[1], weight.shape[0]).T if dense else w.reshape(weight.shape)
         weight.copy_(torch.from_numpy(np.ascontiguousarray(w)))
 
     def order(self, n):
@@ -274,39 +283,14 @@ class LatentLabStreams:
         return lambda shape: r.normals(shape[1], shape[0])
 
 
-# ---- model: buildDenseStack + Dense::initialize
-
-def dense_stack(inputs, widths, outputs):
-    """Linear+ReLU for each hidden width, then a linear (identity) output layer."""
-    layers, prev = [], inputs
-    for w in widths:
-        layers += [nn.Linear(prev, w), nn.ReLU()]
-        prev = w
-    layers.append(nn.Linear(prev, outputs))
-    return nn.Sequential(*layers)
-
-
-def initialize(stack, streams):
-    """He-normal before a ReLU, Xavier-uniform before identity, zero biases."""
-    modules = list(stack)
-    for i, m in enumerate(modules):
-        if not isinstance(m, nn.Linear):
-            continue
-        fan_out, fan_in = m.weight.shape
-        followed_by_relu = i + 1 < len(modules) and isinstance(modules[i + 1], nn.ReLU)
-        with torch.no_grad():
-            streams.init_weight(m.weight, followed_by_relu, math.sqrt(2.0 / fan_in),
-                                math.sqrt(6.0 / (fan_in + fan_out)))
-            m.bias.zero_()
-
+# ---- model: the engine's stacks and Layer::initialize (bench/layer_specs.py)
 
 class Model(nn.Module):
-    def __init__(self, kind, inputs, encoder, decoder, latent, beta):
+    def __init__(self, kind, model, image, latent, beta):
         super().__init__()
         self.kind, self.latent, self.beta = kind, latent, beta
-        head = 2 * latent if kind == "vae" else latent  # VAE: rows 0..K-1 mu, K..2K-1 logvar
-        self.encoder = dense_stack(inputs, encoder, head)
-        self.decoder = dense_stack(latent, decoder, inputs)
+        # The encoder's head: K values (AE), or 2K (VAE: 0..K-1 mu, K..2K-1 logvar).
+        self.encoder, self.decoder = layer_specs.build(model, image)
 
     def loss(self, x, noise):
         """Per-batch mean of the per-sample loss: (total, reconstruction, kl) tensors.
@@ -344,7 +328,8 @@ def evaluate(model, x, noise, chunk=1024):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--preset", required=True,
-                    help="fashion-vae, mnist-ae (or another MNIST/Fashion-MNIST preset)")
+                    help="fashion-vae, mnist-ae, mnist-conv-ae, fashion-conv-vae (or another "
+                         "MNIST/Fashion-MNIST preset)")
     ap.add_argument("--epochs", type=int, help="default: the preset's")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=0, help="0: torch's default")
@@ -361,17 +346,17 @@ def main():
         torch.set_num_threads(args.threads)
     streams = LatentLabStreams(args.seed) if args.rng == "latentlab" else TorchStreams(args.seed)
 
-    x_np, source, lo, hi = load_training_part(p["dataset"])
+    x_np, source, lo, hi, image = load_training_part(p["dataset"])
     train_rows = x_np.shape[0]
     n_val = int(math.floor(train_rows * p["val_fraction"]))
     n_train = train_rows - n_val
     x_all = torch.from_numpy(x_np)
     x_train, x_val = x_all[:n_train], x_all[n_train:train_rows]  # validation: the last 10 %
 
-    model = Model(p["kind"], x_np.shape[1], p["encoder"], p["decoder"], p["latent"],
+    model = Model(p["kind"], p["model"], image, p["latent"],
                   p["beta"] if p["kind"] == "vae" else 0.0)
-    initialize(model.encoder, streams)
-    initialize(model.decoder, streams)
+    layer_specs.initialize(model.encoder, streams.init_weight)
+    layer_specs.initialize(model.decoder, streams.init_weight)
     opt = torch.optim.Adam(model.parameters(), lr=p["lr"], betas=p["betas"], eps=p["eps"])
 
     print(f"pytorch {torch.__version__}, {torch.get_num_threads()} threads, {args.rng} rng; "
@@ -379,6 +364,9 @@ def main():
           f"{source} ({train_rows} training samples, pixels {lo:g}..{hi:g}), "
           f"{n_train} train + {n_val} validation, batch {p['batch']}, {epochs} epochs",
           flush=True)
+    params = sum(t.numel() for t in model.parameters())
+    print(f"model: encoder {model.encoder.describe()}; decoder {model.decoder.describe()}; "
+          f"{params:,} parameters", flush=True)
 
     batch = p["batch"]
     rows = []

@@ -6,10 +6,13 @@ loader its LD_PRELOAD, when the process starts:
              4 GiB), jemalloc and tcmalloc (LD_PRELOAD, when installed)
   threads    torch.set_num_threads (--torch-threads) x OPENBLAS_NUM_THREADS (--openblas-threads)
   kernel     OPENBLAS_CORETYPE: unset ("detected"), the caller's, the CPU flags' choice
+  layout     the convolutional workloads only: --memory-format, then the other one
+             (contiguous NCHW, channels_last NHWC)
 
 The staged search (the default) runs every allocator x thread set-up with the detected kernel,
-then the other kernels with the winner's allocator and threads; --full-grid runs every
-combination. The fastest run wins either way. bench/libtorch/search.cpp is the C++ twin.
+then the other kernels with the winner's allocator and threads, then (convolutional workloads)
+the other memory format with the winner's set-up; --full-grid runs every combination. The
+fastest run wins either way. bench/libtorch/search.cpp is the C++ twin (fashion-vae only).
 """
 
 import argparse
@@ -42,6 +45,7 @@ ALLOCATORS = {
     "tcmalloc": ("libtcmalloc_minimal.so.4", "libtcmalloc-minimal4"),
 }
 TUNED = {"MALLOC_MMAP_THRESHOLD_": "4294967296", "MALLOC_TRIM_THRESHOLD_": "4294967296"}
+MEMORY_FORMATS = ("contiguous", "channels_last")
 
 
 def fail(message):
@@ -222,19 +226,25 @@ def child_env(allocator, kernel, openblas_threads):
 
 def describe_setup(r):
     """e.g. 'torch 1 x OpenBLAS 2, SkylakeX kernel, jemalloc' ('(detected)' after the kernel
-    without OPENBLAS_CORETYPE)."""
+    without OPENBLAS_CORETYPE; ', channels_last' after it for a convolutional workload)."""
     core = r.get("openblas_core") or r.get("openblas_coretype_env") or "unknown"
     how = "" if r.get("openblas_coretype_env") else " (detected)"
+    layout = f", {r['memory_format']}" if r.get("memory_format") else ""
     return (f"torch {r['threads']} x OpenBLAS {r['openblas_threads']}, {core} kernel{how}, "
-            f"{r.get('allocator') or 'unknown allocator'}")
+            f"{r.get('allocator') or 'unknown allocator'}{layout}")
 
 
 def best(args, script):
     """The set-up search of args (staged, or args.full_grid) with script's measurement."""
-    base = [sys.executable, script, "--json",
+    base = [sys.executable, script, "--json", "--workload", args.workload,
             "--batch-size", str(args.batch_size), "--warmup", str(args.warmup),
-            "--samples", str(args.samples), "--seed", str(args.seed), "--data", args.data,
-            "--data-format", args.data_format, "--adam-foreach", args.adam_foreach]
+            "--seed", str(args.seed), "--data", args.data, "--data-format", args.data_format,
+            "--adam-foreach", args.adam_foreach]
+    if args.samples is not None:
+        base += ["--samples", str(args.samples)]
+    # Convolutional workloads: the given memory format first, then the other one.
+    formats = [None] if args.workload == "fashion-vae" else (
+        [args.memory_format] + [f for f in MEMORY_FORMATS if f != args.memory_format])
     kernels = choose_kernels(args.kernels)
     allocators, missing = choose_allocators(args.allocators)
     threads = [(t, o) for t in args.torch_threads for o in args.openblas_threads]
@@ -248,11 +258,13 @@ def best(args, script):
                                    + missing))
     tried = []
 
-    def run(stage, allocator, kernel, t, o):
-        proc = subprocess.run(base + ["--threads", str(t)], env=child_env(allocator, kernel, o),
+    def run(stage, allocator, kernel, t, o, layout=formats[0]):
+        extra = ["--memory-format", layout] if layout else []
+        proc = subprocess.run(base + extra + ["--threads", str(t)],
+                              env=child_env(allocator, kernel, o),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         what = (f"allocator {allocator[0]}, kernel {kernel}, torch threads {t}, "
-                f"OpenBLAS threads {o}")
+                f"OpenBLAS threads {o}" + (f", {layout}" if layout else ""))
         if proc.returncode != 0:
             sys.stderr.write(proc.stderr)
             fail(f"the run with {what} failed")
@@ -263,18 +275,21 @@ def best(args, script):
         result.update(kernel=kernel, stage=stage, candidate=allocator, requested=(t, o))
         tried.append(result)
         say(f"  {result['allocator']}, kernel {kernel} ({result['openblas_core']}), torch "
-            f"threads {t}, OpenBLAS threads {o}: {result['samples_per_second']:.0f} samples/s "
+            f"threads {t}, OpenBLAS threads {o}{', ' + layout if layout else ''}: "
+            f"{result['samples_per_second']:.0f} samples/s "
             f"(mean loss {result['mean_loss']:.6g})")
         return result
 
     names = [k for k, _ in kernels]
     first = DETECTED if DETECTED in names else names[0]
     if args.full_grid:
-        say(f"search: the full grid, {len(kernels) * len(allocators) * len(threads)} runs")
+        say(f"search: the full grid, "
+            f"{len(kernels) * len(allocators) * len(threads) * len(formats)} runs")
         for kernel in names:
             for allocator in allocators:
                 for t, o in threads:
-                    run(None, allocator, kernel, t, o)
+                    for layout in formats:
+                        run(None, allocator, kernel, t, o, layout)
     else:
         say(f"stage 1: every allocator x thread set-up with kernel {first} "
             f"({len(allocators) * len(threads)} runs)")
@@ -289,6 +304,13 @@ def best(args, script):
                 f"OpenBLAS threads {o} ({len(others)} runs)")
             for kernel in others:
                 run(2, lead["candidate"], kernel, t, o)
+        if len(formats) > 1:
+            lead = max(tried, key=lambda r: r["samples_per_second"])
+            t, o = lead["requested"]
+            say(f"stage 3: the other memory format with {lead['candidate'][0]}, kernel "
+                f"{lead['kernel']}, torch threads {t}, OpenBLAS threads {o}")
+            for layout in formats[1:]:
+                run(3, lead["candidate"], lead["kernel"], t, o, layout)
 
     winner = dict(max(tried, key=lambda r: r["samples_per_second"]))
     for key in ("stage", "candidate", "requested"):
@@ -298,9 +320,12 @@ def best(args, script):
     winner["kernels_tried"] = [{"kernel": k, "why": why} for k, why in kernels]
     winner["allocators_tried"] = [{"allocator": n, "how": allocator_how(n, p)}
                                   for n, p in allocators]
+    if formats[0]:
+        winner["memory_formats_tried"] = formats
     winner["candidates"] = [{"stage": r["stage"], "allocator": r["allocator"],
                              "kernel": r["kernel"], "openblas_core": r["openblas_core"],
                              "threads": r["threads"], "openblas_threads": r["openblas_threads"],
+                             "memory_format": r.get("memory_format"),
                              "samples_per_second": r["samples_per_second"],
                              "peak_rss_mb": r["peak_rss_mb"]} for r in tried]
     return winner
