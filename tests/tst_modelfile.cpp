@@ -288,6 +288,9 @@ void TestModelFile::parameterShapeMustMatch() {
     LayeredFixture f(ModelKind::Autoencoder, "conv 4 k3 s2 p1 relu", "dense 36");
     const std::string bytes = f.bytes();
     QCOMPARE(loadError(bytes, "m.llmodel"), QString());
+    // Dimensions each allowed, their product too large (it would overflow an index).
+    QCOMPARE(loadError(withRecord(bytes, "model.inputShape", "image 16777216 16777216 16777216"), "m.llmodel"),
+             QString("m.llmodel: field 'model.inputShape' is not a shape ('image 16777216 16777216 16777216')"));
     QCOMPARE(loadError(withRecord(bytes, "shape.encoder.0.weight", "4,1,9,1"), "m.llmodel"),
              QString("m.llmodel: parameter 'encoder.0.weight' is stored as 4,1,9,1, the architecture needs 4,1,3,3"));
 }

@@ -178,11 +178,14 @@ LayerSpec LayerSpec::parse(const std::string& text) {
         if (i >= tokens.size()) fail("needs a shape such as 32x7x7");
         std::vector<Index> dims;
         std::stringstream ds(tokens[i]);
+        int64_t values = 1;
         for (std::string d; std::getline(ds, d, 'x');) {
             Index v = 0;
             if (!numberAfter(d, "", v)) fail("shape '" + tokens[i] + "' is not like 32x7x7 or 784");
             dims.push_back(v);
+            values = std::min<int64_t>(values * std::max<Index>(v, 1), kMaxValuesPerSample + 1); // no overflow
         }
+        if (values > kMaxValuesPerSample) fail("shape '" + tokens[i] + "' has more than 2^24 values");
         if (dims.size() == 3) s.shape = Shape::image(dims[0], dims[1], dims[2]);
         else if (dims.size() == 1) s.shape = Shape::flat(dims[0]);
         else fail("shape '" + tokens[i] + "' is not like 32x7x7 or 784");

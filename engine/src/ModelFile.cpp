@@ -80,6 +80,8 @@ Shape parseShapeRecord(const std::string& text, const std::string& field, const 
     else return fail();
     std::string rest;
     if (in >> rest) return fail();
+    // Each dimension is at most 2^24, their product need not be: it must fit too.
+    if (double(a) * double(std::max<int64_t>(b, 1)) * double(std::max<int64_t>(c, 1)) > double(1 << 24)) return fail();
     return s;
 }
 
