@@ -1,5 +1,7 @@
 #include "SettingsPanel.h"
 
+#include "LayerListFields.h"
+
 #include "ScientificSpinBox.h"
 #include "TrainingSession.h"
 
@@ -89,33 +91,7 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     m_widths->setValidator(new QRegularExpressionValidator(QRegularExpression(R"(\s*\d+(\s*,\s*\d+)*\s*,?\s*)"), this));
     m_widths->setToolTip(tr("Widths of the encoder's hidden layers, input side first, e.g. \"512, 256\". "
                             "The decoder mirrors them."));
-    m_layersMode = new QComboBox;
-    m_layersMode->addItem(tr("Dense (widths)"), "dense");
-    m_layersMode->addItem(tr("Layer list (convolutional…)"), "layers");
-    m_layersMode->setToolTip(tr("Dense: hidden layers of the given widths, mirrored by the decoder.\nLayer list: "
-                                "the encoder's and the decoder's layers one by one, convolutions included."));
-    const QString layerSyntax =
-        tr("Layers separated by ';', each one of:\n"
-           "  dense 64 relu             fully connected, 64 outputs\n"
-           "  conv 16 k3 s2 p1 relu     16 channels, 3×3 kernel, stride 2, padding 1\n"
-           "  convt 16 k3 s2 p1 op1     transposed convolution (op: output padding)\n"
-           "  maxpool 2 · avgpool 2     pooling over 2×2 windows\n"
-           "  upsample 2                each pixel repeated 2×2\n"
-           "  flatten · reshape 32x7x7  another shape for the same values\n"
-           "An activation (relu, elu, tanh, sigmoid, leaky_relu) may end a dense, conv or convt layer.");
-    m_encoderLayers = new QLineEdit;
-    m_encoderLayers->setObjectName("encoderLayers");
-    m_encoderLayers->setToolTip(tr("The encoder's layers from the input on; the code's dense layer (and a flatten "
-                                   "before it) is added.\n") + layerSyntax);
-    m_decoderLayers = new QLineEdit;
-    m_decoderLayers->setObjectName("decoderLayers");
-    m_decoderLayers->setToolTip(tr("The decoder's layers from the code to the sample; ending in flat features, "
-                                   "it gets a dense output layer.\n") + layerSyntax);
-    m_architecture = new QLabel;
-    m_architecture->setObjectName("architecture");
-    m_architecture->setWordWrap(true);
-    m_architecture->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    m_architecture->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_layers = new LayerListFields(this);
     m_latent = new QSpinBox;
     m_latent->setRange(1, 64);
     m_latent->setKeyboardTracking(false);
@@ -163,11 +139,9 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Label col&umn"), m_labelColumn);
     form->addRow(tr("&Header row"), m_header);
     form->addRow(tr("&Model"), m_kind);
-    form->addRow(tr("La&yers"), m_layersMode);
+    m_layers->addModeRow(form);
     form->addRow(tr("&Encoder widths"), m_widths);
-    form->addRow(tr("E&ncoder layers"), m_encoderLayers);
-    form->addRow(tr("De&coder layers"), m_decoderLayers);
-    form->addRow(QString(), m_architecture);
+    m_layers->addListRows(form);
     form->addRow(tr("&Latent dimensions"), m_latent);
     form->addRow(tr("&Activation"), m_activation);
     form->addRow(tr("Reconstruction l&oss"), m_loss);
@@ -207,34 +181,18 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     connect(m_widths, &QLineEdit::editingFinished, this, [this, arch] {
         if (widths() != m_base.model.encoderWidths) arch(tr("encoder widths"), widthsText(widths()));
     });
-    connect(m_layersMode, qOverload<int>(&QComboBox::activated), this, [this, arch] {
-        // A layer list starts from the current model's: a convolutional one for images.
-        if (layersMode() && m_encoderLayers->text().trimmed().isEmpty()) {
-            // Two stride-2 convolutions and their mirror where the image halves twice evenly;
-            // dense layers otherwise.
-            const Shape in = m_base.model.inputShape;
-            if (in.kind == Shape::Kind::Image && in.height % 4 == 0 && in.width % 4 == 0) {
-                const QString quarter = QString("32x%1x%2").arg(in.height / 4).arg(in.width / 4);
-                m_encoderLayers->setText("conv 16 k3 s2 p1 relu; conv 32 k3 s2 p1 relu");
-                m_decoderLayers->setText(QString("dense %1 relu; reshape %2; convt 16 k3 s2 p1 op1 relu; convt %3 k3 s2 p1 op1")
-                                             .arg(32 * (in.height / 4) * (in.width / 4))
-                                             .arg(quarter)
-                                             .arg(in.channels));
-            } else {
-                m_encoderLayers->setText("dense 64 elu; dense 64 elu");
-                m_decoderLayers->setText("dense 64 elu; dense 64 elu");
-            }
-        }
+    connect(m_layers->mode(), qOverload<int>(&QComboBox::activated), this, [this, arch] {
+        m_layers->proposeFor(m_base.model.inputShape); // a start for empty lists
         updateEnabled();
         showArchitecture();
-        if (!layersMode() || m_layersFit) arch(tr("layers"), m_layersMode->currentText());
+        if (!m_layers->layersMode() || m_layers->fits()) arch(tr("layers"), m_layers->mode()->currentText());
     });
-    for (QLineEdit* edit : {m_encoderLayers, m_decoderLayers}) {
+    for (QLineEdit* edit : {m_layers->encoder(), m_layers->decoder()}) {
         connect(edit, &QLineEdit::textEdited, this, [this] { showArchitecture(); });
         connect(edit, &QLineEdit::editingFinished, this, [this, arch, edit] {
-            const auto layers = editedLayers();
-            if (!layers || !m_layersFit) return; // the label says what is wrong
-            const bool encoder = edit == m_encoderLayers;
+            const auto layers = m_layers->edited();
+            if (!layers || !m_layers->fits()) return; // the read-out says what is wrong
+            const bool encoder = edit == m_layers->encoder();
             const auto& now = encoder ? layers->first : layers->second;
             if (now != (encoder ? m_base.model.encoderLayers : m_base.model.decoderLayers))
                 arch(encoder ? tr("encoder layers") : tr("decoder layers"), QString::fromStdString(specsText(now)));
@@ -396,9 +354,7 @@ void SettingsPanel::setConfig(const app::RunConfig& c) {
     showCsvColumns(c.dataset.name, c.dataset.csvLabelColumn);
     m_kind->setCurrentIndex(c.model.kind == ModelKind::Vae ? 1 : 0);
     m_widths->setText(widthsText(c.model.encoderWidths));
-    m_layersMode->setCurrentIndex(c.model.layered() ? 1 : 0);
-    m_encoderLayers->setText(QString::fromStdString(specsText(c.model.encoderLayers)));
-    m_decoderLayers->setText(QString::fromStdString(specsText(c.model.decoderLayers)));
+    m_layers->show(c.model);
     m_latent->setValue(c.model.latentDim);
     m_activation->setCurrentIndex(m_activation->findData(QString::fromStdString(activationName(c.model.activation))));
     m_loss->setCurrentIndex(c.model.loss == ReconstructionLoss::Bce ? 1 : 0);
@@ -413,42 +369,12 @@ void SettingsPanel::setConfig(const app::RunConfig& c) {
     m_updating = false;
 }
 
-bool SettingsPanel::layersMode() const { return m_layersMode->currentData().toString() == "layers"; }
-
-std::optional<std::pair<std::vector<LayerSpec>, std::vector<LayerSpec>>> SettingsPanel::editedLayers() const {
-    if (!layersMode()) return std::pair{std::vector<LayerSpec>{}, std::vector<LayerSpec>{}};
-    try {
-        auto encoder = parseSpecs(m_encoderLayers->text().toStdString());
-        auto decoder = parseSpecs(m_decoderLayers->text().toStdString());
-        if (encoder.empty() && decoder.empty()) return std::nullopt;
-        return std::pair{std::move(encoder), std::move(decoder)};
-    } catch (const ConfigError&) {
-        return std::nullopt;
-    }
-}
-
-// "1×28×28 → conv 16@3×3/2 relu → 16×14×14 → …" for the shown settings on the current
-// model's data, or what is wrong with the lists, in red.
+// The shown settings on the current model's data, read out in the layer fields.
 void SettingsPanel::showArchitecture() {
-    const bool layers = layersMode();
-    m_architecture->setVisible(layers);
-    if (!layers) return;
     ModelConfig m = config().model;
     m.inputDim = m_base.model.inputDim > 0 ? m_base.model.inputDim : 1;
     m.inputShape = m_base.model.inputShape;
-    QString text, error;
-    try {
-        for (QLineEdit* edit : {m_encoderLayers, m_decoderLayers}) parseSpecs(edit->text().toStdString());
-        if (!m.layered()) throw ConfigError("give at least one layer");
-        m.validate();
-        text = QString::fromStdString(m.architectureText());
-    } catch (const ConfigError& e) {
-        error = QString::fromUtf8(e.what());
-    }
-    m_layersFit = error.isEmpty();
-    m_architecture->setText(error.isEmpty() ? text : tr("Not a model yet: %1").arg(error));
-    m_architecture->setStyleSheet(error.isEmpty() ? "color: palette(mid); font-size: small;"
-                                                  : "color: #c0392b; font-size: small;");
+    m_layers->readOut(m);
 }
 
 std::vector<int> SettingsPanel::widths() const {
@@ -473,7 +399,7 @@ app::RunConfig SettingsPanel::config() const {
     c.model.kind = m_kind->currentData().toString() == "vae" ? ModelKind::Vae : ModelKind::Autoencoder;
     const std::vector<int> w = widths();
     if (!w.empty()) c.model.encoderWidths = w;
-    if (const auto layers = editedLayers()) {
+    if (const auto layers = m_layers->edited()) {
         c.model.encoderLayers = layers->first;
         c.model.decoderLayers = layers->second;
     }
@@ -504,15 +430,18 @@ app::RunConfig SettingsPanel::config() const {
     return c;
 }
 
+QComboBox* SettingsPanel::layersModeBox() const { return m_layers->mode(); }
+QLineEdit* SettingsPanel::encoderLayersEdit() const { return m_layers->encoder(); }
+QLineEdit* SettingsPanel::decoderLayersEdit() const { return m_layers->decoder(); }
+QLabel* SettingsPanel::architectureLabel() const { return m_layers->architecture(); }
+
 void SettingsPanel::updateEnabled() {
     m_beta->setEnabled(m_kind->currentData().toString() == "vae");
     // Only the fields of the chosen way of giving layers.
     if (auto* form = qobject_cast<QFormLayout*>(layout())) {
-        const bool layers = layersMode();
+        const bool layers = m_layers->layersMode();
         form->setRowVisible(m_widths, !layers);
-        form->setRowVisible(m_encoderLayers, layers);
-        form->setRowVisible(m_decoderLayers, layers);
-        form->setRowVisible(m_architecture, layers);
+        m_layers->showRows(form);
         form->setRowVisible(m_activation, !layers); // each layer names its own
     }
 }

@@ -10,8 +10,6 @@
 
 #include <QWidget>
 
-#include <optional>
-#include <utility>
 
 class QComboBox;
 class QLineEdit;
@@ -21,6 +19,7 @@ class QLabel;
 namespace latentlab::gui {
 
 class ScientificSpinBox;
+class LayerListFields;
 
 class SettingsPanel : public QWidget {
     Q_OBJECT
@@ -51,10 +50,10 @@ public:
     // How the layers are given (data: "dense" for widths, "layers" for layer lists), the
     // two lists as text ("conv 16 k3 s2 p1 relu; ..."), and the architecture with every
     // shape (or what is wrong with the lists).
-    QComboBox* layersModeBox() const { return m_layersMode; }
-    QLineEdit* encoderLayersEdit() const { return m_encoderLayers; }
-    QLineEdit* decoderLayersEdit() const { return m_decoderLayers; }
-    QLabel* architectureLabel() const { return m_architecture; }
+    QComboBox* layersModeBox() const;
+    QLineEdit* encoderLayersEdit() const;
+    QLineEdit* decoderLayersEdit() const;
+    QLabel* architectureLabel() const;
 
     // True for datasets of images (pixels scaled to [0, 1], BCE fits them).
     static bool isImageDataset(const QString& nameOrPath);
@@ -79,10 +78,7 @@ private:
     int fileEntry(const QString& path);         // the file's entry in the Dataset list, added if new
     void forgetRefusedFiles(const QString& keep);
     std::vector<int> widths() const;
-    // The layer lists as edited; nullopt (and the label says why) when one does not parse.
-    std::optional<std::pair<std::vector<LayerSpec>, std::vector<LayerSpec>>> editedLayers() const;
     void showArchitecture();
-    bool layersMode() const;
 
     app::RunConfig m_base;
     bool m_updating = false;
@@ -94,11 +90,7 @@ private:
     QComboBox* m_header;
     QComboBox* m_kind;
     QLineEdit* m_widths;
-    QComboBox* m_layersMode;
-    QLineEdit* m_encoderLayers;
-    QLineEdit* m_decoderLayers;
-    QLabel* m_architecture;
-    bool m_layersFit = true; // the edited lists make a model for the current data
+    LayerListFields* m_layers;
     QSpinBox* m_latent;
     QComboBox* m_activation;
     QComboBox* m_loss;
