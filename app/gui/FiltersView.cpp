@@ -131,28 +131,30 @@ void FiltersView::setSession(const SessionInfo& info) {
 
 void FiltersView::setModel(std::shared_ptr<const Model> model) {
     m_model = std::move(model);
-    redraw();
+    redraw(true);
 }
 
 void FiltersView::setSampleRow(int row) {
     if (row < 0 || row == m_row) return;
     m_row = row;
-    redraw();
+    redraw(false); // the filters are the same; only the maps change with the sample
 }
 
 void FiltersView::showEvent(QShowEvent* event) {
     QWidget::showEvent(event);
-    redraw(); // skipped while hidden
+    redraw(true); // skipped while hidden
 }
 
-void FiltersView::redraw() {
+void FiltersView::redraw(bool filtersToo) {
     if (!m_model || !m_dataset || !isVisible()) return;
     const SingleThreaded onThisThread; // the GUI thread never fans out
     QString caption;
-    const QImage filters = filterImage(*m_model, *m_dataset, &caption);
-    m_filters->setImage(filters);
-    m_filters->setCaption(caption);
-    caption.clear();
+    if (filtersToo) {
+        const QImage filters = filterImage(*m_model, *m_dataset, &caption);
+        m_filters->setImage(filters);
+        m_filters->setCaption(caption);
+        caption.clear();
+    }
     const QImage maps = featureMapImage(*m_model, *m_dataset, m_row, &caption);
     m_maps->setImage(maps);
     m_maps->setCaption(maps.isNull() ? QString() : caption);

@@ -40,7 +40,8 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
-    void redraw();
+    // The feature maps, and the filters too when the model changed.
+    void redraw(bool filtersToo);
 
     std::shared_ptr<const data::Dataset> m_dataset;
     std::shared_ptr<const Model> m_model;

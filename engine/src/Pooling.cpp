@@ -23,6 +23,15 @@ template <class F> void forEachWindowValue(const Shape& in, const Shape& out, In
 }
 } // namespace
 
+Matrix* ImageResizeLayer::zeroedGradInput(Index batch) {
+    if (!m_computesInputGradient) {
+        m_gradInput.resize(0, 0);
+        return nullptr;
+    }
+    m_gradInput.setZero(m_in.size(), batch);
+    return &m_gradInput;
+}
+
 // ---- max pooling --------------------------------------------------------------------------
 
 MaxPool2D::MaxPool2D(const Shape& input, Index window, Index stride)
@@ -64,12 +73,8 @@ const Matrix& MaxPool2D::forwardPass(const Matrix& input, const Pass&) {
 void MaxPool2D::predict(const Matrix& input, Matrix& output) const { pool(input, output, nullptr); }
 
 const Matrix& MaxPool2D::backwardPass(const Matrix& g, GradientMode) {
-    if (!m_computesInputGradient) {
-        m_gradInput.resize(0, 0);
-        return m_gradInput;
-    }
+    if (!zeroedGradInput(g.cols())) return m_gradInput;
     assert(g.rows() == m_out.size() && Index(m_argmax.size()) == g.size());
-    m_gradInput.setZero(m_in.size(), g.cols());
 #pragma omp parallel for schedule(static) if (parallel(g))
     for (Index b = 0; b < g.cols(); ++b) {
         const int32_t* arg = m_argmax.data() + b * g.rows();
@@ -105,13 +110,9 @@ const Matrix& AvgPool2D::forwardPass(const Matrix& input, const Pass&) {
 }
 
 const Matrix& AvgPool2D::backwardPass(const Matrix& g, GradientMode) {
-    if (!m_computesInputGradient) {
-        m_gradInput.resize(0, 0);
-        return m_gradInput;
-    }
+    if (!zeroedGradInput(g.cols())) return m_gradInput;
     assert(g.rows() == m_out.size() && g.cols() == m_batch);
     const Scalar inv = Scalar(1) / Scalar(m_window * m_window);
-    m_gradInput.setZero(m_in.size(), g.cols());
 #pragma omp parallel for schedule(static) if (parallel(g))
     for (Index b = 0; b < g.cols(); ++b) {
         const Scalar* go = g.col(b).data();
@@ -149,12 +150,8 @@ const Matrix& Upsample::forwardPass(const Matrix& input, const Pass&) {
 }
 
 const Matrix& Upsample::backwardPass(const Matrix& g, GradientMode) {
-    if (!m_computesInputGradient) {
-        m_gradInput.resize(0, 0);
-        return m_gradInput;
-    }
+    if (!zeroedGradInput(g.cols())) return m_gradInput;
     const Index H = m_in.height, W = m_in.width, Ho = m_out.height, Wo = m_out.width;
-    m_gradInput.setZero(m_in.size(), g.cols());
 #pragma omp parallel for schedule(static) if (parallel(g))
     for (Index b = 0; b < g.cols(); ++b) {
         const Scalar* go = g.col(b).data();

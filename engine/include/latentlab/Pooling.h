@@ -21,6 +21,9 @@ public:
 
 protected:
     ImageResizeLayer(const Shape& in, const Shape& out) : m_in(in), m_out(out) {}
+    // The input gradient, zeroed for a batch of `batch` columns; empty (and nullptr) when
+    // this layer computes none.
+    Matrix* zeroedGradInput(Index batch);
     Shape m_in, m_out;
     Matrix m_output, m_gradInput;
 };
