@@ -223,6 +223,8 @@ private slots:
                             "elu, tanh, sigmoid)"},
             {"dense 8 op1 relu", "layer 'dense 8 op1 relu': does not understand 'op1'"},
             {"reshape 3x3", "layer 'reshape 3x3': shape '3x3' is not like 32x7x7 or 784"},
+            {"reshape 2x", "layer 'reshape 2x': shape '2x' is not like 32x7x7 or 784"},
+            {"reshape 4x3x3x", "layer 'reshape 4x3x3x': shape '4x3x3x' is not like 32x7x7 or 784"},
             {"reshape 999999999x999999999x999999999",
              "layer 'reshape 999999999x999999999x999999999': shape '999999999x999999999x999999999' has more than "
              "2^24 values"},

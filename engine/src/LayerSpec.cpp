@@ -176,6 +176,7 @@ LayerSpec LayerSpec::parse(const std::string& text) {
     if (s.kind == "upsample") s.scale = positional("the scale factor");
     if (s.kind == "reshape") {
         if (i >= tokens.size()) fail("needs a shape such as 32x7x7");
+        if (tokens[i].back() == 'x') fail("shape '" + tokens[i] + "' is not like 32x7x7 or 784"); // "2x" is not "2"
         std::vector<Index> dims;
         std::stringstream ds(tokens[i]);
         int64_t values = 1;
