@@ -11,9 +11,13 @@
 #include "PlotTheme.h"
 #include "FiltersView.h"
 #include "ImageView.h"
+#include "LayerListDialog.h"
 #include "PointCloudView.h"
 
+#include <QFormLayout>
+#include <QListWidget>
 #include <QMenuBar>
+#include <QPushButton>
 #include <QToolTip>
 #include <QStatusBar>
 
@@ -786,12 +790,152 @@ private slots:
         QTRY_COMPARE(session.count(), 3);
         QCOMPARE(QString::fromStdString(specsText(c().session().config.model.encoderLayers)),
                  QString("conv 8 k3 s2 p1 relu; maxpool 2"));
+        // The layer editor: a layer added there becomes the model once accepted.
+        auto* editEncoder = panel->findChild<QPushButton*>("editEncoderLayers");
+        QVERIFY(editEncoder && editEncoder->isVisibleTo(panel));
+        bool edited = false;
+        QTimer::singleShot(0, this, [&edited] {
+            auto* dialog = qobject_cast<LayerListDialog*>(QApplication::activeModalWidget());
+            if (!dialog) return;
+            QCOMPARE(dialog->list()->count(), 2); // what the panel holds
+            dialog->list()->setCurrentRow(1);
+            dialog->addLayer("conv");
+            edited = dialog->fits();
+            dialog->okButton()->click();
+        });
+        editEncoder->click();
+        QVERIFY(edited);
+        QTRY_COMPARE(session.count(), 4);
+        QCOMPARE(QString::fromStdString(specsText(c().session().config.model.encoderLayers)),
+                 QString("conv 8 k3 s2 p1 relu; maxpool 2; conv 16 k3 p1 relu"));
+        QCOMPARE(panel->encoderLayersEdit()->text(), QString("conv 8 k3 s2 p1 relu; maxpool 2; conv 16 k3 p1 relu"));
+        // Cancelled, nothing changes.
+        QTimer::singleShot(0, this, [] {
+            if (auto* dialog = qobject_cast<LayerListDialog*>(QApplication::activeModalWidget())) {
+                dialog->removeSelected();
+                dialog->reject();
+            }
+        });
+        editEncoder->click();
+        QTest::qWait(200);
+        QCOMPARE(session.count(), 4);
+        QCOMPARE(c().session().config.model.encoderLayers.size(), size_t(3));
         // Back to widths.
         panel->layersModeBox()->setCurrentIndex(0);
         emit panel->layersModeBox()->activated(0);
-        QTRY_COMPARE(session.count(), 4);
+        QTRY_COMPARE(session.count(), 5);
         QVERIFY(!c().session().config.model.layered());
         QVERIFY(!form->isRowVisible(panel->encoderLayersEdit()));
+    }
+
+    // The layer editor shows the settings of the selected layer's kind only, writes them
+    // back into the spec, follows every shape down the list and refuses a list that does
+    // not fit.
+    void layerEditorShowsEachKindsSettings() {
+        ModelConfig m;
+        m.kind = ModelKind::Vae;
+        m.inputShape = Shape::image(1, 12, 12);
+        m.inputDim = 144;
+        m.latentDim = 2;
+        m.encoderLayers = parseSpecs("conv 8 k3 s2 p1 relu; maxpool 2");
+        m.decoderLayers = parseSpecs("dense 72 relu; reshape 8x3x3; upsample 4; conv 1 k3 p1");
+        LayerListDialog d(m, LayerListDialog::Side::Encoder);
+        QFormLayout* form = d.settingsForm();
+        auto label = [form](QWidget* field) { return qobject_cast<QLabel*>(form->labelForField(field))->text(); };
+        auto visible = [form](QWidget* field) { return form->isRowVisible(field); };
+        QCOMPARE(d.list()->count(), 2);
+        QVERIFY2(d.list()->item(0)->text().endsWith("→ 8×6×6"), qPrintable(d.list()->item(0)->text()));
+        QVERIFY2(d.list()->item(1)->text().endsWith("→ 8×3×3"), qPrintable(d.list()->item(1)->text()));
+        QVERIFY(d.fits() && d.okButton()->isEnabled());
+
+        // A convolution: channels, kernel, stride, padding, activation.
+        d.list()->setCurrentRow(0);
+        for (QWidget* f : std::initializer_list<QWidget*>{d.unitsBox(), d.kernelBox(), d.strideBox(), d.paddingBox(), d.activationBox()})
+            QVERIFY(visible(f));
+        for (QWidget* f : std::initializer_list<QWidget*>{d.outputPaddingBox(), d.scaleBox(), d.shapeEdit()}) QVERIFY(!visible(f));
+        QCOMPARE(label(d.unitsBox()), QString("&Channels"));
+        QCOMPARE(d.unitsBox()->value(), 8);
+        QCOMPARE(d.strideBox()->value(), 2);
+        d.kernelBox()->setValue(5);
+        d.paddingBox()->setValue(2);
+        d.unitsBox()->setValue(6);
+        QCOMPARE(QString::fromStdString(specsText(d.specs())), QString("conv 6 k5 s2 p2 relu; maxpool 2"));
+        QVERIFY2(d.list()->item(0)->text().endsWith("→ 6×6×6"), qPrintable(d.list()->item(0)->text()));
+
+        // A pooling window: window and stride only; its stride follows into the shapes.
+        d.list()->setCurrentRow(1);
+        QVERIFY(visible(d.kernelBox()) && visible(d.strideBox()));
+        for (QWidget* f : std::initializer_list<QWidget*>{d.unitsBox(), d.paddingBox(), d.outputPaddingBox(), d.activationBox()})
+            QVERIFY(!visible(f));
+        QCOMPARE(label(d.kernelBox()), QString("&Window"));
+        d.strideBox()->setValue(1);
+        QCOMPARE(QString::fromStdString(d.specs()[1].text()), QString("maxpool 2 s1"));
+        QVERIFY2(d.list()->item(1)->text().endsWith("→ 6×5×5"), qPrintable(d.list()->item(1)->text()));
+
+        // Added after the selection; a dense layer has outputs and an activation.
+        d.addLayer("dense");
+        QCOMPARE(d.list()->currentRow(), 2);
+        QCOMPARE(QString::fromStdString(d.specs()[2].text()), QString("dense 64 relu"));
+        QVERIFY(visible(d.unitsBox()) && visible(d.activationBox()) && !visible(d.kernelBox()));
+        QCOMPARE(label(d.unitsBox()), QString("O&utputs"));
+        // Another kind in its place: a flatten has no settings at all.
+        d.kindBox()->setCurrentIndex(d.kindBox()->findData("flatten"));
+        emit d.kindBox()->activated(d.kindBox()->currentIndex());
+        QCOMPARE(QString::fromStdString(d.specs()[2].text()), QString("flatten"));
+        for (QWidget* f : std::initializer_list<QWidget*>{d.unitsBox(), d.kernelBox(), d.strideBox(), d.activationBox(), d.shapeEdit()})
+            QVERIFY(!visible(f));
+        QVERIFY2(d.list()->item(2)->text().endsWith("→ 150"), qPrintable(d.list()->item(2)->text()));
+        // A convolution where the dense was: a same-size start.
+        d.kindBox()->setCurrentIndex(d.kindBox()->findData("conv"));
+        emit d.kindBox()->activated(d.kindBox()->currentIndex());
+        QCOMPARE(QString::fromStdString(d.specs()[2].text()), QString("conv 16 k3 p1 relu"));
+        // Moved and removed.
+        d.moveSelected(-1);
+        QCOMPARE(QString::fromStdString(specsText(d.specs())), QString("conv 6 k5 s2 p2 relu; conv 16 k3 p1 relu; maxpool 2 s1"));
+        QCOMPARE(d.list()->currentRow(), 1);
+        d.removeSelected();
+        QCOMPARE(QString::fromStdString(specsText(d.specs())), QString("conv 6 k5 s2 p2 relu; maxpool 2 s1"));
+        QVERIFY(d.fits());
+
+        // Too large a kernel: the layer is marked, the verdict says why, OK is off.
+        d.list()->setCurrentRow(0);
+        d.paddingBox()->setValue(0);
+        d.kernelBox()->setValue(13);
+        QVERIFY(!d.fits());
+        QVERIFY(!d.okButton()->isEnabled());
+        QVERIFY2(d.list()->item(0)->text().endsWith("does not fit"), qPrintable(d.list()->item(0)->text()));
+        QVERIFY2(d.status()->text().contains("kernel 13 is larger than the padded input 1×12×12"), qPrintable(d.status()->text()));
+        d.kernelBox()->setValue(3);
+        QVERIFY(d.fits() && d.okButton()->isEnabled());
+
+        // The decoder side starts from the code; a reshape edits its target.
+        LayerListDialog dec(m, LayerListDialog::Side::Decoder);
+        QVERIFY2(dec.list()->item(0)->text().endsWith("→ 72"), qPrintable(dec.list()->item(0)->text()));
+        dec.list()->setCurrentRow(1);
+        QVERIFY(dec.settingsForm()->isRowVisible(dec.shapeEdit()) && !dec.settingsForm()->isRowVisible(dec.unitsBox()));
+        QCOMPARE(dec.shapeEdit()->text(), QString("8x3x3"));
+        dec.shapeEdit()->setText("2x6x6");
+        QVERIFY2(dec.list()->item(2)->text().endsWith("→ 2×24×24"), qPrintable(dec.list()->item(2)->text()));
+        QVERIFY2(dec.list()->item(3)->text().endsWith("→ 1×24×24"), qPrintable(dec.list()->item(3)->text()));
+        QVERIFY(!dec.fits()); // 1×24×24 is not a sample of 1×12×12
+        dec.list()->setCurrentRow(2);
+        QVERIFY(dec.settingsForm()->isRowVisible(dec.scaleBox()));
+        dec.scaleBox()->setValue(2);
+        QVERIFY2(dec.fits(), qPrintable(dec.status()->text()));
+        QCOMPARE(QString::fromStdString(specsText(dec.specs())), QString("dense 72 relu; reshape 2x6x6; upsample 2; conv 1 k3 p1"));
+        // 36 values cannot hold the dense layer's 72; a target that does not read is kept out.
+        dec.list()->setCurrentRow(1);
+        dec.shapeEdit()->setText("1x6x6");
+        QVERIFY(!dec.fits());
+        QVERIFY2(dec.list()->item(1)->text().endsWith("does not fit"), qPrintable(dec.list()->item(1)->text()));
+        dec.shapeEdit()->setText("2x");
+        QCOMPARE(QString::fromStdString(dec.specs()[1].text()), QString("reshape 1x6x6"));
+
+        // A dense first layer reads the image as its 144 values, as the model does.
+        m.encoderLayers = parseSpecs("dense 32 relu");
+        LayerListDialog dense(m, LayerListDialog::Side::Encoder);
+        QVERIFY2(dense.list()->item(0)->text().endsWith("→ 32"), qPrintable(dense.list()->item(0)->text()));
+        QVERIFY2(dense.fits(), qPrintable(dense.status()->text()));
     }
 
     // The Filters view: a convolution's kernels in blue (negative) to red (positive), and

@@ -1,15 +1,20 @@
 #include "LayerListFields.h"
 
+#include "LayerListDialog.h"
+
 #include <QComboBox>
 #include <QFormLayout>
 #include <QLabel>
+#include <QHBoxLayout>
 #include <QLineEdit>
+#include <QPushButton>
 
 namespace latentlab::gui {
 
 LayerListFields::LayerListFields(QObject* parent)
     : QObject(parent), m_mode(new QComboBox), m_encoder(new QLineEdit), m_decoder(new QLineEdit),
-      m_architecture(new QLabel) {
+      m_architecture(new QLabel), m_editRow(new QWidget), m_editEncoder(new QPushButton(tr("Encoder…"))),
+      m_editDecoder(new QPushButton(tr("Decoder…"))) {
     m_mode->addItem(tr("Dense (widths)"), "dense");
     m_mode->addItem(tr("Layer list (convolutional…)"), "layers");
     m_mode->setToolTip(tr("Dense: hidden layers of the given widths, mirrored by the decoder.\nLayer list: "
@@ -33,6 +38,35 @@ LayerListFields::LayerListFields(QObject* parent)
     m_architecture->setWordWrap(true);
     m_architecture->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_architecture->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_editEncoder->setObjectName("editEncoderLayers");
+    m_editEncoder->setToolTip(tr("Edit the encoder layer by layer, with each one's settings and output shape"));
+    m_editDecoder->setObjectName("editDecoderLayers");
+    m_editDecoder->setToolTip(tr("Edit the decoder layer by layer, with each one's settings and output shape"));
+    auto* row = new QHBoxLayout(m_editRow);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(m_editEncoder);
+    row->addWidget(m_editDecoder);
+    row->addStretch();
+    connect(m_editEncoder, &QPushButton::clicked, this, [this] { editInDialog(true); });
+    connect(m_editDecoder, &QPushButton::clicked, this, [this] { editInDialog(false); });
+}
+
+void LayerListFields::editInDialog(bool encoder) {
+    ModelConfig model = m_shown;
+    // What the fields hold now, even when it does not fit yet: the editor shows where.
+    for (auto [edit, list] : {std::pair{m_encoder, &model.encoderLayers}, std::pair{m_decoder, &model.decoderLayers}}) {
+        try {
+            *list = parseSpecs(edit->text().toStdString());
+        } catch (const ConfigError&) {
+            // left as the model had it
+        }
+    }
+    LayerListDialog dialog(model, encoder ? LayerListDialog::Side::Encoder : LayerListDialog::Side::Decoder,
+                           m_editEncoder->window());
+    if (dialog.exec() != QDialog::Accepted) return;
+    QLineEdit* edit = encoder ? m_encoder : m_decoder;
+    edit->setText(QString::fromStdString(specsText(dialog.specs())));
+    emit listChosen(edit);
 }
 
 void LayerListFields::addModeRow(QFormLayout* form) { form->addRow(tr("La&yers"), m_mode); }
@@ -40,6 +74,7 @@ void LayerListFields::addModeRow(QFormLayout* form) { form->addRow(tr("La&yers")
 void LayerListFields::addListRows(QFormLayout* form) {
     form->addRow(tr("E&ncoder layers"), m_encoder);
     form->addRow(tr("De&coder layers"), m_decoder);
+    form->addRow(tr("Edit layers"), m_editRow);
     form->addRow(QString(), m_architecture);
 }
 
@@ -47,6 +82,7 @@ void LayerListFields::showRows(QFormLayout* form) const {
     const bool layers = layersMode();
     form->setRowVisible(m_encoder, layers);
     form->setRowVisible(m_decoder, layers);
+    form->setRowVisible(m_editRow, layers);
     form->setRowVisible(m_architecture, layers);
 }
 
@@ -86,6 +122,7 @@ std::optional<std::pair<std::vector<LayerSpec>, std::vector<LayerSpec>>> LayerLi
 }
 
 bool LayerListFields::readOut(const ModelConfig& model) {
+    m_shown = model;
     const bool layers = layersMode();
     m_architecture->setVisible(layers);
     if (!layers) return m_fits = true;

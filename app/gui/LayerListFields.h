@@ -1,6 +1,6 @@
 // The model panel's fields for a layer list (SettingsPanel's "Layers: Layer list"): the
-// mode choice, the encoder's and the decoder's layers as text, and the read-out of the
-// architecture with every shape. The panel places them in its form and decides when an
+// mode choice, the encoder's and the decoder's layers as text (with buttons that open the
+// layer-by-layer editor), and the read-out of the architecture with every shape. The panel places them in its form and decides when an
 // edit becomes a new model; what the fields hold and what they say lives here.
 #pragma once
 
@@ -16,6 +16,8 @@ class QComboBox;
 class QFormLayout;
 class QLabel;
 class QLineEdit;
+class QPushButton;
+class QWidget;
 
 namespace latentlab::gui {
 
@@ -29,6 +31,8 @@ public:
     QLineEdit* encoder() const { return m_encoder; }
     QLineEdit* decoder() const { return m_decoder; }
     QLabel* architecture() const { return m_architecture; }
+    QPushButton* editEncoderButton() const { return m_editEncoder; }
+    QPushButton* editDecoderButton() const { return m_editDecoder; }
 
     // Adds the rows (mode first, the read-out last) to the panel's form.
     void addModeRow(QFormLayout* form);
@@ -50,11 +54,22 @@ public:
     bool readOut(const ModelConfig& model);
     bool fits() const { return m_fits; }
 
+signals:
+    // The layer editor (LayerListDialog) was accepted and `edit` holds its list.
+    void listChosen(QLineEdit* edit);
+
 private:
+    // Opens the layer editor on the last read-out model, for the encoder or the decoder.
+    void editInDialog(bool encoder);
+
     QComboBox* m_mode;
     QLineEdit* m_encoder;
     QLineEdit* m_decoder;
     QLabel* m_architecture;
+    QWidget* m_editRow;
+    QPushButton* m_editEncoder;
+    QPushButton* m_editDecoder;
+    ModelConfig m_shown; // what readOut last read out
     bool m_fits = true;
 };
 

@@ -187,17 +187,22 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
         showArchitecture();
         if (!m_layers->layersMode() || m_layers->fits()) arch(tr("layers"), m_layers->mode()->currentText());
     });
+    auto applyList = [this, arch](QLineEdit* edit) {
+        const auto layers = m_layers->edited();
+        if (!layers || !m_layers->fits()) return; // the read-out says what is wrong
+        const bool encoder = edit == m_layers->encoder();
+        const auto& now = encoder ? layers->first : layers->second;
+        if (now != (encoder ? m_base.model.encoderLayers : m_base.model.decoderLayers))
+            arch(encoder ? tr("encoder layers") : tr("decoder layers"), QString::fromStdString(specsText(now)));
+    };
     for (QLineEdit* edit : {m_layers->encoder(), m_layers->decoder()}) {
         connect(edit, &QLineEdit::textEdited, this, [this] { showArchitecture(); });
-        connect(edit, &QLineEdit::editingFinished, this, [this, arch, edit] {
-            const auto layers = m_layers->edited();
-            if (!layers || !m_layers->fits()) return; // the read-out says what is wrong
-            const bool encoder = edit == m_layers->encoder();
-            const auto& now = encoder ? layers->first : layers->second;
-            if (now != (encoder ? m_base.model.encoderLayers : m_base.model.decoderLayers))
-                arch(encoder ? tr("encoder layers") : tr("decoder layers"), QString::fromStdString(specsText(now)));
-        });
+        connect(edit, &QLineEdit::editingFinished, this, [applyList, edit] { applyList(edit); });
     }
+    connect(m_layers, &LayerListFields::listChosen, this, [this, applyList](QLineEdit* edit) {
+        showArchitecture();
+        applyList(edit);
+    });
     connect(m_latent, qOverload<int>(&QSpinBox::valueChanged), this,
             [arch](int v) { arch(tr("latent dimensions"), QString::number(v)); });
     connect(m_activation, qOverload<int>(&QComboBox::currentIndexChanged), this,
