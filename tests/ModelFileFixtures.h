@@ -104,6 +104,8 @@ struct Fixture {
         c.loss = kind == ModelKind::Vae ? ReconstructionLoss::Bce : ReconstructionLoss::Mse;
         c.beta = 0.7;
         c.sparsity = kind == ModelKind::Vae ? 0.0 : 0.05;
+        c.geometry = kind == ModelKind::Vae ? 0.3 : 0.0;
+        c.geometryNeighbours = 6;
         model = makeModel(c);
         model->normalizer() = Normalizer::fit(norm, data, 50);
         train.epochs = 2;

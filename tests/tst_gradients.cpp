@@ -2,6 +2,7 @@
 // objective, on the double engine (the checker and its tolerance: GradientCheck.h).
 #include "latentlab/Autoencoder.h"
 #include "latentlab/Dense.h"
+#include "latentlab/Geometry.h"
 #include "latentlab/Loss.h"
 #include "latentlab/Random.h"
 #include "latentlab/Sequential.h"
@@ -15,6 +16,7 @@ using namespace latentlab;
 
 Q_DECLARE_METATYPE(latentlab::Activation)
 Q_DECLARE_METATYPE(latentlab::ReconstructionLoss)
+Q_DECLARE_METATYPE(latentlab::ModelKind)
 
 class TestGradients : public QObject {
     Q_OBJECT
@@ -33,6 +35,9 @@ private slots:
     void autoencoder();
     void vae_data();
     void vae();
+    void geometryPenalty();
+    void geometryInModels_data();
+    void geometryInModels();
 };
 
 // The checker itself: a gradient off by 1% must fail it, an exact one pass.
@@ -351,6 +356,85 @@ void TestGradients::vae() {
             return model.evaluate(x, x, r).total;
         },
         worst);
+    QVERIFY2(worst.error < kTolerance, worst.message());
+}
+
+// The geometry penalty lambda mean_{i<j} (|z_i - z_j| - D_ij)^2 against its gradient in z,
+// with one pair the graph does not join (infinite target), which must be left out of both
+// the mean and the gradient.
+void TestGradients::geometryPenalty() {
+    Rng rng(7);
+    Matrix z = randomMatrix(3, 6, rng);
+    Matrix targets(6, 6);
+    for (Index j = 0; j < 6; ++j)
+        for (Index i = 0; i < 6; ++i) targets(i, j) = i == j ? 0.0 : 0.5 + 2.0 * rng.uniform();
+    targets = (targets + targets.transpose()).eval() / 2;
+    targets(1, 4) = targets(4, 1) = std::numeric_limits<double>::infinity();
+    const double lambda = 0.7;
+
+    // By hand: the 14 finite pairs of the 15.
+    double sum = 0;
+    for (Index j = 1; j < 6; ++j)
+        for (Index i = 0; i < j; ++i)
+            if (std::isfinite(targets(i, j))) sum += std::pow((z.col(i) - z.col(j)).norm() - targets(i, j), 2);
+    QCOMPARE(latentlab::geometryPenalty(lambda, z, targets, nullptr), lambda * sum / 14);
+    QCOMPARE(latentlab::geometryPenalty(0.0, z, targets, nullptr), 0.0);
+
+    Matrix grad = Matrix::Constant(3, 6, 0.25); // added to, not overwritten
+    latentlab::geometryPenalty(lambda, z, targets, &grad);
+    grad.array() -= 0.25;
+    Worst worst;
+    compare(z.data(), grad.data(), z.size(), "z", [&] { return latentlab::geometryPenalty(lambda, z, targets, nullptr); },
+            worst);
+    QVERIFY2(worst.error < kTolerance, worst.message());
+}
+
+void TestGradients::geometryInModels_data() {
+    QTest::addColumn<ModelKind>("kind");
+    QTest::newRow("autoencoder") << ModelKind::Autoencoder;
+    QTest::newRow("vae") << ModelKind::Vae;
+}
+
+// The whole objective with the geometry term: every parameter's gradient from trainStep
+// against trainStep's own total (the term exists only in training). The VAE's term acts
+// on the posterior means.
+void TestGradients::geometryInModels() {
+    QFETCH(ModelKind, kind);
+    ModelConfig c;
+    c.kind = kind;
+    c.inputDim = 4;
+    c.encoderWidths = {5};
+    c.latentDim = 2;
+    c.activation = Activation::Tanh;
+    c.geometry = 0.8;
+    const std::unique_ptr<Model> model = makeModel(c);
+    Rng rng(5);
+    model->initialize(rng);
+    randomizeBiases(model->parameters(), rng);
+    const Matrix x = randomMatrix(4, 7, rng);
+    Matrix targets(7, 7);
+    for (Index j = 0; j < 7; ++j)
+        for (Index i = 0; i < 7; ++i) targets(i, j) = std::abs(double(i - j)) * 0.4;
+    constexpr uint64_t kNoiseSeed = 99;
+    auto loss = [&] {
+        Rng r(kNoiseSeed);
+        return model->trainStep(x, x, r, &targets).total;
+    };
+    Rng r(kNoiseSeed);
+    const LossTerms with = model->trainStep(x, x, r, &targets);
+    Rng r2(kNoiseSeed);
+    const LossTerms without = model->evaluate(x, x, r2);
+    QVERIFY2(with.penalty > 1e-3, "geometry penalty missing");
+    QVERIFY2(std::abs(with.total - (without.total + with.penalty)) < 1e-12, "total != the rest + penalty");
+    // The gradients of this step, kept: every loss() below is a trainStep that overwrites them.
+    Rng r3(kNoiseSeed);
+    model->trainStep(x, x, r3, &targets);
+    std::vector<Vector> analytic;
+    for (const auto& p : model->parameters()) analytic.emplace_back(Eigen::Map<const Vector>(p.grad, p.size));
+    Worst worst;
+    const std::vector<Parameter> params = model->parameters();
+    for (size_t k = 0; k < params.size(); ++k)
+        compare(params[k].value, analytic[k].data(), params[k].size, QString::fromStdString(params[k].name), loss, worst);
     QVERIFY2(worst.error < kTolerance, worst.message());
 }
 

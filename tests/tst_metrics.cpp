@@ -1,11 +1,16 @@
 // Metrics: PCA recovers known axes and variances, kNN accuracy (including the documented
-// tie rule), and trustworthiness against scikit-learn's implementation.
+// tie rule), trustworthiness against scikit-learn's implementation, the R^2 of a linear
+// fit, and geodesic distances along the k-nearest-neighbour graph.
+#include "latentlab/Geometry.h"
 #include "latentlab/Metrics.h"
 #include "latentlab/Random.h"
 
 #include <QtTest>
 
+#include <omp.h>
+
 #include <cmath>
+#include <cstring>
 
 using namespace latentlab;
 
@@ -72,6 +77,11 @@ private slots:
     void trustworthinessRandomEmbedding();
     void trustworthinessMatchesSklearn_data();
     void trustworthinessMatchesSklearn();
+    void linearFitR2ByHand();
+    void geodesicsFollowTheSheet();
+    void geodesicsOfSeparateClusters();
+    void geodesicsIndependentOfThreads();
+    void geodesicsRefuseBadArguments();
 };
 
 void TestMetrics::pcaRecoversKnownAxes_data() {
@@ -332,6 +342,109 @@ void TestMetrics::trustworthinessMatchesSklearn() {
         std::abs(t - expected) < 1e-6,
         qPrintable(
             QStringLiteral("%1 vs scikit-learn %2").arg(t, 0, 'g', 17).arg(expected, 0, 'g', 17)));
+}
+
+// z = 0, 1, 2, 3 and y = 0, 1, 1, 2: slope 3/5, explained 1.8 of a total 2, R^2 = 0.9.
+// An exact linear y in two codes gives 1; a constant y has no R^2.
+void TestMetrics::linearFitR2ByHand() {
+    Matrix z(1, 4);
+    z << 0, 1, 2, 3;
+    QVERIFY(std::abs(linearFitR2(z, {0, 1, 1, 2}) - 0.9) < 1e-12);
+    Matrix z2(2, 5);
+    z2 << 0, 1, 2, 5, -1, //
+        3, 1, 4, 1, 5;
+    std::vector<double> y;
+    for (Index i = 0; i < 5; ++i) y.push_back(3 + 2 * double(z2(0, i)) - double(z2(1, i)));
+    QVERIFY(std::abs(linearFitR2(z2, y) - 1.0) < 1e-12);
+    // Independent of y: only the intercept explains, R^2 = 0.
+    Matrix flat(1, 4);
+    flat << 1, -1, 1, -1;
+    QVERIFY(std::abs(linearFitR2(flat, {0, 1, 1, 0}) - 0.0) < 1e-12);
+    QVERIFY_THROWS_EXCEPTION(ConfigError, linearFitR2(z, {1, 1, 1, 1}));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, linearFitR2(z, {1, 2}));
+}
+
+// A "U" of points one apart: up the left side, along the bottom, down the right side,
+// the two top ends 3 apart in the plane. With k = 2 every sample joins its neighbours
+// along the U and nothing crosses the gap, so the geodesic between the tops is the
+// length of the U, 9, and the table is exact (sums of edge lengths 1 and 2).
+void TestMetrics::geodesicsFollowTheSheet() {
+    const std::vector<std::pair<int, int>> points{{0, 3}, {0, 2}, {0, 1}, {0, 0}, {1, 0},
+                                                  {2, 0}, {3, 0}, {3, 1}, {3, 2}, {3, 3}};
+    Matrix x(2, Index(points.size()));
+    for (size_t i = 0; i < points.size(); ++i) x.col(Index(i)) << points[i].first, points[i].second;
+    const GeodesicTable t = geodesicDistances(x, 2);
+    QCOMPARE(t.samples, Index(10));
+    QCOMPARE(t.unreachablePairs, int64_t(0));
+    QCOMPARE(t.at(0, 9), 9.0f); // not the straight 3
+    for (Index i = 0; i < 10; ++i) {
+        QCOMPARE(t.at(i, i), 0.0f);
+        for (Index j = 0; j < 10; ++j) {
+            QCOMPARE(t.at(i, j), t.at(j, i));
+            QCOMPARE(t.at(i, j), float(std::abs(i - j))); // the U's points are in order along it
+        }
+    }
+    // A batch's targets are the table's entries of its samples.
+    const std::vector<Index> batch{9, 0, 4};
+    Matrix d;
+    batchDistances(t, batch.data(), 3, d);
+    QCOMPARE(d.rows(), Index(3));
+    QCOMPARE(d(0, 1), Scalar(9));
+    QCOMPARE(d(1, 2), Scalar(4));
+    QCOMPARE(d(2, 0), Scalar(5));
+}
+
+// Two pairs of points far apart with k = 1: no path joins the pairs; the 8 ordered pairs
+// across are infinite and counted.
+void TestMetrics::geodesicsOfSeparateClusters() {
+    Matrix x(2, 4);
+    x << 0, 0, 10, 10, //
+        0, 1, 0, 1;
+    const GeodesicTable t = geodesicDistances(x, 1);
+    QCOMPARE(t.unreachablePairs, int64_t(8));
+    QCOMPARE(t.at(0, 1), 1.0f);
+    QCOMPARE(t.at(2, 3), 1.0f);
+    QVERIFY(std::isinf(t.at(0, 2)) && std::isinf(t.at(3, 1)));
+
+    // The graph is symmetric: 10's nearest is 2, but 2's is 1; the edge 2-10 serves both ways.
+    Matrix line(1, 4);
+    line << 0, 1, 2, 10;
+    const GeodesicTable l = geodesicDistances(line, 1);
+    QCOMPARE(l.unreachablePairs, int64_t(0));
+    QCOMPARE(l.at(0, 3), 10.0f);
+    QCOMPARE(l.at(3, 0), 10.0f);
+}
+
+void TestMetrics::geodesicsIndependentOfThreads() {
+    Rng rng(3);
+    Matrix x(3, 700);
+    for (Index i = 0; i < x.size(); ++i) x.data()[i] = Scalar(rng.normal());
+    omp_set_num_threads(1);
+    const GeodesicTable one = geodesicDistances(x, 6);
+    omp_set_num_threads(3);
+    const GeodesicTable three = geodesicDistances(x, 6);
+    omp_set_num_threads(omp_get_num_procs());
+    QVERIFY(one.distances.size() == size_t(700 * 700));
+    QVERIFY(std::memcmp(one.distances.data(), three.distances.data(), one.distances.size() * sizeof(float)) == 0);
+}
+
+void TestMetrics::geodesicsRefuseBadArguments() {
+    Matrix x = Matrix::Zero(1, 5);
+    for (int k : {0, 5}) {
+        try {
+            geodesicDistances(x, k);
+            QFAIL("k out of range accepted");
+        } catch (const ConfigError& e) {
+            QVERIFY2(QString(e.what()).startsWith("geometryNeighbours: must be between 1 and the training samples - 1 (4)"),
+                     e.what());
+        }
+    }
+    try {
+        geodesicDistances(Matrix::Zero(1, kMaxGeodesicSamples + 1), 5);
+        QFAIL("too many samples accepted");
+    } catch (const ConfigError& e) {
+        QVERIFY2(QString(e.what()).contains("at most 8192 samples"), e.what());
+    }
 }
 
 QTEST_APPLESS_MAIN(TestMetrics)

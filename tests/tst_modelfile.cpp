@@ -108,6 +108,8 @@ void TestModelFile::roundTrip() {
     QCOMPARE(b.loss, a.loss);
     QCOMPARE(b.beta, a.beta);
     QCOMPARE(b.sparsity, a.sparsity);
+    QCOMPARE(b.geometry, a.geometry);
+    QCOMPARE(b.geometryNeighbours, 6);
 
     QCOMPARE(saved.model->normalizer().kind(), norm);
     QVERIFY(saved.model->normalizer().shift() == f.model->normalizer().shift());
@@ -246,6 +248,8 @@ void TestModelFile::versionOneFileOpens() {
     QCOMPARE(c.encoderWidths, std::vector<int>({64, 64, 64}));
     QVERIFY(!c.layered());
     QCOMPARE(c.activation, Activation::ELU);
+    QCOMPARE(c.geometry, 0.0); // a term that came later: off
+    QCOMPARE(c.geometryNeighbours, 10);
     QCOMPARE(saved.optimizerConfig.kind, OptimizerConfig::Kind::Adam);
     QVERIFY(saved.optimizerSteps > 0);
     // Adam's two slots for each parameter, named now.

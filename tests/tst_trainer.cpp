@@ -32,6 +32,7 @@ private slots:
     void autoencoderLearnsCurve();
     void denoisingAutoencoderLearns();
     void vaeReportsKl();
+    void geometryPullsCodesTowardGeodesics();
 };
 
 void TestTrainer::invalidConfig_data() {
@@ -382,6 +383,41 @@ void TestTrainer::vaeReportsKl() {
              qPrintable(QStringLiteral("%1 -> %2")
                             .arg(r.history.front().train.total)
                             .arg(r.history.back().train.total)));
+}
+
+// A 1-D code of a curve with the geometry term: the table covers the training samples
+// only (the validation tail stays unseen), the penalty is reported in training and not in
+// validation, and training brings the codes' distances toward the arc lengths.
+void TestTrainer::geometryPullsCodesTowardGeodesics() {
+    const auto values = curve(400);
+    const DataView view{values.data(), nullptr, 400, 3};
+    ModelConfig mc = smallConfig();
+    mc.geometry = 1.0;
+    mc.geometryNeighbours = 8;
+    const std::unique_ptr<Model> model = makeModel(mc);
+    TrainConfig tc = smallTraining(40);
+    tc.batchSize = 32;
+    Trainer trainer(*model, view, 400, tc);
+    QVERIFY(trainer.geodesics());
+    QCOMPARE(trainer.geodesics()->samples, trainer.trainingSamples());
+    QCOMPARE(trainer.trainingSamples(), Index(360));
+    const GeodesicTable own = geodesicDistances(toMatrix(view, model->normalizer(), 0, 360), 8);
+    QVERIFY(own.distances == trainer.geodesics()->distances);
+
+    QCOMPARE(trainer.run().reason, StopReason::Finished);
+    const auto& h = trainer.history();
+    for (const auto& e : h) {
+        QVERIFY(e.train.penalty > 0);
+        QCOMPARE(e.validation.penalty, 0.0);
+        QVERIFY(std::abs(e.train.total - (e.train.reconstruction + e.train.penalty)) < 1e-5 * e.train.total);
+    }
+    QVERIFY2(h.back().train.penalty < 0.2 * h.front().train.penalty,
+             qPrintable(QStringLiteral("%1 -> %2").arg(h.front().train.penalty).arg(h.back().train.penalty)));
+
+    // Without the term, no table.
+    const std::unique_ptr<Model> plain = makeModel(smallConfig());
+    Trainer without(*plain, view, 400, smallTraining(1));
+    QVERIFY(!without.geodesics());
 }
 
 QTEST_APPLESS_MAIN(TestTrainer)

@@ -29,7 +29,7 @@ public:
     std::vector<Index> seen; // rows in the order trainStep received them
 
     void initialize(Rng&) override {}
-    LossTerms trainStep(const Matrix& input, const Matrix&, Rng&) override {
+    LossTerms trainStep(const Matrix& input, const Matrix&, Rng&, const Matrix*) override {
         for (Index j = 0; j < input.cols(); ++j)
             seen.push_back(Index(input(0, j)));
         return LossTerms{};

@@ -1,5 +1,7 @@
 #include "latentlab/Autoencoder.h"
 
+#include "latentlab/Geometry.h"
+
 namespace latentlab {
 
 Autoencoder::Autoencoder(const ModelConfig& config) : Model(config) {
@@ -23,7 +25,7 @@ double l1Penalty(double lambda, const Matrix& z, Matrix* grad) {
 }
 } // namespace
 
-LossTerms Autoencoder::trainStep(const Matrix& input, const Matrix& target, Rng& rng) {
+LossTerms Autoencoder::trainStep(const Matrix& input, const Matrix& target, Rng& rng, const Matrix* codeDistances) {
     const Pass pass{true, &rng};
     const Matrix& z = m_encoder.forward(input, pass);
     const Matrix& out = m_decoder.forward(z, pass);
@@ -31,6 +33,7 @@ LossTerms Autoencoder::trainStep(const Matrix& input, const Matrix& target, Rng&
     t.reconstruction = reconstructionLoss(m_config.loss, out, target, &m_gradOutput);
     m_gradCode = m_decoder.backward(m_gradOutput);
     t.penalty = l1Penalty(m_config.sparsity, z, &m_gradCode);
+    if (codeDistances) t.penalty += geometryPenalty(m_config.geometry, z, *codeDistances, &m_gradCode);
     m_encoder.backward(m_gradCode);
     t.total = t.reconstruction + t.penalty;
     return t;

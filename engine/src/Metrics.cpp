@@ -125,4 +125,20 @@ double trustworthiness(const Matrix& original, const Matrix& embedded, int k) {
     return 1.0 - 2.0 / (nd * kd * (2.0 * nd - 3.0 * kd - 1.0)) * penalty;
 }
 
+double linearFitR2(const Matrix& codes, const std::vector<double>& y) {
+    const Index n = codes.cols();
+    if (Index(y.size()) != n)
+        throw ConfigError("linearFitR2: " + std::to_string(y.size()) + " values for " + std::to_string(n) + " codes");
+    // Design matrix [1, z^T] in double; the QR solve copes with collinear codes.
+    Eigen::MatrixXd a(n, codes.rows() + 1);
+    a.col(0).setOnes();
+    a.rightCols(codes.rows()) = codes.transpose().cast<double>();
+    const Eigen::Map<const Eigen::VectorXd> b(y.data(), n);
+    const Eigen::VectorXd coef = a.colPivHouseholderQr().solve(b);
+    const double residual = (a * coef - b).squaredNorm();
+    const double total = (b.array() - b.mean()).square().sum();
+    if (!(total > 0)) throw ConfigError("linearFitR2: the values are all the same");
+    return 1.0 - residual / total;
+}
+
 } // namespace latentlab

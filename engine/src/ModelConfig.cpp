@@ -115,6 +115,9 @@ void ModelConfig::validate() const {
             bad("decoderWidths: every width must be between 1 and 65536 (got " + std::to_string(w) + ")");
     if (!(beta >= 0.0 && std::isfinite(beta))) bad("beta: must be a finite number >= 0");
     if (!(sparsity >= 0.0 && std::isfinite(sparsity))) bad("sparsity: must be a finite number >= 0");
+    if (!(geometry >= 0.0 && std::isfinite(geometry))) bad("geometry: must be a finite number >= 0");
+    if (geometryNeighbours < 1 || geometryNeighbours > 1000)
+        bad("geometryNeighbours: must be between 1 and 1000 (got " + std::to_string(geometryNeighbours) + ")");
     if (!layered()) return;
     try {
         chainShapes(encoderSpecs(), modelInputShape());

@@ -118,6 +118,8 @@ std::string serializeModel(Model& model, const Optimizer* optimizer,
     w.putString("model.loss", lossName(c.loss));
     w.putDouble("model.beta", c.beta);
     w.putDouble("model.sparsity", c.sparsity);
+    w.putDouble("model.geometry", c.geometry);
+    w.putInt("model.geometryNeighbours", c.geometryNeighbours);
 
     const Normalizer& n = model.normalizer();
     w.putString("normalizer.kind", normalizerName(n.kind()));
@@ -219,6 +221,10 @@ SavedModel deserializeModel(const std::string& bytes, const std::string& source)
         c.loss = parseLoss(r.getString("model.loss"));
         c.beta = r.getDouble("model.beta");
         c.sparsity = r.getDouble("model.sparsity");
+        // Added within version 2; files written before have no geometry term.
+        if (r.has("model.geometry")) c.geometry = r.getDouble("model.geometry");
+        if (r.has("model.geometryNeighbours"))
+            c.geometryNeighbours = intField(r, "model.geometryNeighbours", source);
         c.validate();
         checkParameterCount(r, c, source);
         saved.model = makeModel(c);

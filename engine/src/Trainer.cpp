@@ -58,6 +58,12 @@ Trainer::Trainer(Model& model, const DataView& data, Index trainRows, const Trai
     m_control.learningRate.store(m_config.learningRate);
     m_control.beta.store(model.config().beta);
     m_params = m_model.parameters();
+    if (model.config().geometry > 0) {
+        // The training samples only: validation stays unseen.
+        applyThreads();
+        m_geodesics = std::make_unique<const GeodesicTable>(geodesicDistances(
+            toMatrix(m_data, m_model.normalizer(), 0, m_validationBegin), model.config().geometryNeighbours));
+    }
 }
 
 Index Trainer::batchesPerEpoch() const {
@@ -143,7 +149,13 @@ bool Trainer::stepBatch(TrainingObserver* observer) {
     const double lr = m_control.learningRate.load();
     const double beta = m_control.beta.load();
     m_model.setBeta(beta);
-    const LossTerms loss = m_model.trainStep(corrupts ? m_batchInput : m_batchTarget, m_batchTarget, m_rng);
+    const Matrix* distances = nullptr;
+    if (m_geodesics) {
+        batchDistances(*m_geodesics, m_order.data() + begin, count, m_batchDistances);
+        distances = &m_batchDistances;
+    }
+    const LossTerms loss =
+        m_model.trainStep(corrupts ? m_batchInput : m_batchTarget, m_batchTarget, m_rng, distances);
 
     const bool gradsFinite = m_model.gradientsFinite();
     if (!loss.finite() || !gradsFinite) {

@@ -1,5 +1,7 @@
 #include "latentlab/Vae.h"
 
+#include "latentlab/Geometry.h"
+
 namespace latentlab {
 
 Vae::Vae(const ModelConfig& config) : Model(config) {
@@ -19,7 +21,7 @@ Matrix Vae::drawNoise(Index k, Index b, Rng& rng) {
     return eps;
 }
 
-LossTerms Vae::trainStep(const Matrix& input, const Matrix& target, Rng& rng) {
+LossTerms Vae::trainStep(const Matrix& input, const Matrix& target, Rng& rng, const Matrix* codeDistances) {
     const Index k = m_config.latentDim;
     const Pass pass{true, &rng};
     const Matrix& head = m_encoder.forward(input, pass);
@@ -34,12 +36,15 @@ LossTerms Vae::trainStep(const Matrix& input, const Matrix& target, Rng& rng) {
     const Scalar beta = Scalar(m_config.beta);
     t.reconstruction = reconstructionLoss(m_config.loss, out, target, &m_gradOutput);
     t.kl = gaussianKl(mu, logVar, &m_gradMu, &m_gradLogVar);
-    t.total = t.reconstruction + m_config.beta * t.kl;
+    // The geometry penalty on the posterior means, the codes the plane shows.
+    m_gradMuPenalty.setZero(k, input.cols());
+    if (codeDistances) t.penalty = geometryPenalty(m_config.geometry, mu, *codeDistances, &m_gradMuPenalty);
+    t.total = t.reconstruction + m_config.beta * t.kl + t.penalty;
 
     const Matrix& gz = m_decoder.backward(m_gradOutput);
     // dz/dmu = 1, dz/dlv = eps * e^(lv/2) / 2
     m_gradHead.resize(2 * k, input.cols());
-    m_gradHead.topRows(k) = gz + beta * m_gradMu;
+    m_gradHead.topRows(k) = gz + beta * m_gradMu + m_gradMuPenalty;
     m_gradHead.bottomRows(k) =
         (Scalar(0.5) * gz.array() * m_eps.array() * m_std.array()).matrix() + beta * m_gradLogVar;
     m_encoder.backward(m_gradHead);

@@ -12,7 +12,8 @@ public:
     explicit Autoencoder(const ModelConfig& config);
 
     void initialize(Rng& rng) override;
-    LossTerms trainStep(const Matrix& input, const Matrix& target, Rng& rng) override;
+    LossTerms trainStep(const Matrix& input, const Matrix& target, Rng& rng,
+                        const Matrix* codeDistances = nullptr) override;
     bool gradientsFinite() override {
         return m_encoder.gradientsFinite() && m_decoder.gradientsFinite();
     }

@@ -34,6 +34,13 @@ double knnAccuracy(const Matrix& reference, const std::vector<int>& referenceLab
 // callers subsample (the CLI uses at most 5,000 points).
 double trustworthiness(const Matrix& original, const Matrix& embedded, int k = 10);
 
+// R^2 of the least-squares fit y ~ a + b . z_i over the columns z_i of `codes`:
+// 1 - (residual sum of squares) / (total sum of squares of y). 1 when a straight map from
+// the codes gives y exactly (a Swiss roll laid out flat, its roll parameter along one
+// direction); near 0 when no linear function of the codes follows y. ConfigError when
+// y's size is not the number of columns, or y is constant.
+double linearFitR2(const Matrix& codes, const std::vector<double>& y);
+
 // n x n squared Euclidean distances between the columns of x.
 Matrix squaredDistances(const Matrix& x);
 

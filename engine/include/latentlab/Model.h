@@ -23,7 +23,7 @@ struct LossTerms {
     double total = 0;          // reconstruction + beta * kl + penalty
     double reconstruction = 0;
     double kl = 0;             // VAE only
-    double penalty = 0;        // sparsity and later regularisers
+    double penalty = 0;        // sparsity, geometry (training batches only) and later regularisers
     bool finite() const;
     LossTerms& addWeighted(const LossTerms& other, double weight);
 };
@@ -45,8 +45,10 @@ public:
     virtual void initialize(Rng& rng) = 0;
     // Forward and backward pass: the loss of reconstructing `target` from `input` (equal
     // unless the input was corrupted); every parameter's gradient is overwritten.
-    // The VAE draws its noise from rng.
-    virtual LossTerms trainStep(const Matrix& input, const Matrix& target, Rng& rng) = 0;
+    // The VAE draws its noise from rng. With config().geometry > 0, codeDistances holds the
+    // batch's geodesic distances (Geometry.h) and the geometry penalty joins the loss.
+    virtual LossTerms trainStep(const Matrix& input, const Matrix& target, Rng& rng,
+                                const Matrix* codeDistances = nullptr) = 0;
     // Whether every parameter gradient the last trainStep wrote is finite.
     virtual bool gradientsFinite() = 0;
     // The same loss without gradients; safe to call concurrently.

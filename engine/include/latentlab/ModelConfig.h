@@ -37,6 +37,8 @@ struct ModelConfig {
     ReconstructionLoss loss = ReconstructionLoss::Mse;
     double beta = 1.0;                // VAE: weight of the KL term (beta-VAE)
     double sparsity = 0.0;            // L1 weight on the latent code (sparse autoencoder)
+    double geometry = 0.0;            // weight of the geodesic-distance penalty (Geometry.h)
+    int geometryNeighbours = 10;      // k of its nearest-neighbour graph
 
     std::vector<int> resolvedDecoderWidths() const;
     // Whether the layers are given as specs (else as widths).

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "latentlab/Batch.h"
+#include "latentlab/Geometry.h"
 #include "latentlab/Model.h"
 #include "latentlab/Optimizer.h"
 #include "latentlab/TrainingObserver.h"
@@ -78,6 +79,8 @@ public:
     Index trainingSamples() const { return Index(m_order.size()); }
     Index validationSamples() const { return m_validationEnd - m_validationBegin; }
     Index batchesPerEpoch() const;
+    // The geodesic distances the geometry penalty pulls the codes toward (null without it).
+    const GeodesicTable* geodesics() const { return m_geodesics.get(); }
 
     // Loss over a range of samples, in chunks, without gradients (noise from `seed`).
     static LossTerms evaluateRange(const Model& model, const DataView& data, Index begin,
@@ -111,6 +114,10 @@ private:
     std::vector<Parameter> m_params;
     std::vector<Vector> m_checkpoint; // weights at the start of the epoch
     Matrix m_batchInput, m_batchTarget;
+    // With the model's geometry weight > 0: the training samples' geodesic distances and
+    // the current batch's.
+    std::unique_ptr<const GeodesicTable> m_geodesics;
+    Matrix m_batchDistances;
     std::vector<EpochReport> m_history;
     TrainResult m_result;
 };

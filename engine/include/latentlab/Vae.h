@@ -16,7 +16,8 @@ public:
     explicit Vae(const ModelConfig& config);
 
     void initialize(Rng& rng) override;
-    LossTerms trainStep(const Matrix& input, const Matrix& target, Rng& rng) override;
+    LossTerms trainStep(const Matrix& input, const Matrix& target, Rng& rng,
+                        const Matrix* codeDistances = nullptr) override;
     bool gradientsFinite() override {
         return m_encoder.gradientsFinite() && m_decoder.gradientsFinite();
     }
@@ -36,7 +37,7 @@ private:
     static Matrix drawNoise(Index k, Index b, Rng& rng);
 
     Sequential m_encoder, m_decoder;
-    Matrix m_eps, m_std, m_z, m_gradOutput, m_gradMu, m_gradLogVar, m_gradHead;
+    Matrix m_eps, m_std, m_z, m_gradOutput, m_gradMu, m_gradLogVar, m_gradHead, m_gradMuPenalty;
 };
 
 } // namespace latentlab
