@@ -5,7 +5,7 @@
 #               FUZZ_SECONDS on its corpus (fuzz/README.md)
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
-RUN_DIR ?= runs/swissroll-ae
+RUN_DIR ?= runs/swissroll-grae
 
 .PHONY: run test deps data build clean fuzz
 
@@ -23,10 +23,10 @@ build: deps
 # idle OpenMP threads wait for themselves, see app/startup/OpenMpWaiting.cpp.)
 run: data build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ -x $(BUILD_DIR)/bin/latentlab ]; then \
-		$(BUILD_DIR)/bin/latentlab; \
+		$(BUILD_DIR)/bin/latentlab --train; \
 	else \
 		echo "no display: training with latentlab-cli instead"; \
-		$(BUILD_DIR)/bin/latentlab-cli train --preset swissroll-ae --out $(RUN_DIR); \
+		$(BUILD_DIR)/bin/latentlab-cli train --preset swissroll-grae --out $(RUN_DIR); \
 	fi
 
 test: data build

@@ -51,7 +51,7 @@ private slots:
     void cleanup() { closeWindow(); }
 
     void startsOnSwissRollPreset() {
-        QCOMPARE(c().session().config.name, QString("swissroll-ae"));
+        QCOMPARE(c().session().config.name, QString("swissroll-grae"));
         QCOMPARE(w().panel()->datasetBox()->currentData().toString(), QString("swissroll"));
         QCOMPARE(c().state(), RunState::Ready);
         QTRY_COMPARE(plot().plottedPoints(), 3000); // every sample, encoded by the new model

@@ -48,7 +48,7 @@ std::vector<Index> sampleIndices(Index n, Index limit, uint64_t seed) {
 
 QualityFigures figures(const Matrix& x, const Matrix& xhat, bool unitRange,
                        const Matrix& trainCodes, const Matrix& testCodes, const data::Dataset& d,
-                       const Matrix& trustX, const Matrix& trustZ) {
+                       const Matrix& trustX, const Matrix& trustZ, const std::vector<double>& trustLabels) {
     QualityFigures f;
     f.msePerFeature = (xhat - x).squaredNorm() / double(x.size());
     if (unitRange) f.bcePerSample = bcePerSample(xhat, x);
@@ -58,6 +58,13 @@ QualityFigures figures(const Matrix& x, const Matrix& xhat, bool unitRange,
     // The measure needs 2k + 2 points; with fewer there is no figure to give.
     constexpr int k = 10;
     if (trustX.cols() >= 2 * k + 2) f.trustworthiness = trustworthiness(trustX, trustZ, k);
+    if (!trustLabels.empty()) {
+        try {
+            f.labelR2 = linearFitR2(trustZ, trustLabels);
+        } catch (const ConfigError&) {
+            // a constant label: no figure
+        }
+    }
     return f;
 }
 } // namespace
@@ -68,6 +75,7 @@ QJsonObject QualityFigures::toJson() const {
     o["bce_per_sample"] = bcePerSample ? QJsonValue(*bcePerSample) : QJsonValue();
     o["elbo_per_sample"] = elbo ? QJsonValue(*elbo) : QJsonValue();
     o["knn5_accuracy"] = knnAccuracy ? QJsonValue(*knnAccuracy) : QJsonValue();
+    o["label_r2"] = labelR2 ? QJsonValue(*labelR2) : QJsonValue();
     return o;
 }
 
@@ -105,6 +113,9 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
     // codes alike), a random subset when there are many: it costs n^2.
     const std::vector<Index> trustIdx = sampleIndices(d.rows, kMaxTrustSamples, seed);
     r.trustSamples = Index(trustIdx.size());
+    std::vector<double> trustLabels;
+    if (d.labelKind == data::LabelKind::Continuous)
+        for (Index i : trustIdx) trustLabels.push_back(double(d.labels[size_t(i)]));
     if (r.trustSamples < 22)
         r.notes << QString("trustworthiness_k10 is null: it needs at least 22 samples, the data has %1")
                        .arg(r.trustSamples);
@@ -113,7 +124,7 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
     const QString split = hasTest ? QString("the %1 samples of the test split").arg(r.evaluatedSamples)
                                   : QString("all %1 samples (the data has no test split)").arg(r.evaluatedSamples);
     r.samplesExplained =
-        QString("reconstruction%1 figures: %2; trustworthiness: %3; %4")
+        QString("reconstruction%1 figures: %2; trustworthiness%5: %3; %4")
             .arg(model.kind() == ModelKind::Vae ? " and ELBO" : "", split,
                  r.trustSamples == d.rows
                      ? QString("all %1 samples%2").arg(d.rows).arg(hasTest ? " (training and test)" : "")
@@ -123,12 +134,15 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
                            .arg(seed),
                  knn ? QString("k-NN: each test code classified by its 5 nearest among the %1 training codes")
                            .arg(trainRows)
-                     : QString("k-NN: none (it needs class labels and a test split)"));
+                     : QString("k-NN: none (it needs class labels and a test split)"),
+                 trustLabels.empty() ? QString()
+                                     : QString(" and label_r2 (a linear fit of the %1 from the codes)")
+                                           .arg(QString::fromStdString(d.labelName.empty() ? "label" : d.labelName)));
     Matrix trustX;
     gatherBatch(view, norm, trustIdx.data(), Index(trustIdx.size()), trustX);
     Matrix trustZ;
     model.encode(trustX, trustZ);
-    r.model = figures(x, xhat, unitRange, trainCodes, testCodes, d, trustX, trustZ);
+    r.model = figures(x, xhat, unitRange, trainCodes, testCodes, d, trustX, trustZ, trustLabels);
     if (model.kind() == ModelKind::Vae) {
         // ELBO with beta = 1 whatever the training beta, so models compare.
         std::unique_ptr<Model> copy = model.clone();
@@ -144,7 +158,7 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
     const Matrix pcaHat = pca.inverseTransform(pca.transform(x));
     const Matrix pcaTrain = hasTest ? pca.transform(trainX) : Matrix();
     const Matrix pcaTest = hasTest ? pca.transform(toMatrix(view, norm, trainRows, d.rows)) : Matrix();
-    r.pca = figures(x, pcaHat, unitRange, pcaTrain, pcaTest, d, trustX, pca.transform(trustX));
+    r.pca = figures(x, pcaHat, unitRange, pcaTrain, pcaTest, d, trustX, pca.transform(trustX), trustLabels);
     return r;
 }
 

@@ -18,6 +18,7 @@ struct QualityFigures {
     std::optional<double> elbo;          // VAE only: -(reconstruction + KL), per sample
     std::optional<double> knnAccuracy;   // k = 5, train codes vote for test codes
     std::optional<double> trustworthiness; // k = 10; needs at least 22 samples
+    std::optional<double> labelR2;       // continuous labels: R^2 of a linear fit from the codes
     QJsonObject toJson() const;
 };
 

@@ -134,6 +134,10 @@ QJsonObject RunConfig::toJson() const {
                   {"loss", QString::fromStdString(lossName(model.loss))},
                   {"beta", model.beta},
                   {"sparsity", model.sparsity}};
+    if (model.geometry > 0) {
+        m["geometry"] = model.geometry;
+        m["geometryNeighbours"] = model.geometryNeighbours;
+    }
     if (model.inputDim > 0) m["inputDim"] = model.inputDim;
     const TrainConfig& t = training;
     QJsonObject tr{{"epochs", t.epochs},
@@ -182,7 +186,7 @@ void RunConfig::merge(const QJsonObject& json, const QString& source) {
     if (root.has("model")) {
         const Section s(root.object("model"), "model.", source,
                         {"kind", "encoder", "latentDim", "decoder", "activation", "loss", "beta",
-                         "sparsity", "inputDim"});
+                         "sparsity", "geometry", "geometryNeighbours", "inputDim"});
         if (s.has("kind")) model.kind = s.parse("kind", [&] { return parseModelKind(s.string("kind").toStdString()); });
         if (s.has("encoder")) {
             model.encoderLayers = s.isLayerList("encoder") ? s.layers("encoder") : std::vector<LayerSpec>{};
@@ -198,6 +202,8 @@ void RunConfig::merge(const QJsonObject& json, const QString& source) {
         if (s.has("loss")) model.loss = s.parse("loss", [&] { return parseLoss(s.string("loss").toStdString()); });
         if (s.has("beta")) model.beta = s.number("beta");
         if (s.has("sparsity")) model.sparsity = s.number("sparsity");
+        if (s.has("geometry")) model.geometry = s.number("geometry");
+        if (s.has("geometryNeighbours")) model.geometryNeighbours = s.integer("geometryNeighbours", 1, 1000);
         if (s.has("inputDim")) model.inputDim = s.integer("inputDim", 1, 1 << 24);
     }
     if (root.has("training")) {
@@ -260,7 +266,7 @@ QStringList presetNames() {
     return names;
 }
 
-QString defaultPresetName() { return QStringLiteral("swissroll-ae"); }
+QString defaultPresetName() { return QStringLiteral("swissroll-grae"); }
 
 namespace {
 QJsonObject readJsonObject(const QString& path, const QString& shownAs) {
