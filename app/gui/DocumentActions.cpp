@@ -1,11 +1,11 @@
 #include "DocumentActions.h"
 
-#include "LatentPlot.h"
-#include "LatentView.h"
-#include "LossPlot.h"
 #include "MainWindow.h"
-#include "PlotTheme.h"
-#include "TrainingController.h"
+#include "training/TrainingController.h"
+#include "views/latent/LatentPlot.h"
+#include "views/latent/LatentView.h"
+#include "views/plots/LossPlot.h"
+#include "views/plots/PlotTheme.h"
 
 #include "PlotRenderer.h"
 

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "Dialogs.h"
-#include "Snapshot.h"
+#include "training/Snapshot.h"
 
 #include <QElapsedTimer>
 #include <QMainWindow>

@@ -6,9 +6,9 @@
 
 #include "DocumentActions.h"
 
-#include "ControlBar.h"
-#include "PerfReport.h"
-#include "TrainingController.h"
+#include "panels/ControlBar.h"
+#include "perf/PerfReport.h"
+#include "training/TrainingController.h"
 
 #include <QAction>
 #include <QApplication>

@@ -1,0 +1,454 @@
+#include "panels/SettingsPanel.h"
+
+#include "panels/LayerListFields.h"
+
+#include "panels/ScientificSpinBox.h"
+#include "training/TrainingSession.h"
+
+#include "latentlab/Catalogue.h"
+#include "latentlab/CsvReader.h"
+
+#include <QComboBox>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QRegularExpressionValidator>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QThread>
+
+namespace latentlab::gui {
+
+namespace {
+constexpr int kFileRole = Qt::UserRole + 1; // the item's dataset name or path
+const char* kBrowse = "__browse__";
+
+// Marks the Dataset list's entries that are files chosen by the user (not the catalogue's).
+constexpr int kUserFileRole = Qt::UserRole + 2;
+
+QString labelColumnTip() {
+    return SettingsPanel::tr("CSV files: the column holding each sample's label, which colours the latent plane "
+                             "(whole numbers are classes). It is not learned from. None: every column is a "
+                             "feature.\n\nColumns count from 1 here, as in error messages; a configuration "
+                             "file's \"labelColumn\" counts from 0 (column 5 is \"labelColumn\": 4).");
+}
+
+// Text with a break opportunity (a zero-width space) after every '/', '_', '-' and '.' and
+// every 24 characters without one, so that a word-wrapped label can break a long path.
+QString breakablePath(const QString& text) {
+    QString out;
+    int run = 0;
+    for (const QChar ch : text) {
+        out += ch;
+        ++run;
+        if (ch == '/' || ch == '_' || ch == '-' || ch == '.' || run >= 24) {
+            out += QChar(0x200B);
+            run = 0;
+        } else if (ch.isSpace()) {
+            run = 0;
+        }
+    }
+    return out;
+}
+
+QString widthsText(const std::vector<int>& w) {
+    QStringList parts;
+    for (int x : w) parts << QString::number(x);
+    return parts.join(", ");
+}
+} // namespace
+
+SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
+    auto* form = new QFormLayout(this);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+
+    m_dataset = new QComboBox;
+    m_dataset->setObjectName("dataset");
+    m_dataset->setToolTip(tr("The data to learn from. Generated sets are made on the spot; MNIST and "
+                             "Fashion-MNIST are read from disk (hover an entry to see where). "
+                             "\"Other file…\" opens your own CSV (one sample per row) or IDX images."));
+    m_datasetInfo = new QLabel;
+    m_datasetInfo->setWordWrap(true);
+    m_datasetInfo->setStyleSheet("color: palette(mid); font-size: small;");
+    // A long folder name must wrap inside the panel, not widen it (see breakablePath).
+    m_datasetInfo->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_labelColumn = new QComboBox;
+    m_labelColumn->setToolTip(labelColumnTip());
+    m_header = new QComboBox;
+    m_header->addItem(tr("automatic"), "auto");
+    m_header->addItem(tr("yes: names"), "yes");
+    m_header->addItem(tr("no: data"), "no");
+    m_header->setToolTip(tr("CSV files: whether the first row names the columns (yes) or is data (no). "
+                            "Automatic takes it as names only if none of its cells is a number, so a typo "
+                            "in a first row of data is reported, not dropped."));
+    m_kind = new QComboBox;
+    m_kind->addItem(tr("Autoencoder"), "ae");
+    m_kind->addItem(tr("Variational autoencoder (VAE)"), "vae");
+    m_kind->setToolTip(tr("Autoencoder: a deterministic code z = E(x).\nVAE: a Gaussian code with a KL "
+                          "term that pulls it towards N(0, I), so you can sample new data from the prior."));
+    m_widths = new QLineEdit;
+    m_widths->setValidator(new QRegularExpressionValidator(QRegularExpression(R"(\s*\d+(\s*,\s*\d+)*\s*,?\s*)"), this));
+    m_widths->setToolTip(tr("Widths of the encoder's hidden layers, input side first, e.g. \"512, 256\". "
+                            "The decoder mirrors them."));
+    m_layers = new LayerListFields(this);
+    m_latent = new QSpinBox;
+    m_latent->setRange(1, 64);
+    m_latent->setKeyboardTracking(false);
+    m_latent->setToolTip(tr("Dimensions of the latent code z. With 2 the plane shows the whole code; with "
+                            "more you pick which two dimensions to plot."));
+    m_activation = new QComboBox;
+    for (const std::string& a : activationNames()) m_activation->addItem(QString::fromStdString(a), QString::fromStdString(a));
+    m_activation->setToolTip(tr("Non-linearity of the hidden layers (the code and the output stay linear)."));
+    m_loss = new QComboBox;
+    m_loss->addItem(tr("Mean squared error"), "mse");
+    m_loss->addItem(tr("Binary cross-entropy"), "bce");
+    m_loss->setToolTip(tr("Reconstruction loss. Cross-entropy suits pixels in [0, 1] (images); squared "
+                          "error suits coordinates."));
+    m_batch = new QSpinBox;
+    m_batch->setRange(1, 65536);
+    m_batch->setKeyboardTracking(false);
+    m_batch->setToolTip(tr("Samples per mini-batch: one optimiser step per batch. Changing it keeps the "
+                           "weights and restarts the current epoch."));
+    m_lr = new ScientificSpinBox;
+    m_lr->setRange(1e-6, 100);
+    m_lr->setToolTip(tr("Step size of the optimiser (Adam by default). Applied from the next mini-batch; "
+                        "the loss plot marks the change. Too high and the loss turns NaN."));
+    m_epochs = new QSpinBox;
+    m_epochs->setRange(1, 1000000);
+    m_epochs->setKeyboardTracking(false);
+    m_epochs->setToolTip(tr("How many passes over the training data to make in total. Raise it after "
+                            "training finished to go on."));
+    m_beta = new ScientificSpinBox;
+    m_beta->setRange(0, 1000);
+    m_beta->setToolTip(tr("VAE only: weight of the KL term (beta-VAE). Lower gives sharper reconstructions, "
+                          "higher a code closer to N(0, I). Applied from the next mini-batch."));
+    m_seed = new QSpinBox;
+    m_seed->setRange(0, 2147483647);
+    m_seed->setKeyboardTracking(false);
+    m_seed->setToolTip(tr("Seed of the weight initialisation and the shuffling: the same seed and thread "
+                          "count give the same run."));
+    m_threads = new QSpinBox;
+    m_threads->setRange(0, std::max(1, QThread::idealThreadCount()));
+    m_threads->setKeyboardTracking(false);
+    m_threads->setToolTip(tr("CPU threads for training. Automatic uses every core, as latentlab-cli does; "
+                             "the window stays responsive (training runs at a lower priority)."));
+
+    form->addRow(tr("&Dataset"), m_dataset);
+    form->addRow(QString(), m_datasetInfo);
+    form->addRow(tr("Label col&umn"), m_labelColumn);
+    form->addRow(tr("&Header row"), m_header);
+    form->addRow(tr("&Model"), m_kind);
+    m_layers->addModeRow(form);
+    form->addRow(tr("&Encoder widths"), m_widths);
+    m_layers->addListRows(form);
+    form->addRow(tr("&Latent dimensions"), m_latent);
+    form->addRow(tr("&Activation"), m_activation);
+    form->addRow(tr("Reconstruction l&oss"), m_loss);
+    form->addRow(tr("&Batch size"), m_batch);
+    form->addRow(tr("Learning &rate"), m_lr);
+    form->addRow(tr("E&pochs"), m_epochs);
+    form->addRow(tr("Be&ta (KL weight)"), m_beta);
+    form->addRow(tr("&Seed"), m_seed);
+    form->addRow(tr("&Threads"), m_threads);
+    for (int i = 0; i < form->rowCount(); ++i)
+        if (auto* label = form->itemAt(i, QFormLayout::LabelRole))
+            if (auto* w = form->itemAt(i, QFormLayout::FieldRole); w && w->widget() && label->widget())
+                label->widget()->setToolTip(w->widget()->toolTip());
+
+    fillDatasets();
+    setThreadsInUse(TrainingSession::resolveThreads(0));
+
+    // What changed, in the user's words, for the question whether to discard the model.
+    auto arch = [this](const QString& setting, const QString& value) {
+        if (!m_updating) emit architectureEdited(tr("Change %1").arg(setting), tr("Change the %1 to %2").arg(setting, value));
+    };
+    auto options = [this] {
+        if (!m_updating) emit trainingOptionsEdited();
+    };
+    connect(m_dataset, qOverload<int>(&QComboBox::activated), this, &SettingsPanel::datasetChosen);
+    // activated: only the user's choices, never setConfig's.
+    connect(m_labelColumn, qOverload<int>(&QComboBox::activated), this,
+            [this, arch] { arch(tr("label column"), m_labelColumn->currentText()); });
+    connect(m_header, qOverload<int>(&QComboBox::activated), this, [this, arch] {
+        showCsvColumns(m_dataset->currentData().toString(), m_labelColumn->currentData().toInt());
+        arch(tr("header row"), m_header->currentText());
+    });
+    connect(m_kind, qOverload<int>(&QComboBox::currentIndexChanged), this, [this, arch] {
+        updateEnabled();
+        arch(tr("model"), m_kind->currentText());
+    });
+    connect(m_widths, &QLineEdit::editingFinished, this, [this, arch] {
+        if (widths() != m_base.model.encoderWidths) arch(tr("encoder widths"), widthsText(widths()));
+    });
+    connect(m_layers->mode(), qOverload<int>(&QComboBox::activated), this, [this, arch] {
+        m_layers->proposeFor(m_base.model.inputShape); // a start for empty lists
+        updateEnabled();
+        showArchitecture();
+        if (!m_layers->layersMode() || m_layers->fits()) arch(tr("layers"), m_layers->mode()->currentText());
+    });
+    auto applyList = [this, arch](QLineEdit* edit) {
+        const auto layers = m_layers->edited();
+        if (!layers || !m_layers->fits()) return; // the read-out says what is wrong
+        const bool encoder = edit == m_layers->encoder();
+        const auto& now = encoder ? layers->first : layers->second;
+        if (now != (encoder ? m_base.model.encoderLayers : m_base.model.decoderLayers))
+            arch(encoder ? tr("encoder layers") : tr("decoder layers"), QString::fromStdString(specsText(now)));
+    };
+    for (QLineEdit* edit : {m_layers->encoder(), m_layers->decoder()}) {
+        connect(edit, &QLineEdit::textEdited, this, [this] { showArchitecture(); });
+        connect(edit, &QLineEdit::editingFinished, this, [applyList, edit] { applyList(edit); });
+    }
+    connect(m_layers, &LayerListFields::listChosen, this, [this, applyList](QLineEdit* edit) {
+        showArchitecture();
+        applyList(edit);
+    });
+    connect(m_latent, qOverload<int>(&QSpinBox::valueChanged), this,
+            [arch](int v) { arch(tr("latent dimensions"), QString::number(v)); });
+    connect(m_activation, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            [this, arch] { arch(tr("activation"), m_activation->currentText()); });
+    connect(m_loss, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            [this, arch] { arch(tr("reconstruction loss"), m_loss->currentText().toLower()); });
+    connect(m_batch, qOverload<int>(&QSpinBox::valueChanged), this, options);
+    connect(m_seed, qOverload<int>(&QSpinBox::valueChanged), this, options);
+    connect(m_threads, qOverload<int>(&QSpinBox::valueChanged), this, options);
+    connect(m_lr, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this](double v) {
+        if (!m_updating) emit learningRateEdited(v);
+    });
+    connect(m_beta, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this](double v) {
+        if (!m_updating) emit betaEdited(v);
+    });
+    connect(m_epochs, qOverload<int>(&QSpinBox::valueChanged), this, [this](int v) {
+        if (!m_updating) emit epochsEdited(v);
+    });
+    setConfig(app::loadPreset(app::defaultPresetName()));
+}
+
+void SettingsPanel::fillDatasets() {
+    const data::Catalogue catalogue;
+    auto* model = qobject_cast<QStandardItemModel*>(m_dataset->model());
+    for (const data::CatalogueEntry& e : catalogue.entries()) {
+        const QString name = QString::fromStdString(e.name);
+        m_dataset->addItem(e.available ? name : name + tr(" (missing)"), name);
+        const int row = m_dataset->count() - 1;
+        // "From:" so that a location of "generated" does not read as the description's last word.
+        m_dataset->setItemData(row, QString::fromStdString(e.description) + "\n" + tr("From: %1").arg(QString::fromStdString(e.location)),
+                               Qt::ToolTipRole);
+        m_dataset->setItemData(row, name, kFileRole);
+        if (!e.available && model) model->item(row)->setEnabled(false);
+    }
+    m_dataset->insertSeparator(m_dataset->count());
+    m_dataset->addItem(tr("Other file…"), QString(kBrowse));
+}
+
+bool SettingsPanel::isImageDataset(const QString& name) {
+    // The catalogue's image sets, or IDX image files; everything else is a table of numbers.
+    return name == "mnist" || name == "fashion-mnist" || name.contains("idx3", Qt::CaseInsensitive);
+}
+
+bool SettingsPanel::isCsvDataset(const QString& name) {
+    return name.endsWith(".csv", Qt::CaseInsensitive); // as app::loadDataset tells them
+}
+
+void SettingsPanel::showDatasetInfo(const QString& text) {
+    m_datasetInfo->setText(breakablePath(text));
+    m_datasetInfo->setToolTip(text);
+}
+
+// The label column and header rows show for CSV files only. The columns are listed by the
+// names in the file's first row when the header mode makes it a header, else by number
+// with their first value, so the label column can be picked without opening the file.
+void SettingsPanel::showCsvColumns(const QString& name, int labelColumn) {
+    const bool csv = isCsvDataset(name);
+    if (auto* form = qobject_cast<QFormLayout*>(layout())) {
+        form->setRowVisible(m_labelColumn, csv);
+        form->setRowVisible(m_header, csv);
+    }
+    m_labelColumn->clear();
+    m_labelColumn->addItem(tr("none: every column is a feature"), -1);
+    m_labelColumn->setToolTip(labelColumnTip());
+    if (!csv) return;
+    data::CsvOptions options;
+    options.header = data::parseCsvHeader(m_header->currentData().toString().toStdString());
+    try {
+        const data::CsvFirstRow row = data::readCsvFirstRow(name.toStdString(), options);
+        for (size_t i = 0; i < row.cells.size(); ++i) {
+            const QString cell = QString::fromStdString(row.cells[i]).simplified().left(40);
+            m_labelColumn->addItem(row.isHeader ? tr("%1: %2").arg(i + 1).arg(cell)
+                                                : tr("column %1 (first value %2)").arg(i + 1).arg(cell),
+                                   int(i));
+        }
+    } catch (const data::DataError& e) {
+        // Loading the file reports it in full; here it only explains the empty list.
+        m_labelColumn->setToolTip(labelColumnTip() + "\n\n" + QString::fromStdString(e.what()));
+    }
+    // A column the configuration names but the file lacks stays, so loading can say so.
+    if (labelColumn >= 0 && m_labelColumn->findData(labelColumn) < 0)
+        m_labelColumn->addItem(tr("column %1").arg(labelColumn + 1), labelColumn);
+    m_labelColumn->setCurrentIndex(std::max(0, m_labelColumn->findData(labelColumn)));
+}
+
+void SettingsPanel::datasetChosen(int index) {
+    const QString value = m_dataset->itemData(index).toString();
+    if (value == kBrowse) {
+        m_dataset->setCurrentIndex(m_lastDatasetIndex);
+        emit browseDatasetRequested();
+        return;
+    }
+    if (index == m_lastDatasetIndex) return;
+    m_lastDatasetIndex = index;
+    m_updating = true;
+    // Another file starts without a label and with the header guessed; back to the
+    // configuration's own file, its choices come back.
+    const bool configuredFile = value == m_base.dataset.name;
+    m_header->setCurrentIndex(
+        m_header->findData(QString::fromStdString(data::csvHeaderName(configuredFile ? m_base.dataset.csvHeader
+                                                                                     : data::CsvOptions::Header::Auto))));
+    showCsvColumns(value, configuredFile ? m_base.dataset.csvLabelColumn : -1);
+    // Pixels in [0, 1] are what cross-entropy is for; coordinates want squared error.
+    m_loss->setCurrentIndex(m_loss->findData(isImageDataset(value) ? "bce" : "mse"));
+    m_updating = false;
+    showDatasetInfo(m_dataset->itemData(index, Qt::ToolTipRole).toString());
+    emit architectureEdited(tr("Switch dataset"), tr("Switch the dataset to %1").arg(m_dataset->itemText(index)));
+}
+
+int SettingsPanel::fileEntry(const QString& path) {
+    int index = m_dataset->findData(path);
+    if (index < 0) {
+        index = m_dataset->count() - 2; // before the separator and "Other file…"
+        m_dataset->insertItem(index, QFileInfo(path).fileName(), path);
+        m_dataset->setItemData(index, path, Qt::ToolTipRole);
+        m_dataset->setItemData(index, true, kUserFileRole);
+    }
+    return index;
+}
+
+// Files stay in the list once a model has been set up on them; one that was refused (or
+// whose reset was cancelled) leaves it again.
+void SettingsPanel::forgetRefusedFiles(const QString& keep) {
+    for (int i = m_dataset->count() - 1; i >= 0; --i) {
+        const QString name = m_dataset->itemData(i).toString();
+        if (m_dataset->itemData(i, kUserFileRole).toBool() && name != keep && !m_usedFiles.contains(name))
+            m_dataset->removeItem(i);
+    }
+}
+
+void SettingsPanel::setDatasetFile(const QString& path) {
+    const int index = fileEntry(path);
+    m_dataset->setCurrentIndex(index);
+    datasetChosen(index);
+}
+
+void SettingsPanel::setThreadsInUse(int threads) {
+    m_threads->setSpecialValueText(tr("automatic (%1)").arg(threads));
+}
+
+void SettingsPanel::setConfig(const app::RunConfig& c) {
+    m_updating = true;
+    m_base = c;
+    // setConfig only ever shows the configuration of a model that exists.
+    int index = m_dataset->findData(c.dataset.name);
+    if (index < 0 || m_dataset->itemData(index, kUserFileRole).toBool()) m_usedFiles.insert(c.dataset.name);
+    forgetRefusedFiles(c.dataset.name);
+    index = m_dataset->findData(c.dataset.name);
+    if (index < 0) index = fileEntry(c.dataset.name);
+    m_dataset->setCurrentIndex(index);
+    m_lastDatasetIndex = index;
+    showDatasetInfo(m_dataset->itemData(index, Qt::ToolTipRole).toString());
+    m_header->setCurrentIndex(m_header->findData(QString::fromStdString(data::csvHeaderName(c.dataset.csvHeader))));
+    showCsvColumns(c.dataset.name, c.dataset.csvLabelColumn);
+    m_kind->setCurrentIndex(c.model.kind == ModelKind::Vae ? 1 : 0);
+    m_widths->setText(widthsText(c.model.encoderWidths));
+    m_layers->show(c.model);
+    m_latent->setValue(c.model.latentDim);
+    m_activation->setCurrentIndex(m_activation->findData(QString::fromStdString(activationName(c.model.activation))));
+    m_loss->setCurrentIndex(c.model.loss == ReconstructionLoss::Bce ? 1 : 0);
+    m_batch->setValue(c.training.batchSize);
+    m_lr->setValue(c.training.learningRate);
+    m_epochs->setValue(std::max(1, c.training.epochs));
+    m_beta->setValue(c.model.beta);
+    m_seed->setValue(int(c.training.seed));
+    m_threads->setValue(c.training.threads);
+    updateEnabled();
+    showArchitecture();
+    m_updating = false;
+}
+
+// The shown settings on the current model's data, read out in the layer fields.
+void SettingsPanel::showArchitecture() {
+    ModelConfig m = config().model;
+    m.inputDim = m_base.model.inputDim > 0 ? m_base.model.inputDim : 1;
+    m.inputShape = m_base.model.inputShape;
+    m_layers->readOut(m);
+}
+
+std::vector<int> SettingsPanel::widths() const {
+    std::vector<int> out;
+    for (const QString& part : m_widths->text().split(',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int w = part.trimmed().toInt(&ok);
+        if (ok && w > 0) out.push_back(std::min(w, 65536));
+    }
+    return out;
+}
+
+app::RunConfig SettingsPanel::config() const {
+    app::RunConfig c = m_base;
+    const QString dataset = m_dataset->currentData().toString();
+    if (!dataset.isEmpty() && dataset != kBrowse) c.dataset.name = dataset;
+    const bool changedData = c.dataset.name != m_base.dataset.name;
+    if (isCsvDataset(c.dataset.name)) {
+        c.dataset.csvLabelColumn = m_labelColumn->currentData().toInt();
+        c.dataset.csvHeader = data::parseCsvHeader(m_header->currentData().toString().toStdString());
+    }
+    c.model.kind = m_kind->currentData().toString() == "vae" ? ModelKind::Vae : ModelKind::Autoencoder;
+    const std::vector<int> w = widths();
+    if (!w.empty()) c.model.encoderWidths = w;
+    if (const auto layers = m_layers->edited()) {
+        c.model.encoderLayers = layers->first;
+        c.model.decoderLayers = layers->second;
+    }
+    if (c.model.encoderWidths != m_base.model.encoderWidths) c.model.decoderWidths.clear(); // mirror again
+    c.model.latentDim = m_latent->value();
+    c.model.activation = parseActivation(m_activation->currentData().toString().toStdString());
+    c.model.loss = m_loss->currentData().toString() == "bce" ? ReconstructionLoss::Bce : ReconstructionLoss::Mse;
+    c.model.beta = m_beta->value();
+    c.training.batchSize = m_batch->value();
+    c.training.learningRate = m_lr->value();
+    c.training.epochs = m_epochs->value();
+    c.training.seed = uint64_t(m_seed->value());
+    c.training.threads = m_threads->value();
+    // Normalisation follows the data and the loss: images by their 0..255 range, anything
+    // under cross-entropy into [0, 1] per feature, the rest standardised.
+    if (isImageDataset(c.dataset.name))
+        c.dataset.normalize = Normalizer::Kind::GlobalMinMax;
+    else if (c.model.loss == ReconstructionLoss::Bce)
+        c.dataset.normalize = Normalizer::Kind::MinMax;
+    else if (changedData || c.dataset.normalize == Normalizer::Kind::GlobalMinMax)
+        c.dataset.normalize = Normalizer::Kind::Standardize;
+    if (changedData) {
+        c.name.clear(); // no longer the preset
+        // The sizes of the model before suit the data before: the session proposes new
+        // ones from the data once it is loaded (the panel then shows them).
+        c.proposeForData = true;
+    }
+    return c;
+}
+
+QComboBox* SettingsPanel::layersModeBox() const { return m_layers->mode(); }
+QLineEdit* SettingsPanel::encoderLayersEdit() const { return m_layers->encoder(); }
+QLineEdit* SettingsPanel::decoderLayersEdit() const { return m_layers->decoder(); }
+QLabel* SettingsPanel::architectureLabel() const { return m_layers->architecture(); }
+
+void SettingsPanel::updateEnabled() {
+    m_beta->setEnabled(m_kind->currentData().toString() == "vae");
+    // Only the fields of the chosen way of giving layers.
+    if (auto* form = qobject_cast<QFormLayout*>(layout())) {
+        const bool layers = m_layers->layersMode();
+        form->setRowVisible(m_widths, !layers);
+        m_layers->showRows(form);
+        form->setRowVisible(m_activation, !layers); // each layer names its own
+    }
+}
+
+} // namespace latentlab::gui

@@ -1,0 +1,1021 @@
+// The desktop program driven through its real widgets on the offscreen platform: training
+// updates the plots, Space pauses within a batch, a click decodes exactly that point,
+// sampling fills the gallery, the loss plot's axes, architecture changes, and no display.
+// Files, exports and failures are in tst_documents.
+#include "GuiFixture.h"
+
+#include "latentlab/Conv.h"
+#include "latentlab/IdxReader.h"
+#include "latentlab/Multiply.h"
+#include "panels/LayerListDialog.h"
+#include "training/CodeRefresher.h"
+#include "views/output/FiltersView.h"
+#include "views/output/ImageView.h"
+#include "views/output/PointCloudView.h"
+#include "views/plots/PlotTheme.h"
+
+#include <QFormLayout>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QPushButton>
+#include <QToolTip>
+#include <QStatusBar>
+
+using namespace guitest;
+
+namespace {
+// Epoch reports of a beta-0.05 VAE whose KL term falls from kl0 by klStep an epoch, with
+// validation equal to training: the loss plot's tests draw them.
+std::vector<EpochReport> vaeEpochs(int epochs, double kl0, double klStep) {
+    std::vector<EpochReport> out;
+    for (int e = 1; e <= epochs; ++e) {
+        EpochReport r;
+        r.epoch = e;
+        r.train.kl = kl0 - klStep * e;
+        r.train.reconstruction = 0.5 - 0.01 * e;
+        r.train.total = r.train.reconstruction + 0.05 * r.train.kl;
+        r.validation = r.train;
+        r.hasValidation = true;
+        out.push_back(r);
+    }
+    return out;
+}
+} // namespace
+
+class TestGui : public guitest::WindowTest {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { setUpApplication("tst_gui"); }
+    void init() { openWindow(); }
+    void cleanup() { closeWindow(); }
+
+    void startsOnSwissRollPreset() {
+        QCOMPARE(c().session().config.name, QString("swissroll-grae"));
+        QCOMPARE(w().panel()->datasetBox()->currentData().toString(), QString("swissroll"));
+        QCOMPARE(c().state(), RunState::Ready);
+        QTRY_COMPARE(plot().plottedPoints(), 3000); // every sample, encoded by the new model
+    }
+
+    void trainingUpdatesThePlots() {
+        QSignalSpy epochs(&c(), &TrainingController::epochCompleted);
+        QTRY_COMPARE(plot().plottedPoints(), 3000); // the first codes, all of them
+        const Matrix before = *plot().codes();
+        QSignalSpy codes(&plot(), &LatentPlot::codesChanged);
+        w().controls()->trainAction()->trigger();
+        QTRY_COMPARE(c().state(), RunState::Running);
+        QTRY_VERIFY(epochs.count() >= 3);
+        // The plane follows: new codes whenever the time budget allows re-encoding them all
+        // (on a slow build, such as the sanitizers', that can take a few seconds).
+        QTRY_VERIFY_WITH_TIMEOUT(codes.count() >= 1 && !plot().codes()->isApprox(before), 30000);
+        QCOMPARE(plot().plottedPoints(), 3000);
+        QVERIFY(w().lossPlot()->epochCount() >= 3);
+        QVERIFY(w().reconstructions()->reconstructions());
+        QTRY_VERIFY(w().controls()->progressText().contains("samples/s"));
+        QVERIFY(w().controls()->progressBar()->value() > 0);
+    }
+
+    // While training a large set the plane shows a subset re-encoded whole with the newest
+    // weights, and says so; paused, every sample.
+    void planeNeverMixesModels() {
+        app::RunConfig big = app::loadPreset("swissroll-ae");
+        big.dataset.generator.samples = 7000;
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().applyConfig(big);
+        QTRY_COMPARE(session.count(), 1);
+        QTRY_COMPARE(plot().plottedPoints(), 7000);
+        QVERIFY(w().latentView()->coverageText().isEmpty());
+        QSignalSpy codes(&plot(), &LatentPlot::codesChanged);
+        w().controls()->trainAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(codes.count() >= 2, 20000);
+        const Index live = CodeRefresher::kLiveSamples;
+        QCOMPARE(plot().plottedPoints(), int(live));
+        QVERIFY2(w().latentView()->coverageText().startsWith("Training: 3,000 of 7,000 samples"),
+                 qPrintable(w().latentView()->coverageText()));
+        // Every code shown comes from one model: the decoder clone published with them.
+        pauseAndSettle();
+        QTRY_COMPARE(plot().plottedPoints(), 7000);
+        QVERIFY(w().latentView()->coverageText().isEmpty());
+        const data::Dataset& d = *c().session().dataset;
+        const Matrix expected = encodeData(*c().latest()->decoder, app::viewOf(d), 0, d.rows);
+        QVERIFY((*plot().codes() - expected).cwiseAbs().maxCoeff() <= 1e-4f * (1 + expected.cwiseAbs().maxCoeff()));
+    }
+
+    void spacePausesWithinOneBatch() {
+        w().activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        trainEpochs(1);
+        QTRY_VERIFY(c().stepsDone() > 100);
+        QTest::keyClick(&plot(), Qt::Key_Space);
+        const long long atPause = c().stepsDone();
+        QTRY_COMPARE(c().state(), RunState::Paused);
+        QTest::qWait(150);
+        QVERIFY2(c().stepsDone() - atPause <= 1, qPrintable(QString::number(c().stepsDone() - atPause)));
+        QCOMPARE(w().controls()->pauseAction()->text(), QString("Res&ume"));
+        QTest::keyClick(&plot(), Qt::Key_Space);
+        QTRY_VERIFY(c().stepsDone() > atPause + 10);
+    }
+
+    void clickDecodesExactlyThatPoint() {
+        trainEpochs(2);
+        // While training runs: the view always shows the latest decoder's output.
+        const QPoint a = plot().axisRect()->rect().center() + QPoint(37, -21);
+        QTest::mouseClick(&plot(), Qt::LeftButton, {}, a);
+        DecoderView* dv = w().decoderView();
+        QVERIFY(dv->hasPoint());
+        QVERIFY(dv->lastOutput() == decodeToData(*c().latest()->decoder, dv->lastCode()));
+        pauseAndSettle();
+        QTest::mouseClick(&plot(), Qt::LeftButton, {}, a);
+        const QPointF za = plot().planeAt(a);
+        QCOMPARE(dv->lastCode().size(), Index(2));
+        QCOMPARE(dv->lastCode()[0], Scalar(za.x()));
+        QCOMPARE(dv->lastCode()[1], Scalar(za.y()));
+        QVERIFY(dv->lastOutput() == decodeToData(*c().latest()->decoder, dv->lastCode()));
+        // Dragging decodes continuously.
+        const QPoint b = a + QPoint(-60, 45);
+        QTest::mousePress(&plot(), Qt::LeftButton, {}, a);
+        QTest::mouseMove(&plot(), a + QPoint(-30, 20));
+        QTest::mouseMove(&plot(), b);
+        const QPointF zb = plot().planeAt(b);
+        QCOMPARE(dv->lastCode()[0], Scalar(zb.x()));
+        QCOMPARE(dv->lastCode()[1], Scalar(zb.y()));
+        QTest::mouseRelease(&plot(), Qt::LeftButton, {}, b);
+        QVERIFY(dv->lastOutput() == decodeToData(*c().latest()->decoder, dv->lastCode()));
+    }
+
+    void hoverShowsTheSample() {
+        QTRY_COMPARE(plot().plottedPoints(), 3000);
+        plot().replot();
+        const Matrix& z = *plot().codes();
+        const QPointF p = plot().pixelFor(z(0, 5), z(1, 5));
+        QTest::mouseMove(&plot(), p.toPoint());
+        HoverCard* card = w().latentView()->hoverCard();
+        QTRY_VERIFY(card->shownRow() >= 0);
+        const Index row = card->shownRow();
+        const QPointF q = plot().pixelFor(z(0, row), z(1, row));
+        QVERIFY(QLineF(p, q).length() <= 9);
+    }
+
+    // Still over a sample, the plane's general tooltip does not cover its card; a pan or a
+    // zoom takes the card away with the point.
+    void hoverCardIsNotCoveredAndGoesWithAPan() {
+        QTRY_COMPARE(plot().plottedPoints(), 3000);
+        plot().replot();
+        HoverCard* card = w().latentView()->hoverCard();
+        auto sample = [&] {
+            const Matrix& z = *plot().codes();
+            return plot().pixelFor(z(0, 5), z(1, 5)).toPoint();
+        };
+        const QPoint p = sample();
+        QTest::mouseMove(&plot(), p + QPoint(30, 30)); // a move to where the mouse already is is no move
+        QTest::mouseMove(&plot(), p);
+        QTRY_VERIFY(card->isVisible() && card->shownRow() >= 0);
+        QHelpEvent still(QEvent::ToolTip, p, plot().mapToGlobal(p));
+        QApplication::sendEvent(&plot(), &still);
+        QVERIFY(!QToolTip::isVisible());
+        QVERIFY(card->isVisible());
+        // Away from every point the tooltip does show.
+        const QPoint empty = plot().axisRect()->rect().topLeft() + QPoint(2, 2);
+        QTest::mouseMove(&plot(), empty);
+        QTRY_VERIFY(!card->isVisible());
+        QHelpEvent away(QEvent::ToolTip, empty, plot().mapToGlobal(empty));
+        QApplication::sendEvent(&plot(), &away);
+        QTRY_VERIFY(QToolTip::isVisible());
+        QToolTip::hideText();
+        // Right-drag pan.
+        const QPoint q = sample();
+        QTest::mouseMove(&plot(), q);
+        QTRY_VERIFY(card->isVisible());
+        QTest::mousePress(&plot(), Qt::RightButton, {}, q);
+        QMouseEvent drag(QEvent::MouseMove, QPointF(q + QPoint(40, 25)), plot().mapToGlobal(QPointF(q + QPoint(40, 25))),
+                         Qt::NoButton, Qt::RightButton, {});
+        QApplication::sendEvent(&plot(), &drag);
+        QTest::mouseRelease(&plot(), Qt::RightButton, {}, q + QPoint(40, 25));
+        QVERIFY(!card->isVisible());
+        // Wheel zoom.
+        const QPoint r = sample();
+        QTest::mouseMove(&plot(), r + QPoint(1, 0));
+        QTest::mouseMove(&plot(), r);
+        QTRY_VERIFY(card->isVisible());
+        QWheelEvent wheel(QPointF(r), plot().mapToGlobal(QPointF(r)), QPoint(), QPoint(0, 120), Qt::NoButton, {},
+                          Qt::NoScrollPhase, false);
+        QApplication::sendEvent(&plot(), &wheel);
+        QVERIFY(!card->isVisible());
+    }
+
+    void samplingFillsTheGallery() {
+        QVERIFY(!w().latentView()->sampleButton()->isEnabled()); // an autoencoder has no prior
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().applyConfig(app::loadPreset("swissroll-vae"));
+        QTRY_COMPARE(session.count(), 1);
+        QTRY_VERIFY(c().latest());
+        QVERIFY(w().latentView()->sampleButton()->isEnabled());
+        QTest::mouseClick(w().latentView()->sampleButton(), Qt::LeftButton);
+        const int n = w().latentView()->sampleCount();
+        QCOMPARE(w().gallery()->sampleCount(), n);
+        QCOMPARE(plot().priorMarkers(), n);
+        const Matrix& z = plot().priorCodes();
+        const Model& decoder = *c().latest()->decoder;
+        for (Index i = 0; i < n; ++i) QVERIFY(w().gallery()->samples().col(i) == decodeToData(decoder, z.col(i)));
+    }
+
+    void pausedGalleryShowsTheNewestDecoder() {
+        // While training the gallery is decoded at most once a second, so a snapshot can
+        // bring a decoder the gallery skipped; when the pause that follows reuses that same
+        // decoder, the gallery must still catch up with it.
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().applyConfig(app::loadPreset("swissroll-vae"));
+        QTRY_COMPARE(session.count(), 1);
+        QTRY_VERIFY(c().latest() && c().latest()->decoder);
+        QTest::mouseClick(w().latentView()->sampleButton(), Qt::LeftButton);
+        auto perturbed = [&](float by) {
+            std::shared_ptr<Model> m = c().latest()->decoder->clone();
+            for (const Parameter& p : m->parameters())
+                for (Index i = 0; i < p.size; ++i) p.value[i] += by;
+            return std::shared_ptr<const Model>(std::move(m));
+        };
+        auto emitSnapshot = [&](RunState state, std::shared_ptr<const Model> decoder) {
+            auto snap = std::make_shared<TrainingSnapshot>(*c().latest());
+            snap->state = state;
+            snap->decoder = std::move(decoder);
+            snap->codes = nullptr;
+            snap->batches.clear();
+            snap->epochs.clear();
+            snap->changes.clear();
+            emit c().snapshotArrived(snap);
+        };
+        const auto first = perturbed(0.01f), second = perturbed(0.02f);
+        emitSnapshot(RunState::Running, first);  // the gallery follows ...
+        emitSnapshot(RunState::Running, second); // ... not again within a second
+        const Matrix& shown = plot().priorCodes();
+        if (w().gallery()->samples().col(0) == decodeToData(*second, shown.col(0)))
+            QSKIP("more than a second passed between two snapshots: the case cannot be set up");
+        QVERIFY(w().gallery()->samples().col(0) == decodeToData(*first, shown.col(0)));
+        emitSnapshot(RunState::Paused, second);  // paused: now
+        const Matrix& z = plot().priorCodes();
+        QCOMPARE(w().gallery()->sampleCount(), int(z.cols()));
+        for (Index i = 0; i < z.cols(); ++i) QVERIFY(w().gallery()->samples().col(i) == decodeToData(*second, z.col(i)));
+    }
+
+    void architectureChangeAsksToReset_data() {
+        QTest::addColumn<bool>("answer");
+        QTest::newRow("reset") << true;
+        QTest::newRow("keep the model") << false;
+    }
+
+    void architectureChangeAsksToReset() {
+        QFETCH(bool, answer);
+        w().controls()->stepBatchAction()->trigger();
+        QTRY_COMPARE(c().stepsDone(), 1LL);
+        m_dialogs->confirmAnswer = answer;
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().panel()->latentBox()->setValue(3);
+        QCOMPARE(m_dialogs->confirms, 1);
+        QCOMPARE(m_dialogs->lastButton, QString("Change latent dimensions"));
+        QVERIFY2(m_dialogs->lastQuestion.startsWith("Change the latent dimensions to 3, discarding the current model?"),
+                 qPrintable(m_dialogs->lastQuestion));
+        QVERIFY2(m_dialogs->lastQuestion.contains("(1 batch)"), qPrintable(m_dialogs->lastQuestion));
+        if (answer) {
+            QTRY_COMPARE(session.count(), 1);
+            QCOMPARE(c().session().config.model.latentDim, 3);
+            QTRY_VERIFY(c().latest() && c().latest()->codesComplete);
+            QTRY_COMPARE(plot().plottedPoints(), 3000);
+            w().latentView()->setDims(2, 0); // plot z2 against z0
+            QCOMPARE(plot().dimX(), 2);
+            const QPoint a = plot().axisRect()->rect().center();
+            QTest::mouseClick(&plot(), Qt::LeftButton, {}, a);
+            const Vector& z = w().decoderView()->lastCode();
+            QCOMPARE(z.size(), Index(3));
+            QCOMPARE(z[2], Scalar(plot().planeAt(a).x()));
+        } else {
+            QCOMPARE(w().panel()->latentBox()->value(), 2);
+            QTest::qWait(100);
+            QCOMPARE(session.count(), 0);
+        }
+    }
+
+    // Step batch says where in the epoch training stands; the text is beside the bar, not
+    // drawn over its fill (where it would change colour mid-word).
+    void stepBatchShowsItsProgress() {
+        ControlBar* bar = w().controls();
+        QVERIFY(!bar->progressBar()->isTextVisible());
+        QTRY_COMPARE(bar->progressText(), QString("Epoch 0/300"));
+        const Index perEpoch = c().latest()->progress.batchesPerEpoch;
+        QVERIFY(perEpoch > 2);
+        bar->stepBatchAction()->trigger();
+        QTRY_COMPARE(bar->progressText(), QString("Epoch 1/300 · batch 1/%1").arg(perEpoch));
+        bar->stepBatchAction()->trigger();
+        QTRY_COMPARE(bar->progressText(), QString("Epoch 1/300 · batch 2/%1").arg(perEpoch));
+        bar->stepEpochAction()->trigger();
+        QTRY_COMPARE(bar->progressText(), QString("Epoch 1/300"));
+    }
+
+    // A diverged decoder's huge numbers are written short, and the caption never runs past
+    // the view's edge.
+    void decoderCaptionFitsItsView() {
+        DecoderView* view = w().decoderView();
+        PointCloudView* cloud = view->cloudView();
+        QTRY_VERIFY(cloud->isVisible());
+        Vector z(2), x(3);
+        z << -12.5f, 3.25f;
+        x << -10751644672.0f, 2.5e9f, 0.5f;
+        view->showDecoded(z, x);
+        cloud->resize(900, cloud->height());
+        const QString all = cloud->shownCaption().join('\n');
+        QVERIFY2(all.contains("z = (-12.50, 3.25)") && all.contains("-1.08e+10, 2.5e+09, 0.50") &&
+                     !all.contains("10751644672"),
+                 qPrintable(all));
+        // Narrow: each line cut with an ellipsis, inside the view.
+        for (int width : {300, 130}) {
+            cloud->resize(width, cloud->height());
+            const QStringList lines = cloud->shownCaption();
+            QVERIFY(lines.size() >= 2);
+            for (const QString& line : lines)
+                QVERIFY2(cloud->fontMetrics().horizontalAdvance(line) <= width - 12, qPrintable(line));
+            QVERIFY2(lines.first().startsWith("z = ("), qPrintable(lines.first()));
+        }
+        QVERIFY(cloud->shownCaption().join("").contains(QChar(0x2026)));
+    }
+
+    // A placeholder ("Only a VAE has a prior…") stands in the middle of its view, for point
+    // data and image data alike.
+    void placeholdersAreCentred_data() {
+        QTest::addColumn<bool>("images");
+        QTest::newRow("points (Swiss roll)") << false;
+        QTest::newRow("images (Fashion-MNIST)") << true;
+    }
+    void placeholdersAreCentred() {
+        QFETCH(bool, images);
+        auto d = std::make_shared<data::Dataset>();
+        d->name = images ? "fashion-mnist" : "swissroll";
+        d->rows = 1;
+        d->cols = images ? 784 : 3;
+        if (images) d->imageWidth = d->imageHeight = 28;
+        SessionInfo info;
+        info.config = app::loadPreset("swissroll-ae");
+        info.dataset = d;
+        SampleGallery gallery;
+        gallery.resize(320, 400);
+        gallery.setSession(info);
+        const QImage shot = gallery.grab().toImage();
+        const QRgb background = shot.pixel(1, 1);
+        QRect ink;
+        for (int y = 0; y < shot.height(); ++y)
+            for (int x = 0; x < shot.width(); ++x)
+                if (shot.pixel(x, y) != background) ink |= QRect(x, y, 1, 1);
+        QVERIFY(!ink.isEmpty());
+        const QPoint off = ink.center() - QRect(QPoint(0, 0), shot.size()).center();
+        QVERIFY2(std::abs(off.x()) <= 20 && std::abs(off.y()) <= 20,
+                 qPrintable(QString("text centred at offset (%1, %2)").arg(off.x()).arg(off.y())));
+    }
+
+    // The question names what the user did (a preset, a dataset) and what would be lost.
+    void discardQuestionSaysWhatTheUserDid() {
+        trainEpochs(1);
+        pauseAndSettle();
+        const int epochs = c().latest()->progress.epoch;
+        QVERIFY(epochs >= 1);
+        m_dialogs->confirmAnswer = false;
+        QMenu* presets = nullptr;
+        for (QAction* a : w().menuBar()->actions())
+            if (a->text() == "&Presets") presets = a->menu();
+        QVERIFY(presets);
+        for (QAction* a : presets->actions())
+            if (a->text() == "mnist-vae") a->trigger();
+        QCOMPARE(m_dialogs->confirms, 1);
+        QCOMPARE(m_dialogs->lastButton, QString("Load preset"));
+        const QString lost = epochs == 1 ? QString("(1 epoch") : QString("(%1 epochs").arg(epochs);
+        QVERIFY2(m_dialogs->lastQuestion.startsWith("Load preset mnist-vae, discarding the current model?") &&
+                     m_dialogs->lastQuestion.contains(lost),
+                 qPrintable(m_dialogs->lastQuestion));
+        QComboBox* data = w().panel()->datasetBox();
+        const int moons = data->findData("moons");
+        QVERIFY(moons >= 0);
+        data->setCurrentIndex(moons);
+        emit data->activated(moons);
+        QCOMPARE(m_dialogs->confirms, 2);
+        QCOMPARE(m_dialogs->lastButton, QString("Switch dataset"));
+        QVERIFY2(m_dialogs->lastQuestion.startsWith("Switch the dataset to moons, discarding the current model?"),
+                 qPrintable(m_dialogs->lastQuestion));
+        QCOMPARE(data->currentData().toString(), QString("swissroll")); // kept, as answered
+    }
+
+    // On a linear axis the first epochs may be let out of the top, but never silently.
+    void epochsAboveTheTopAreShown() {
+        LossPlot loss;
+        loss.resize(600, 300);
+        loss.reset(ModelKind::Autoencoder, 0, 20);
+        TrainingSnapshot s;
+        for (int e = 1; e <= 20; ++e) {
+            EpochReport r;
+            r.epoch = e;
+            r.train.total = r.train.reconstruction = e == 1 ? 2.4 : 0.35 - 0.005 * e;
+            s.epochs.push_back(r);
+        }
+        loss.add(s);
+        loss.replot();
+        QVERIFY2(loss.yAxis->range().upper < 1, qPrintable(QString::number(loss.yAxis->range().upper)));
+        QCOMPARE(loss.pointsAboveTop(), 1);
+        QVERIFY2(loss.aboveTopNote().contains("epoch 1 above the top (up to 2.4)"), qPrintable(loss.aboveTopNote()));
+        loss.setLogScale(true); // everything fits: no note
+        loss.replot();
+        QCOMPARE(loss.pointsAboveTop(), 0);
+        QVERIFY(loss.aboveTopNote().isEmpty());
+    }
+
+    // Change marks: labels inside the plot (a change before training is at epoch 0), clear
+    // of each other and of the curves, also when changes come close together.
+    void changeLabelsStayClear() {
+        LossPlot loss;
+        loss.resize(700, 240);
+        loss.show(); // the plot takes its size from its resize event
+        QVERIFY(QTest::qWaitForWindowExposed(&loss));
+        loss.reset(ModelKind::Vae, 0, 10);
+        TrainingSnapshot s;
+        s.epochs = vaeEpochs(10, 6.0, 0.2);
+        s.changes = {{0.0, "lr 0.002 → 0.005"}, {3.0, "lr 0.005 → 0.01"}, {3.1, "β 0.05 → 0.1"},
+                     {3.2, "lr 0.01 → 0.001"}, {9.99, "β 0.1 → 0.5"}};
+        loss.add(s);
+        loss.replot();
+        loss.replot(); // the band above the curves settles with the rows it needs
+        const QRect plotArea = loss.axisRect()->rect();
+        const std::vector<QRectF> labels = loss.markLabelRects();
+        QCOMPARE(labels.size(), size_t(5));
+        for (size_t i = 0; i < labels.size(); ++i) {
+            QVERIFY2(labels[i].left() >= plotArea.left() && labels[i].right() <= plotArea.right() + 1 &&
+                         labels[i].top() >= plotArea.top(),
+                     qPrintable(QString("label %1 leaves the plot").arg(i)));
+            for (size_t j = i + 1; j < labels.size(); ++j)
+                QVERIFY2(!labels[i].intersects(labels[j]), qPrintable(QString("labels %1 and %2 overlap").arg(i).arg(j)));
+            for (int g = 0; g < loss.graphCount(); ++g)
+                for (auto it = loss.graph(g)->data()->constBegin(); it != loss.graph(g)->data()->constEnd(); ++it) {
+                    const QPointF p(loss.xAxis->coordToPixel(it->key), loss.graph(g)->valueAxis()->coordToPixel(it->value));
+                    QVERIFY2(!labels[i].contains(p), qPrintable(QString("label %1 covers %2 at epoch %3")
+                                                                    .arg(i)
+                                                                    .arg(loss.graph(g)->name())
+                                                                    .arg(it->key)));
+                }
+        }
+    }
+
+    void vaeKlHasItsOwnAxis() {
+        // beta 0.05: the KL term (unweighted) is ten times the total loss. On the loss axis
+        // it would leave the plot; on its own axis both fill theirs.
+        LossPlot loss;
+        loss.resize(600, 300);
+        loss.reset(ModelKind::Vae, 0);
+        TrainingSnapshot s;
+        s.epochs = vaeEpochs(20, 10.0, 0.1);
+        loss.add(s);
+        QVERIFY(loss.yAxis2->visible());
+        double klTop = 0, totalTop = 0;
+        for (int i = 0; i < loss.graphCount(); ++i) {
+            QCPGraph* g = loss.graph(i);
+            if (g->dataCount() == 0) continue; // the batch losses: none in this snapshot
+            bool ok = false;
+            const double top = g->getValueRange(ok).upper;
+            QVERIFY(ok);
+            const bool kl = g->name().contains("KL");
+            QCOMPARE(g->valueAxis(), kl ? loss.yAxis2 : loss.yAxis);
+            (kl ? klTop : totalTop) = std::max(kl ? klTop : totalTop, top);
+        }
+        // Every curve inside its axis, and neither axis more than twice its curves' height.
+        QVERIFY2(loss.yAxis2->range().upper >= klTop && loss.yAxis2->range().upper < 2 * klTop,
+                 qPrintable(QString::number(loss.yAxis2->range().upper)));
+        QVERIFY2(loss.yAxis->range().upper >= totalTop && loss.yAxis->range().upper < 2 * totalTop,
+                 qPrintable(QString::number(loss.yAxis->range().upper)));
+        loss.setLogScale(true);
+        QCOMPARE(loss.yAxis2->scaleType(), QCPAxis::stLogarithmic);
+        QVERIFY(loss.yAxis2->range().lower > 0 && loss.yAxis2->range().upper >= klTop);
+        // Without a VAE there is no KL and no right axis.
+        loss.reset(ModelKind::Autoencoder, 0);
+        QVERIFY(!loss.yAxis2->visible());
+    }
+
+    void learningRateChangeIsMarked() {
+        w().controls()->stepBatchAction()->trigger();
+        QTRY_COMPARE(c().stepsDone(), 1LL);
+        QCOMPARE(w().lossPlot()->markCount(), 0);
+        w().panel()->learningRateBox()->setValue(0.01);
+        w().controls()->stepBatchAction()->trigger();
+        QTRY_COMPARE(c().stepsDone(), 2LL);
+        QTRY_COMPARE(w().lossPlot()->markCount(), 1);
+    }
+
+    void zoomAndClickWhileTrainingUseTheNewestWeights() {
+        w().controls()->trainAction()->trigger();
+        QTRY_COMPARE(c().state(), RunState::Running);
+        // Zooming the plane and clicking the decoder while training runs at full speed: each
+        // click is decoded with the newest weights. How late the event loop runs is a timing
+        // figure and is measured by `latentlab --perf-report`, not asserted here.
+        const QPoint centre = plot().axisRect()->rect().center();
+        QPoint last;
+        for (int i = 0; i < 30; ++i) {
+            QWheelEvent wheel(centre, plot().mapToGlobal(centre), {}, QPoint(0, i % 2 ? 120 : -120), Qt::NoButton,
+                              Qt::NoModifier, Qt::NoScrollPhase, false);
+            QCoreApplication::sendEvent(&plot(), &wheel);
+            last = centre + QPoint(i, -i);
+            QTest::mouseClick(&plot(), Qt::LeftButton, {}, last);
+            QTest::qWait(30);
+        }
+        const QPointF z = plot().planeAt(last);
+        QCOMPARE(w().decoderView()->lastCode().size(), 2);
+        QCOMPARE(double(w().decoderView()->lastCode()(0)), double(float(z.x())));
+        QCOMPARE(double(w().decoderView()->lastCode()(1)), double(float(z.y())));
+        QVERIFY(c().state() == RunState::Running || c().state() == RunState::Finished);
+        QVERIFY(w().decoderView()->lastOutput() == decodeToData(*c().latest()->decoder, w().decoderView()->lastCode()));
+    }
+
+    // A dataset of one's own after MNIST's VAE does not inherit its sizes: the window
+    // proposes settings from the data (features, samples), shows them and says so.
+    void newDatasetGetsSettingsThatSuitIt() {
+        app::RunConfig big = app::loadPreset("swissroll-vae");
+        big.dataset.generator.samples = 400;
+        big.model.encoderWidths = {512, 256};
+        big.model.beta = 4;
+        big.model.latentDim = 3;
+        big.training.batchSize = 128;
+        big.training.epochs = 20;
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().applyConfig(big);
+        QTRY_COMPARE(session.count(), 1);
+        QCOMPARE(c().session().config.model.encoderWidths, (std::vector<int>{512, 256}));
+
+        const QString path = m_tmp.filePath("five.csv");
+        QByteArray csv = "a,b,c,d,e\n";
+        for (int i = 0; i < 250; ++i)
+            for (int j = 0; j < 5; ++j) csv += QByteArray::number((i * (j + 3)) % 17) + (j < 4 ? "," : "\n");
+        writeFile(path, csv);
+        w().panel()->setDatasetFile(path);
+        QTRY_COMPARE(session.count(), 2);
+        const app::RunConfig& now = c().session().config;
+        QCOMPARE(now.model.kind, ModelKind::Vae); // the user's choice of kind stays
+        QCOMPARE(now.model.encoderWidths, (std::vector<int>{64, 64, 64}));
+        QCOMPARE(now.model.activation, Activation::ELU);
+        QCOMPARE(now.model.latentDim, 3);
+        QCOMPARE(now.model.beta, 0.05);
+        QCOMPARE(now.training.batchSize, 32);
+        QCOMPARE(now.training.epochs, 300);
+        QCOMPARE(w().panel()->betaBox()->value(), 0.05);
+        QCOMPARE(w().panel()->epochsBox()->value(), 300);
+        QVERIFY2(w().statusBar()->currentMessage().startsWith("Proposed for 200 training samples of 5 features"),
+                 qPrintable(w().statusBar()->currentMessage()));
+        // A change the user makes afterwards is taken as it is.
+        w().panel()->latentBox()->setValue(2);
+        QTRY_COMPARE(session.count(), 3);
+        QCOMPARE(c().session().config.model.latentDim, 2);
+        QCOMPARE(c().session().config.model.encoderWidths, (std::vector<int>{64, 64, 64}));
+    }
+
+    // A CSV file's label column and header row are chosen in the panel and reach the data.
+    void csvLabelColumnAndHeaderChoices() {
+        const QString path = m_tmp.filePath("points.csv");
+        QByteArray csv = "x,y,kind\n";
+        for (int i = 0; i < 60; ++i)
+            csv += QByteArray::number(i * 0.25) + "," + QByteArray::number(i % 7) + "," + QByteArray::number(i % 3) + "\n";
+        writeFile(path, csv);
+        SettingsPanel* panel = w().panel();
+        QVERIFY(!panel->labelColumnBox()->isVisibleTo(panel)); // swissroll is no CSV file
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        panel->setDatasetFile(path);
+        QTRY_COMPARE(session.count(), 1);
+        QVERIFY(panel->labelColumnBox()->isVisibleTo(panel) && panel->headerBox()->isVisibleTo(panel));
+        QCOMPARE(c().session().dataset->cols, int64_t(3)); // no label yet: every column is a feature
+        QCOMPARE(c().session().dataset->labelKind, data::LabelKind::None);
+
+        QComboBox* label = panel->labelColumnBox();
+        QCOMPARE(label->count(), 4); // none and the three columns, by their header names
+        const int kind = label->findData(2);
+        QCOMPARE(label->itemText(kind), QString("3: kind"));
+        label->setCurrentIndex(kind);
+        emit label->activated(kind);
+        QTRY_COMPARE(session.count(), 2);
+        QCOMPARE(c().session().config.dataset.csvLabelColumn, 2);
+        const data::Dataset& d = *c().session().dataset;
+        QCOMPARE(d.cols, int64_t(2));
+        QCOMPARE(d.labelKind, data::LabelKind::Class);
+        QCOMPARE(d.labelName, std::string("kind"));
+        QCOMPARE(d.classNames.size(), size_t(3));
+
+        // Header "no": row 1 is data, its names are refused, and the model goes on.
+        QComboBox* header = panel->headerBox();
+        const int no = header->findData("no");
+        header->setCurrentIndex(no);
+        emit header->activated(no);
+        QTRY_COMPARE(m_dialogs->errors.size(), 1);
+        QVERIFY2(m_dialogs->errors.first().contains("row 1, column 1: 'x' is not a number"),
+                 qPrintable(m_dialogs->errors.first()));
+        QCOMPARE(session.count(), 2);
+        QTRY_COMPARE(header->currentData().toString(), QString("auto")); // the panel shows the session's
+        QCOMPARE(label->currentData().toInt(), 2);
+        // The progress bar is back to the session's progress, not left at "Loading …".
+        QTRY_VERIFY2(!w().controls()->progressText().startsWith("Loading"),
+                     qPrintable(w().controls()->progressText()));
+        QVERIFY2(w().controls()->progressText().startsWith("Epoch "),
+                 qPrintable(w().controls()->progressText()));
+    }
+
+    // A CSV file in a folder with a long name: the path under the Dataset field wraps inside
+    // the settings panel instead of widening it (which cut off every field's arrows).
+    void longDatasetPathDoesNotWidenThePanel() {
+        SettingsPanel* panel = w().panel();
+        QByteArray csv = "a,b\n";
+        for (int i = 0; i < 30; ++i) csv += QByteArray::number(i) + "," + QByteArray::number(i % 5) + "\n";
+        writeFile(m_tmp.filePath("s.csv"), csv);
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        panel->setDatasetFile(m_tmp.filePath("s.csv"));
+        QTRY_COMPARE(session.count(), 1);
+        const int before = panel->minimumSizeHint().width(); // a CSV file with a short path
+
+        const QString dir = m_tmp.filePath("a_rather_long_directory_name_for_measurements/and_another_nested_level_2026");
+        QVERIFY(QDir().mkpath(dir));
+        const QString path = dir + "/f.csv";
+        writeFile(path, csv);
+        panel->setDatasetFile(path);
+        QTRY_COMPARE(session.count(), 2);
+        QVERIFY2(panel->minimumSizeHint().width() <= before + 2,
+                 qPrintable(QString("panel minimum width %1 -> %2").arg(before).arg(panel->minimumSizeHint().width())));
+    }
+
+    // A new session's empty loss plot spans its own planned epochs and a unit loss, not
+    // the ranges of the run before it (issue 10, item 3).
+    void emptyLossPlotShowsTheNewRunsEpochs() {
+        LossPlot plot;
+        plot.xAxis->setRange(0, 135); // as a previous, longer run left it
+        plot.yAxis->setRange(0, 42);
+        plot.reset(ModelKind::Vae, 0, 20);
+        QCOMPARE(plot.xAxis->range().lower, 0.0);
+        QCOMPARE(plot.xAxis->range().upper, 20.0);
+        QCOMPARE(plot.yAxis->range().upper, 1.0);
+    }
+
+    // The View menu shows "Data & model", not "Data _model"; the title does not name the
+    // program twice (Qt appends the display name to it) (issue 10, item 8).
+    void viewMenuAndTitleReadRight() {
+        QStringList texts;
+        for (QDockWidget* dock : m_window->findChildren<QDockWidget*>()) texts << dock->toggleViewAction()->text();
+        QVERIFY2(texts.contains("Data && model"), qPrintable(texts.join(" | ")));
+        QVERIFY2(!m_window->windowTitle().contains("Latent Lab"), qPrintable(m_window->windowTitle()));
+        QVERIFY2(m_window->windowTitle().contains(" on "), qPrintable(m_window->windowTitle()));
+    }
+
+    // A refused CSV file leaves the Dataset list again, and the progress bar is not left at
+    // "Loading …" (issue 10, item 13).
+    void refusedFileLeavesTheDatasetList() {
+        const QString ragged = m_tmp.filePath("ragged.csv");
+        writeFile(ragged, "1,2,3\n4,5\n6,7,8\n");
+        SettingsPanel* panel = w().panel();
+        QComboBox* dataset = panel->findChild<QComboBox*>("dataset");
+        QVERIFY(dataset);
+        const int errorsBefore = int(m_dialogs->errors.size());
+        panel->setDatasetFile(ragged);
+        QTRY_COMPARE(int(m_dialogs->errors.size()), errorsBefore + 1);
+        QVERIFY2(m_dialogs->errors.last().contains("ragged.csv: row 2"), qPrintable(m_dialogs->errors.last()));
+        QTRY_COMPARE(dataset->findData(ragged), -1);
+        QCOMPARE(dataset->currentData().toString(), c().session().config.dataset.name);
+        QTRY_VERIFY2(!w().controls()->progressText().startsWith("Loading"),
+                     qPrintable(w().controls()->progressText()));
+    }
+
+    // Export follows the usual convention, Ctrl+Shift+E; nothing exports on Ctrl+Shift+O,
+    // which reads as a variant of Open (issue 10, item 9).
+    void exportShortcutsFollowConvention() {
+        QAction* latent = nullptr;
+        for (QAction* a : m_window->findChildren<QAction*>()) {
+            QVERIFY2(a->shortcut() != QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), qPrintable(a->text()));
+            if (a->text().contains("latent plane")) latent = a;
+        }
+        QVERIFY(latent);
+        QCOMPARE(latent->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    }
+
+    // Help > About names the multiply this process trains with, and why (issue 8).
+    // View > Colours > Dark: the plots follow the palette (QCustomPlot would stay white);
+    // an exported loss plot stays light for paper; the choice is remembered.
+    void darkColoursReachThePlots() {
+        auto lightness = [](QWidget* wgt, QPoint at) { return QColor(wgt->grab().toImage().pixel(at)).lightness(); };
+        QAction* dark = w().findChild<QAction*>("colours-dark");
+        QVERIFY(dark);
+        QVERIFY(lightness(w().lossPlot(), {3, 3}) > 200);
+        dark->trigger();
+        QTRY_VERIFY(isDark(w().palette()));
+        for (QCustomPlot* p : {static_cast<QCustomPlot*>(w().lossPlot()), static_cast<QCustomPlot*>(&plot())}) {
+            p->replot();
+            QVERIFY2(lightness(p, {3, 3}) < 80, qPrintable(p->metaObject()->className()));
+            QVERIFY(p->xAxis->tickLabelColor().lightness() > 180);
+            QVERIFY(p->xAxis->labelColor().lightness() > 180);
+            QVERIFY(p->legend->textColor().lightness() > 180);
+        }
+        // The noisy batch loss stays faint behind the epoch curves.
+        QVERIFY(w().lossPlot()->graph(0)->pen().color().alpha() < 128);
+        QCOMPARE(QSettings().value("colours").toString(), QString("dark"));
+        PointCloudView* cloud = w().decoderView()->cloudView(); // the Swiss roll's decoded points
+        QVERIFY(cloud->isVisible());
+        QVERIFY(lightness(cloud, {2, cloud->height() - 3}) < 80);
+        const QString png = m_tmp.filePath("dark-loss.png");
+        QVERIFY(w().documents()->exportLossTo(png));
+        QImage exported(png);
+        QVERIFY(!exported.isNull());
+        QVERIFY(QColor(exported.pixel(4, 4)).lightness() > 200);
+        QVERIFY(lightness(w().lossPlot(), {3, 3}) < 80); // the window stays dark
+        w().findChild<QAction*>("colours-system")->trigger();
+        QTRY_VERIFY(!isDark(w().palette()));
+        QVERIFY(lightness(w().lossPlot(), {3, 3}) > 200);
+    }
+
+    void aboutNamesTheMultiply() {
+        QAction* about = nullptr;
+        for (QAction* a : m_window->findChildren<QAction*>())
+            if (a->text().contains("About")) about = a;
+        QVERIFY(about);
+        about->trigger();
+        QCOMPARE(m_dialogs->notes.size(), 1);
+        const QString text = m_dialogs->notes.first();
+        QVERIFY2(text.contains(QString::fromStdString(multiplyChoice().label)), qPrintable(text));
+        QVERIFY2(text.contains(QString::fromStdString(multiplyChoice().reason).toHtmlEscaped()), qPrintable(text));
+        // The version, the libraries with theirs, and the user guide as a link.
+        QVERIFY2(text.contains("Latent Lab " + QCoreApplication::applicationVersion()), qPrintable(text));
+        for (const QString& library : {QString("Qt ") + qVersion(), QString("QCustomPlot 2."), QString("Eigen 3."),
+                                       QString("OpenMP ")})
+            QVERIFY2(text.contains(library), qPrintable(library + " not in " + text));
+        QVERIFY2(QRegularExpression("<a href=\"file:///[^\"]+/README\\.md#user-guide\">User guide</a>").match(text).hasMatch(),
+                 qPrintable(text));
+        QVERIFY(m_dialogs->errors.isEmpty());
+    }
+
+    // The model panel builds convolutional models: a layer list replaces the widths (and
+    // the one activation), the architecture is read out with every shape, and a list that
+    // does not fit the images is explained, not applied.
+    void panelBuildsConvolutionalModels() {
+        data::IdxArray images;
+        images.dims = {120, 12, 12};
+        for (int i = 0; i < 120 * 144; ++i) images.data.push_back(uint8_t((i * 37 + i / 144 * 11) % 256));
+        const QString path = m_tmp.filePath("small-idx3-ubyte");
+        data::writeIdx(path.toStdString(), images);
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().panel()->setDatasetFile(path);
+        QTRY_COMPARE(session.count(), 1);
+        SettingsPanel* panel = w().panel();
+        auto* form = qobject_cast<QFormLayout*>(panel->layout());
+        QVERIFY(!form->isRowVisible(panel->encoderLayersEdit()));
+
+        panel->layersModeBox()->setCurrentIndex(1);
+        emit panel->layersModeBox()->activated(1);
+        QTRY_COMPARE(session.count(), 2);
+        const ModelConfig& m = c().session().config.model;
+        QCOMPARE(QString::fromStdString(specsText(m.encoderLayers)), QString("conv 16 k3 s2 p1 relu; conv 32 k3 s2 p1 relu"));
+        QCOMPARE(QString::fromStdString(specsText(m.decoderLayers)),
+                 QString("dense 288 relu; reshape 32x3x3; convt 16 k3 s2 p1 op1 relu; convt 1 k3 s2 p1 op1"));
+        QVERIFY(form->isRowVisible(panel->encoderLayersEdit()));
+        QVERIFY(form->isRowVisible(panel->decoderLayersEdit()));
+        QVERIFY2(panel->architectureLabel()->text().startsWith(
+                     "1×12×12 → conv 16@3×3/2 pad 1 relu → 16×6×6 → conv 32@3×3/2 pad 1 relu → 32×3×3"),
+                 qPrintable(panel->architectureLabel()->text()));
+
+        // A kernel larger than the image: said in the panel, no new model.
+        panel->encoderLayersEdit()->setText("conv 4 k13");
+        emit panel->encoderLayersEdit()->textEdited("conv 4 k13");
+        emit panel->encoderLayersEdit()->editingFinished();
+        QVERIFY2(panel->architectureLabel()->text().startsWith("Not a model yet: encoder: layer 1: layer 'conv 4 k13': "
+                                                               "kernel 13 is larger than the padded input 1×12×12"),
+                 qPrintable(panel->architectureLabel()->text()));
+        QTest::qWait(200);
+        QCOMPARE(session.count(), 2);
+        QVERIFY2(m_dialogs->errors.isEmpty(), qPrintable(m_dialogs->errors.join('\n'))); // nothing was tried
+        QCOMPARE(c().session().config.model.encoderLayers.size(), size_t(2));
+        // Fixed, it is applied.
+        panel->encoderLayersEdit()->setText("conv 8 k3 s2 p1 relu; maxpool 2");
+        emit panel->encoderLayersEdit()->textEdited("conv 8 k3 s2 p1 relu; maxpool 2");
+        emit panel->encoderLayersEdit()->editingFinished();
+        QTRY_COMPARE(session.count(), 3);
+        QCOMPARE(QString::fromStdString(specsText(c().session().config.model.encoderLayers)),
+                 QString("conv 8 k3 s2 p1 relu; maxpool 2"));
+        // The layer editor: a layer added there becomes the model once accepted.
+        auto* editEncoder = panel->findChild<QPushButton*>("editEncoderLayers");
+        QVERIFY(editEncoder && editEncoder->isVisibleTo(panel));
+        bool edited = false;
+        QTimer::singleShot(0, this, [&edited] {
+            auto* dialog = qobject_cast<LayerListDialog*>(QApplication::activeModalWidget());
+            if (!dialog) return;
+            QCOMPARE(dialog->list()->count(), 2); // what the panel holds
+            dialog->list()->setCurrentRow(1);
+            dialog->addLayer("conv");
+            edited = dialog->fits();
+            dialog->okButton()->click();
+        });
+        editEncoder->click();
+        QVERIFY(edited);
+        QTRY_COMPARE(session.count(), 4);
+        QCOMPARE(QString::fromStdString(specsText(c().session().config.model.encoderLayers)),
+                 QString("conv 8 k3 s2 p1 relu; maxpool 2; conv 16 k3 p1 relu"));
+        QCOMPARE(panel->encoderLayersEdit()->text(), QString("conv 8 k3 s2 p1 relu; maxpool 2; conv 16 k3 p1 relu"));
+        // Cancelled, nothing changes.
+        QTimer::singleShot(0, this, [] {
+            if (auto* dialog = qobject_cast<LayerListDialog*>(QApplication::activeModalWidget())) {
+                dialog->removeSelected();
+                dialog->reject();
+            }
+        });
+        editEncoder->click();
+        QTest::qWait(200);
+        QCOMPARE(session.count(), 4);
+        QCOMPARE(c().session().config.model.encoderLayers.size(), size_t(3));
+        // Back to widths.
+        panel->layersModeBox()->setCurrentIndex(0);
+        emit panel->layersModeBox()->activated(0);
+        QTRY_COMPARE(session.count(), 5);
+        QVERIFY(!c().session().config.model.layered());
+        QVERIFY(!form->isRowVisible(panel->encoderLayersEdit()));
+    }
+
+    // The layer editor shows the settings of the selected layer's kind only, writes them
+    // back into the spec, follows every shape down the list and refuses a list that does
+    // not fit.
+    void layerEditorShowsEachKindsSettings() {
+        ModelConfig m;
+        m.kind = ModelKind::Vae;
+        m.inputShape = Shape::image(1, 12, 12);
+        m.inputDim = 144;
+        m.latentDim = 2;
+        m.encoderLayers = parseSpecs("conv 8 k3 s2 p1 relu; maxpool 2");
+        m.decoderLayers = parseSpecs("dense 72 relu; reshape 8x3x3; upsample 4; conv 1 k3 p1");
+        LayerListDialog d(m, LayerListDialog::Side::Encoder);
+        QFormLayout* form = d.settingsForm();
+        auto label = [form](QWidget* field) { return qobject_cast<QLabel*>(form->labelForField(field))->text(); };
+        auto visible = [form](QWidget* field) { return form->isRowVisible(field); };
+        QCOMPARE(d.list()->count(), 2);
+        QVERIFY2(d.list()->item(0)->text().endsWith("→ 8×6×6"), qPrintable(d.list()->item(0)->text()));
+        QVERIFY2(d.list()->item(1)->text().endsWith("→ 8×3×3"), qPrintable(d.list()->item(1)->text()));
+        QVERIFY(d.fits() && d.okButton()->isEnabled());
+
+        // A convolution: channels, kernel, stride, padding, activation.
+        d.list()->setCurrentRow(0);
+        for (QWidget* f : std::initializer_list<QWidget*>{d.unitsBox(), d.kernelBox(), d.strideBox(), d.paddingBox(), d.activationBox()})
+            QVERIFY(visible(f));
+        for (QWidget* f : std::initializer_list<QWidget*>{d.outputPaddingBox(), d.scaleBox(), d.shapeEdit()}) QVERIFY(!visible(f));
+        QCOMPARE(label(d.unitsBox()), QString("&Channels"));
+        QCOMPARE(d.unitsBox()->value(), 8);
+        QCOMPARE(d.strideBox()->value(), 2);
+        d.kernelBox()->setValue(5);
+        d.paddingBox()->setValue(2);
+        d.unitsBox()->setValue(6);
+        QCOMPARE(QString::fromStdString(specsText(d.specs())), QString("conv 6 k5 s2 p2 relu; maxpool 2"));
+        QVERIFY2(d.list()->item(0)->text().endsWith("→ 6×6×6"), qPrintable(d.list()->item(0)->text()));
+
+        // A pooling window: window and stride only; its stride follows into the shapes.
+        d.list()->setCurrentRow(1);
+        QVERIFY(visible(d.kernelBox()) && visible(d.strideBox()));
+        for (QWidget* f : std::initializer_list<QWidget*>{d.unitsBox(), d.paddingBox(), d.outputPaddingBox(), d.activationBox()})
+            QVERIFY(!visible(f));
+        QCOMPARE(label(d.kernelBox()), QString("&Window"));
+        d.strideBox()->setValue(1);
+        QCOMPARE(QString::fromStdString(d.specs()[1].text()), QString("maxpool 2 s1"));
+        QVERIFY2(d.list()->item(1)->text().endsWith("→ 6×5×5"), qPrintable(d.list()->item(1)->text()));
+
+        // Added after the selection; a dense layer has outputs and an activation.
+        d.addLayer("dense");
+        QCOMPARE(d.list()->currentRow(), 2);
+        QCOMPARE(QString::fromStdString(d.specs()[2].text()), QString("dense 64 relu"));
+        QVERIFY(visible(d.unitsBox()) && visible(d.activationBox()) && !visible(d.kernelBox()));
+        QCOMPARE(label(d.unitsBox()), QString("O&utputs"));
+        // Another kind in its place: a flatten has no settings at all.
+        d.kindBox()->setCurrentIndex(d.kindBox()->findData("flatten"));
+        emit d.kindBox()->activated(d.kindBox()->currentIndex());
+        QCOMPARE(QString::fromStdString(d.specs()[2].text()), QString("flatten"));
+        for (QWidget* f : std::initializer_list<QWidget*>{d.unitsBox(), d.kernelBox(), d.strideBox(), d.activationBox(), d.shapeEdit()})
+            QVERIFY(!visible(f));
+        QVERIFY2(d.list()->item(2)->text().endsWith("→ 150"), qPrintable(d.list()->item(2)->text()));
+        // A convolution where the dense was: a same-size start.
+        d.kindBox()->setCurrentIndex(d.kindBox()->findData("conv"));
+        emit d.kindBox()->activated(d.kindBox()->currentIndex());
+        QCOMPARE(QString::fromStdString(d.specs()[2].text()), QString("conv 16 k3 p1 relu"));
+        // Moved and removed.
+        d.moveSelected(-1);
+        QCOMPARE(QString::fromStdString(specsText(d.specs())), QString("conv 6 k5 s2 p2 relu; conv 16 k3 p1 relu; maxpool 2 s1"));
+        QCOMPARE(d.list()->currentRow(), 1);
+        d.removeSelected();
+        QCOMPARE(QString::fromStdString(specsText(d.specs())), QString("conv 6 k5 s2 p2 relu; maxpool 2 s1"));
+        QVERIFY(d.fits());
+
+        // Too large a kernel: the layer is marked, the verdict says why, OK is off.
+        d.list()->setCurrentRow(0);
+        d.paddingBox()->setValue(0);
+        d.kernelBox()->setValue(13);
+        QVERIFY(!d.fits());
+        QVERIFY(!d.okButton()->isEnabled());
+        QVERIFY2(d.list()->item(0)->text().endsWith("does not fit"), qPrintable(d.list()->item(0)->text()));
+        QVERIFY2(d.status()->text().contains("kernel 13 is larger than the padded input 1×12×12"), qPrintable(d.status()->text()));
+        d.kernelBox()->setValue(3);
+        QVERIFY(d.fits() && d.okButton()->isEnabled());
+
+        // The decoder side starts from the code; a reshape edits its target.
+        LayerListDialog dec(m, LayerListDialog::Side::Decoder);
+        QVERIFY2(dec.list()->item(0)->text().endsWith("→ 72"), qPrintable(dec.list()->item(0)->text()));
+        dec.list()->setCurrentRow(1);
+        QVERIFY(dec.settingsForm()->isRowVisible(dec.shapeEdit()) && !dec.settingsForm()->isRowVisible(dec.unitsBox()));
+        QCOMPARE(dec.shapeEdit()->text(), QString("8x3x3"));
+        dec.shapeEdit()->setText("2x6x6");
+        QVERIFY2(dec.list()->item(2)->text().endsWith("→ 2×24×24"), qPrintable(dec.list()->item(2)->text()));
+        QVERIFY2(dec.list()->item(3)->text().endsWith("→ 1×24×24"), qPrintable(dec.list()->item(3)->text()));
+        QVERIFY(!dec.fits()); // 1×24×24 is not a sample of 1×12×12
+        dec.list()->setCurrentRow(2);
+        QVERIFY(dec.settingsForm()->isRowVisible(dec.scaleBox()));
+        dec.scaleBox()->setValue(2);
+        QVERIFY2(dec.fits(), qPrintable(dec.status()->text()));
+        QCOMPARE(QString::fromStdString(specsText(dec.specs())), QString("dense 72 relu; reshape 2x6x6; upsample 2; conv 1 k3 p1"));
+        // 36 values cannot hold the dense layer's 72; a target that does not read is kept out.
+        dec.list()->setCurrentRow(1);
+        dec.shapeEdit()->setText("1x6x6");
+        QVERIFY(!dec.fits());
+        QVERIFY2(dec.list()->item(1)->text().endsWith("does not fit"), qPrintable(dec.list()->item(1)->text()));
+        dec.shapeEdit()->setText("2x");
+        QCOMPARE(QString::fromStdString(dec.specs()[1].text()), QString("reshape 1x6x6"));
+
+        // A dense first layer reads the image as its 144 values, as the model does.
+        m.encoderLayers = parseSpecs("dense 32 relu");
+        LayerListDialog dense(m, LayerListDialog::Side::Encoder);
+        QVERIFY2(dense.list()->item(0)->text().endsWith("→ 32"), qPrintable(dense.list()->item(0)->text()));
+        QVERIFY2(dense.fits(), qPrintable(dense.status()->text()));
+    }
+
+    // The Filters view: a convolution's kernels in blue (negative) to red (positive), and
+    // the feature maps of the sample last under the mouse, following each new model.
+    void filtersShowTheFirstLayer() {
+        data::Dataset d;
+        d.name = "squares";
+        d.rows = 3;
+        d.cols = 36;
+        d.imageWidth = d.imageHeight = 6;
+        d.values.assign(size_t(d.rows * d.cols), 0.f);
+        d.values[size_t(d.cols + 14)] = 1.f; // sample 1: one bright pixel at (2, 2)
+        ModelConfig c;
+        c.inputDim = 36;
+        c.inputShape = Shape::image(1, 6, 6);
+        c.latentDim = 2;
+        c.encoderLayers = parseSpecs("conv 2 k3 p1 relu");
+        c.decoderLayers = parseSpecs("dense 36");
+        auto model = std::shared_ptr<Model>(makeModel(c));
+        auto& conv = dynamic_cast<ConvolutionBase&>(const_cast<Layer&>(model->encoderNetwork().layer(0)));
+        conv.weight().col(0).setConstant(0.5f);  // filter 0: all positive
+        conv.weight().col(1).setConstant(-0.5f); // filter 1: all negative
+        conv.bias().setZero();
+
+        QString caption;
+        const QImage filters = gui::filterImage(*model, d, &caption);
+        QCOMPARE(caption, QString("First layer: 2 filters 3×3 (blue < 0 < red, ±0.5)"));
+        const int zoom = 16, cell = 3 * zoom + 1; // two filters side by side
+        QCOMPARE(filters.size(), QSize(2 * cell - 1, 3 * zoom));
+        QCOMPARE(QColor(filters.pixel(zoom, zoom)), QColor(255, 0, 0));
+        QCOMPARE(QColor(filters.pixel(cell + zoom, zoom)), QColor(0, 0, 255));
+
+        // Sample 1's maps: filter 0 sees the bright pixel in the 3×3 around (2, 2), filter
+        // 1 (after its ReLU) nothing.
+        const QImage maps = gui::featureMapImage(*model, d, 1, &caption);
+        QVERIFY2(caption.startsWith("Its 2 feature maps (6×6) of sample 1"), qPrintable(caption));
+        const int mz = 8, mcell = 6 * mz + 1;
+        QCOMPARE(maps.size(), QSize(2 * mcell - 1, 6 * mz));
+        QCOMPARE(qGray(maps.pixel(2 * mz + 1, 2 * mz + 1)), 255); // (2, 2): lit
+        QCOMPARE(qGray(maps.pixel(5 * mz + 1, 5 * mz + 1)), 0);   // (5, 5): far from it
+        QCOMPARE(qGray(maps.pixel(mcell + 2 * mz + 1, 2 * mz + 1)), 0);
+
+        // A dense model on points has no filters to picture, and says so.
+        ModelConfig flat;
+        flat.inputDim = 3;
+        const auto dense = makeModel(flat);
+        data::Dataset points;
+        points.rows = 2;
+        points.cols = 3;
+        points.values.assign(6, 0.f);
+        QVERIFY(gui::filterImage(*dense, points, &caption).isNull());
+        QVERIFY2(caption.contains("no filters to picture"), qPrintable(caption));
+
+        // The view follows the sample under the mouse.
+        gui::FiltersView view;
+        SessionInfo info;
+        info.dataset = std::make_shared<const data::Dataset>(d);
+        view.setSession(info);
+        view.show();
+        view.setModel(model);
+        view.setSampleRow(1);
+        QVERIFY2(view.featureMaps()->shownCaption().contains("of sample 1"), qPrintable(view.featureMaps()->shownCaption()));
+        QCOMPARE(view.filters()->image(), filters);
+        view.setSampleRow(2);
+        QVERIFY(view.featureMaps()->shownCaption().contains("of sample 2"));
+    }
+
+    void withoutDisplayPointsToCli() {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char* v : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) env.remove(v);
+        p.setProcessEnvironment(env);
+        p.start(LATENTLAB_GUI_PATH, {});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 2);
+        const QString err = QString::fromUtf8(p.readAllStandardError()).trimmed();
+        QCOMPARE(err.count('\n'), 0);
+        QVERIFY2(err.contains("latentlab-cli") && err.contains("display"), qPrintable(err));
+    }
+};
+
+QTEST_MAIN(TestGui)
+#include "tst_gui.moc"
