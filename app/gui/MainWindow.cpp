@@ -262,7 +262,7 @@ void MainWindow::onSession(const SessionInfo& info) {
     m_gallery->setSession(info);
     m_filters->setSession(info);
     m_recon->setSession(info);
-    m_loss->reset(info.config.model.kind, info.config.model.sparsity, info.config.training.epochs);
+    m_loss->reset(info.config.model.kind, LossPlot::penaltyName(info.config.model), info.config.training.epochs);
     if (!info.proposal.isEmpty()) statusBar()->showMessage(info.proposal, 30000);
     const data::Dataset& d = *info.dataset;
     const QString arch = app::architecture(info.config.model, d.cols);

@@ -404,7 +404,7 @@ private slots:
     void epochsAboveTheTopAreShown() {
         LossPlot loss;
         loss.resize(600, 300);
-        loss.reset(ModelKind::Autoencoder, 0, 20);
+        loss.reset(ModelKind::Autoencoder, QString(), 20);
         TrainingSnapshot s;
         for (int e = 1; e <= 20; ++e) {
             EpochReport r;
@@ -430,7 +430,7 @@ private slots:
         loss.resize(700, 240);
         loss.show(); // the plot takes its size from its resize event
         QVERIFY(QTest::qWaitForWindowExposed(&loss));
-        loss.reset(ModelKind::Vae, 0, 10);
+        loss.reset(ModelKind::Vae, QString(), 10);
         TrainingSnapshot s;
         s.epochs = vaeEpochs(10, 6.0, 0.2);
         s.changes = {{0.0, "lr 0.002 → 0.005"}, {3.0, "lr 0.005 → 0.01"}, {3.1, "β 0.05 → 0.1"},
@@ -463,7 +463,7 @@ private slots:
         // it would leave the plot; on its own axis both fill theirs.
         LossPlot loss;
         loss.resize(600, 300);
-        loss.reset(ModelKind::Vae, 0);
+        loss.reset(ModelKind::Vae, QString());
         TrainingSnapshot s;
         s.epochs = vaeEpochs(20, 10.0, 0.1);
         loss.add(s);
@@ -488,7 +488,7 @@ private slots:
         QCOMPARE(loss.yAxis2->scaleType(), QCPAxis::stLogarithmic);
         QVERIFY(loss.yAxis2->range().lower > 0 && loss.yAxis2->range().upper >= klTop);
         // Without a VAE there is no KL and no right axis.
-        loss.reset(ModelKind::Autoencoder, 0);
+        loss.reset(ModelKind::Autoencoder, QString());
         QVERIFY(!loss.yAxis2->visible());
     }
 
@@ -643,7 +643,7 @@ private slots:
         LossPlot plot;
         plot.xAxis->setRange(0, 135); // as a previous, longer run left it
         plot.yAxis->setRange(0, 42);
-        plot.reset(ModelKind::Vae, 0, 20);
+        plot.reset(ModelKind::Vae, QString(), 20);
         QCOMPARE(plot.xAxis->range().lower, 0.0);
         QCOMPARE(plot.xAxis->range().upper, 20.0);
         QCOMPARE(plot.yAxis->range().upper, 1.0);
@@ -826,6 +826,35 @@ private slots:
         QTRY_COMPARE(session.count(), 5);
         QVERIFY(!c().session().config.model.layered());
         QVERIFY(!form->isRowVisible(panel->encoderLayersEdit()));
+    }
+
+    // The default preset's geometry term is in the panel (its neighbours shown while the
+    // weight is on) and in the loss plot as a training curve of its own; switched off, the
+    // new model has none of either.
+    void geometryTermInPanelAndLossPlot() {
+        SettingsPanel* panel = w().panel();
+        auto* form = qobject_cast<QFormLayout*>(panel->layout());
+        auto hasCurve = [this](const QString& name) {
+            for (int g = 0; g < w().lossPlot()->graphCount(); ++g)
+                if (w().lossPlot()->graph(g)->name() == name) return true;
+            return false;
+        };
+        QCOMPARE(panel->geometryBox()->value(), 0.1);
+        QCOMPARE(panel->neighboursBox()->value(), 10);
+        QVERIFY(form->isRowVisible(panel->neighboursBox()));
+        QVERIFY(hasCurve("train geometry penalty"));
+        QVERIFY(hasCurve("train reconstruction"));
+
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        panel->neighboursBox()->setValue(12);
+        QTRY_COMPARE(session.count(), 1);
+        QCOMPARE(c().session().config.model.geometryNeighbours, 12);
+        panel->geometryBox()->setValue(0);
+        QTRY_COMPARE(session.count(), 2);
+        QCOMPARE(c().session().config.model.geometry, 0.0);
+        QVERIFY(!form->isRowVisible(panel->neighboursBox()));
+        QVERIFY(!hasCurve("train geometry penalty"));
+        QCOMPARE(panel->geometryBox()->text(), QString("off"));
     }
 
     // The layer editor shows the settings of the selected layer's kind only, writes them

@@ -105,6 +105,22 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     m_loss->addItem(tr("Binary cross-entropy"), "bce");
     m_loss->setToolTip(tr("Reconstruction loss. Cross-entropy suits pixels in [0, 1] (images); squared "
                           "error suits coordinates."));
+    m_geometry = new QDoubleSpinBox;
+    m_geometry->setRange(0, 100);
+    m_geometry->setDecimals(3);
+    m_geometry->setSingleStep(0.05);
+    m_geometry->setSpecialValueText(tr("off"));
+    m_geometry->setKeyboardTracking(false);
+    m_geometry->setToolTip(tr("Weight of the geometry term (after Isomap and GRAE): the codes' distances are "
+                              "pulled toward the lengths of shortest paths on a graph joining each training "
+                              "sample to its nearest neighbours, which lays a curved sheet such as the Swiss "
+                              "roll out flat. Off: reconstruction alone. At most 8,192 training samples."));
+    m_neighbours = new QSpinBox;
+    m_neighbours->setRange(1, 1000);
+    m_neighbours->setKeyboardTracking(false);
+    m_neighbours->setToolTip(tr("Geometry term: how many nearest neighbours each sample is joined to in the "
+                                "graph. Too few and the graph falls apart; too many and paths cut across "
+                                "the gaps of the sheet."));
     m_batch = new QSpinBox;
     m_batch->setRange(1, 65536);
     m_batch->setKeyboardTracking(false);
@@ -145,6 +161,8 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("&Latent dimensions"), m_latent);
     form->addRow(tr("&Activation"), m_activation);
     form->addRow(tr("Reconstruction l&oss"), m_loss);
+    form->addRow(tr("&Geometry weight"), m_geometry);
+    form->addRow(tr("Graph ne&ighbours"), m_neighbours);
     form->addRow(tr("&Batch size"), m_batch);
     form->addRow(tr("Learning &rate"), m_lr);
     form->addRow(tr("E&pochs"), m_epochs);
@@ -209,6 +227,12 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
             [this, arch] { arch(tr("activation"), m_activation->currentText()); });
     connect(m_loss, qOverload<int>(&QComboBox::currentIndexChanged), this,
             [this, arch] { arch(tr("reconstruction loss"), m_loss->currentText().toLower()); });
+    connect(m_geometry, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this, arch] {
+        updateEnabled();
+        arch(tr("geometry weight"), m_geometry->text());
+    });
+    connect(m_neighbours, qOverload<int>(&QSpinBox::valueChanged), this,
+            [arch](int v) { arch(tr("graph neighbours"), QString::number(v)); });
     connect(m_batch, qOverload<int>(&QSpinBox::valueChanged), this, options);
     connect(m_seed, qOverload<int>(&QSpinBox::valueChanged), this, options);
     connect(m_threads, qOverload<int>(&QSpinBox::valueChanged), this, options);
@@ -363,6 +387,8 @@ void SettingsPanel::setConfig(const app::RunConfig& c) {
     m_latent->setValue(c.model.latentDim);
     m_activation->setCurrentIndex(m_activation->findData(QString::fromStdString(activationName(c.model.activation))));
     m_loss->setCurrentIndex(c.model.loss == ReconstructionLoss::Bce ? 1 : 0);
+    m_geometry->setValue(c.model.geometry);
+    m_neighbours->setValue(c.model.geometryNeighbours);
     m_batch->setValue(c.training.batchSize);
     m_lr->setValue(c.training.learningRate);
     m_epochs->setValue(std::max(1, c.training.epochs));
@@ -413,6 +439,8 @@ app::RunConfig SettingsPanel::config() const {
     c.model.activation = parseActivation(m_activation->currentData().toString().toStdString());
     c.model.loss = m_loss->currentData().toString() == "bce" ? ReconstructionLoss::Bce : ReconstructionLoss::Mse;
     c.model.beta = m_beta->value();
+    c.model.geometry = m_geometry->value();
+    c.model.geometryNeighbours = m_neighbours->value();
     c.training.batchSize = m_batch->value();
     c.training.learningRate = m_lr->value();
     c.training.epochs = m_epochs->value();
@@ -448,6 +476,7 @@ void SettingsPanel::updateEnabled() {
         form->setRowVisible(m_widths, !layers);
         m_layers->showRows(form);
         form->setRowVisible(m_activation, !layers); // each layer names its own
+        form->setRowVisible(m_neighbours, m_geometry->value() > 0);
     }
 }
 

@@ -12,6 +12,7 @@
 
 
 class QComboBox;
+class QDoubleSpinBox;
 class QLineEdit;
 class QSpinBox;
 class QLabel;
@@ -43,6 +44,8 @@ public:
     QComboBox* headerBox() const { return m_header; }
     QComboBox* kindBox() const { return m_kind; }
     QSpinBox* latentBox() const { return m_latent; }
+    QDoubleSpinBox* geometryBox() const { return m_geometry; }
+    QSpinBox* neighboursBox() const { return m_neighbours; }
     ScientificSpinBox* learningRateBox() const { return m_lr; }
     ScientificSpinBox* betaBox() const { return m_beta; }
     QSpinBox* epochsBox() const { return m_epochs; }
@@ -92,6 +95,8 @@ private:
     QLineEdit* m_widths;
     LayerListFields* m_layers;
     QSpinBox* m_latent;
+    QDoubleSpinBox* m_geometry;
+    QSpinBox* m_neighbours;
     QComboBox* m_activation;
     QComboBox* m_loss;
     QSpinBox* m_batch;

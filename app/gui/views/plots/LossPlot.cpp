@@ -53,7 +53,7 @@ LossPlot::LossPlot(QWidget* parent) : QCustomPlot(parent) {
         layoutMarks();
         showPointsAboveTop();
     });
-    reset(ModelKind::Autoencoder, 0);
+    reset(ModelKind::Autoencoder, QString());
 }
 
 namespace {
@@ -103,7 +103,14 @@ QCPGraph* LossPlot::addCurve(const QString& name, QColor color, Qt::PenStyle sty
     return g;
 }
 
-void LossPlot::reset(ModelKind kind, double sparsity, int plannedEpochs) {
+QString LossPlot::penaltyName(const ModelConfig& model) {
+    if (model.sparsity > 0 && model.geometry > 0) return tr("penalties (sparsity, geometry)");
+    if (model.sparsity > 0) return tr("sparsity penalty");
+    if (model.geometry > 0) return tr("geometry penalty");
+    return QString();
+}
+
+void LossPlot::reset(ModelKind kind, const QString& penalty, int plannedEpochs) {
     m_plannedEpochs = std::max(1, plannedEpochs);
     clearGraphs();
     clearItems();
@@ -124,9 +131,12 @@ void LossPlot::reset(ModelKind kind, double sparsity, int plannedEpochs) {
         m_validRecon = addCurve(tr("validation reconstruction"), QColor(255, 127, 14), Qt::DashLine, 1.2);
         m_trainKl = addCurve(tr("train KL (right axis)"), QColor(44, 160, 44), Qt::DotLine, 1.5, yAxis2);
         m_validKl = addCurve(tr("validation KL (right axis)"), QColor(214, 39, 40), Qt::DotLine, 1.5, yAxis2);
-    } else if (sparsity > 0) {
-        m_trainRecon = addCurve(tr("train reconstruction"), QColor(31, 119, 180), Qt::DashLine, 1.2);
-        m_trainPenalty = addCurve(tr("train sparsity penalty"), QColor(148, 103, 189), Qt::DotLine, 1.5);
+    }
+    // A penalty is a training term only: validation has none, so its total is best read
+    // against the train reconstruction.
+    if (!penalty.isEmpty()) {
+        if (!m_trainRecon) m_trainRecon = addCurve(tr("train reconstruction"), QColor(31, 119, 180), Qt::DashLine, 1.2);
+        m_trainPenalty = addCurve(tr("train %1").arg(penalty), QColor(148, 103, 189), Qt::DotLine, 1.5);
     }
     yAxis2->setVisible(kind == ModelKind::Vae);
     // Not curves of their own: no legend entry, never part of a fitted range.

@@ -27,7 +27,9 @@ public:
 
     // Empty curves for a new session; until the first point the x-axis spans its planned
     // epochs, not the previous run's.
-    void reset(ModelKind kind, double sparsity, int plannedEpochs = 1);
+    // `penalty` names the model's penalty term (penaltyName), empty without one.
+    void reset(ModelKind kind, const QString& penalty, int plannedEpochs = 1);
+    static QString penaltyName(const ModelConfig& model);
     void add(const TrainingSnapshot& snapshot);
     void setLogScale(bool on);
     bool logScale() const { return m_log; }
