@@ -97,9 +97,11 @@ void writeDecoded(const QString& path, const LoadedRun& run, const Matrix& decod
             qint64(run.imageWidth) * qint64(run.imageHeight) != qint64(model.inputDim()))
             throw app::ConfigFileError(
                 (path + ": PNG output needs a model of images; this model's data are not images, use .csv").toStdString());
+        // In the data's units, drawn as the window draws them.
+        Matrix raw = decoded;
+        model.normalizer().invert(raw);
         const int columns = int(std::min<Index>(decoded.cols(), 10));
-        app::saveImage(path, app::imageGrid(decoded.cwiseMax(Scalar(0)).cwiseMin(Scalar(1)), run.imageWidth,
-                                            run.imageHeight, columns, decoded.cols() == 1 ? 8 : 3));
+        app::saveImage(path, app::imageGrid(raw, run.imageWidth, run.imageHeight, columns, decoded.cols() == 1 ? 8 : 3));
     } else {
         throw app::ConfigFileError((path + ": unknown output format (use .png or .csv)").toStdString());
     }

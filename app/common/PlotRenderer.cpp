@@ -191,25 +191,32 @@ void paintLossCurves(QPainter& p, const QRectF& area, const std::vector<EpochRep
     }
 }
 
-QImage imageGrid(const Matrix& images, int w, int h, int columns, int scale) {
+QImage greyImage(const Scalar* values, int width, int height) {
+    QImage image(width, height, QImage::Format_Grayscale8);
+    for (int y = 0; y < height; ++y) {
+        uchar* line = image.scanLine(y);
+        for (int x = 0; x < width; ++x) {
+            const double v = double(values[y * width + x]);
+            line[x] = uchar(std::isfinite(v) ? std::clamp(std::lround(v), 0L, 255L) : 0);
+        }
+    }
+    return image;
+}
+
+QImage imageGrid(const Matrix& images, int width, int height, int columns, int scale) {
     const int n = int(images.cols());
     columns = std::max(1, std::min(columns, n));
-    const int rows = (n + columns - 1) / columns;
-    const int gap = 2;
-    QImage img(columns * (w * scale + gap) + gap, rows * (h * scale + gap) + gap, QImage::Format_RGB32);
-    img.fill(QColor(200, 200, 200));
-    for (int s = 0; s < n; ++s) {
-        const int ox = gap + (s % columns) * (w * scale + gap), oy = gap + (s / columns) * (h * scale + gap);
-        for (int y = 0; y < h; ++y)
-            for (int x = 0; x < w; ++x) {
-                const int v = std::clamp(int(std::lround(images(y * w + x, s) * 255.0)), 0, 255);
-                // Dark ink on white paper, as the digits were written.
-                const QRgb c = qRgb(255 - v, 255 - v, 255 - v);
-                for (int dy = 0; dy < scale; ++dy)
-                    for (int dx = 0; dx < scale; ++dx) img.setPixel(ox + x * scale + dx, oy + y * scale + dy, c);
-            }
+    const int rows = std::max(1, (n + columns - 1) / columns);
+    const int cell = width * scale + 1, cellH = height * scale + 1;
+    QImage grid(columns * cell - 1, rows * cellH - 1, QImage::Format_RGB32);
+    grid.fill(QColor(200, 200, 200));
+    QPainter p(&grid);
+    for (int i = 0; i < n; ++i) {
+        const Vector col = images.col(i);
+        const QImage img = greyImage(col.data(), width, height).scaled(width * scale, height * scale);
+        p.drawImage((i % columns) * cell, (i / columns) * cellH, img);
     }
-    return img;
+    return grid;
 }
 
 QByteArray pngBytes(const QImage& image) {

@@ -33,7 +33,13 @@ struct ScatterData {
 void paintScatter(QPainter& p, const QRectF& area, const ScatterData& data);
 void paintLossCurves(QPainter& p, const QRectF& area, const std::vector<EpochReport>& history,
                      bool logScale, const QString& title);
-// images: d x n values in [0, 1], each an imageWidth x imageHeight greyscale image.
+// Images are drawn in the data's own units and polarity, the one way for the window, its
+// exports and the CLI: value 0 black, 255 white (MNIST's white digits on black), clamped,
+// anything not finite black.
+// A greyscale image from width x height values, row-major.
+QImage greyImage(const Scalar* values, int width, int height);
+// Columns of a features x n matrix as a grid of images, `columns` per row, each enlarged
+// by `scale`, 1-pixel grey gaps between them.
 QImage imageGrid(const Matrix& images, int imageWidth, int imageHeight, int columns, int scale);
 
 // Paints into a file by extension: .png (size in pixels) or .pdf (same aspect, vector).

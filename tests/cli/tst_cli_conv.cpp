@@ -7,6 +7,7 @@
 #include "latentlab/IdxReader.h"
 
 #include <QFile>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -102,6 +103,29 @@ private slots:
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(QJsonDocument::fromJson(r.out.toUtf8()).object()["model"].toObject()["bce_per_sample"].toDouble() > 0,
                  qPrintable(r.out));
+
+        // A decoded PNG shows the values the CSV gives, in the data's polarity (bright
+        // squares bright), pixel for pixel: the window draws them the same way.
+        r = run({"decode", "--model", out, "--z", "0.3,-0.2", "--out", out + "/d.csv"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = run({"decode", "--model", out, "--z", "0.3,-0.2", "--out", out + "/d.png"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile csv(out + "/d.csv");
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QStringList row = QString::fromUtf8(csv.readAll()).trimmed().split('\n').last().split(',');
+        QCOMPARE(row.size(), 2 + kSide * kSide); // z0, z1, x0 ...
+        const QImage png(out + "/d.png");
+        QCOMPARE(png.width(), kSide * 8); // one image, enlarged 8 times, no border
+        int lo = 255, hi = 0;
+        for (int y = 0; y < kSide; ++y)
+            for (int x = 0; x < kSide; ++x) {
+                const double v = row[2 + y * kSide + x].toDouble();
+                const int expected = int(std::clamp(std::lround(v), 0L, 255L));
+                QCOMPARE(qGray(png.pixel(x * 8 + 3, y * 8 + 3)), expected);
+                lo = std::min(lo, expected);
+                hi = std::max(hi, expected);
+            }
+        QVERIFY2(hi - lo > 40, qPrintable(QString("%1..%2").arg(lo).arg(hi))); // a picture, not a flat grey
     }
 
     void layersThatDoNotFitAreRefused_data() {

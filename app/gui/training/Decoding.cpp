@@ -3,6 +3,8 @@
 #include "latentlab/Random.h"
 #include "latentlab/Threads.h"
 
+#include "PlotRenderer.h"
+
 #include <QPainter>
 #include <algorithm>
 #include <cmath>
@@ -49,38 +51,10 @@ Vector meanCode(const Matrix& codes) {
     return n > 0 ? Vector(sum / Scalar(n)) : sum;
 }
 
-QImage toImage(const Scalar* values, int width, int height) {
-    QImage image(width, height, QImage::Format_Grayscale8);
-    for (int y = 0; y < height; ++y) {
-        uchar* line = image.scanLine(y);
-        for (int x = 0; x < width; ++x) {
-            const double v = double(values[y * width + x]);
-            line[x] = uchar(std::isfinite(v) ? std::clamp(std::lround(v), 0L, 255L) : 0);
-        }
-    }
-    return image;
-}
-
 QImage sampleImage(const data::Dataset& d, Index row) {
     Vector v(d.cols);
     for (Index c = 0; c < d.cols; ++c) v[c] = Scalar(d.value(row, c));
-    return toImage(v.data(), d.imageWidth, d.imageHeight);
-}
-
-QImage imageGrid(const Matrix& images, int width, int height, int columns, int scale) {
-    const int n = int(images.cols());
-    columns = std::max(1, std::min(columns, n));
-    const int rows = std::max(1, (n + columns - 1) / columns);
-    const int cell = width * scale + 1, cellH = height * scale + 1;
-    QImage grid(columns * cell - 1, rows * cellH - 1, QImage::Format_RGB32);
-    grid.fill(QColor(200, 200, 200));
-    QPainter p(&grid);
-    for (int i = 0; i < n; ++i) {
-        const Vector col = images.col(i);
-        const QImage img = toImage(col.data(), width, height).scaled(width * scale, height * scale);
-        p.drawImage((i % columns) * cell, (i / columns) * cellH, img);
-    }
-    return grid;
+    return app::greyImage(v.data(), d.imageWidth, d.imageHeight);
 }
 
 } // namespace latentlab::gui

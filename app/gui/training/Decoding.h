@@ -27,11 +27,7 @@ Vector planePoint(const Vector& base, int dimX, int dimY, double x, double y);
 // The mean of the finite columns of codes (zero if there are none).
 Vector meanCode(const Matrix& codes);
 
-// A greyscale image from values in 0..255 (clamped), width x height, row-major.
-QImage toImage(const Scalar* values, int width, int height);
+// Sample `row` as an image (app::greyImage, the one way images are drawn).
 QImage sampleImage(const data::Dataset& dataset, Index row);
-// Columns of a features x n matrix (0..255) as a grid of images, `columns` per row,
-// each enlarged by `scale`, with a 1-pixel gap.
-QImage imageGrid(const Matrix& images, int width, int height, int columns, int scale);
 
 } // namespace latentlab::gui

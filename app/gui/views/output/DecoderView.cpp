@@ -1,5 +1,6 @@
 #include "views/output/DecoderView.h"
 
+#include "PlotRenderer.h"
 #include "training/Decoding.h"
 #include "views/output/ImageView.h"
 #include "views/output/PointCloudView.h"
@@ -49,7 +50,7 @@ void DecoderView::showDecoded(const Vector& z, const Vector& output) {
     m_output = output;
     if (!m_dataset) return;
     if (m_dataset->isImage()) {
-        m_image->setImage(toImage(output.data(), m_dataset->imageWidth, m_dataset->imageHeight));
+        m_image->setImage(app::greyImage(output.data(), m_dataset->imageWidth, m_dataset->imageHeight));
         m_image->setCaption(codeText(z));
         return;
     }

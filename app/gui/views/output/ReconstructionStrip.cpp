@@ -1,5 +1,6 @@
 #include "views/output/ReconstructionStrip.h"
 
+#include "PlotRenderer.h"
 #include "training/Decoding.h"
 #include "views/output/ImageView.h"
 #include "views/output/PointCloudView.h"
@@ -29,7 +30,7 @@ void ReconstructionStrip::setReconstructions(const std::shared_ptr<const Reconst
         Matrix both(r->inputs.rows(), 2 * n);
         both << r->inputs, r->outputs;
         m_image->setImage(
-            imageGrid(both, m_dataset->imageWidth, m_dataset->imageHeight, int(n), 1));
+            app::imageGrid(both, m_dataset->imageWidth, m_dataset->imageHeight, int(n), 1));
         m_image->setCaption(tr("top: inputs · bottom: reconstructions"));
     } else {
         m_cloud->setPairs(r->inputs, r->outputs);

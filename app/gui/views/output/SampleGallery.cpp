@@ -1,5 +1,6 @@
 #include "views/output/SampleGallery.h"
 
+#include "PlotRenderer.h"
 #include "training/Decoding.h"
 #include "views/output/ImageView.h"
 #include "views/output/PointCloudView.h"
@@ -41,7 +42,7 @@ void SampleGallery::setSamples(const Matrix& samples) {
     if (m_dataset->isImage()) {
         const int columns = int(std::ceil(std::sqrt(double(samples.cols()))));
         m_image->setImage(
-            imageGrid(samples, m_dataset->imageWidth, m_dataset->imageHeight, columns, 1));
+            app::imageGrid(samples, m_dataset->imageWidth, m_dataset->imageHeight, columns, 1));
         m_image->setCaption(caption);
     } else {
         m_cloud->setMarkers(samples, QColor(255, 140, 0), 3.5);
