@@ -2,6 +2,7 @@
 // tie rule), trustworthiness against scikit-learn's implementation, the R^2 of a linear
 // fit, and geodesic distances along the k-nearest-neighbour graph.
 #include "latentlab/Geometry.h"
+#include "latentlab/LatentGrid.h"
 #include "latentlab/Metrics.h"
 #include "latentlab/Random.h"
 
@@ -82,6 +83,8 @@ private slots:
     void geodesicsOfSeparateClusters();
     void geodesicsIndependentOfThreads();
     void geodesicsRefuseBadArguments();
+    void normalQuantileKnownValues();
+    void latentGridSpacing();
 };
 
 void TestMetrics::pcaRecoversKnownAxes_data() {
@@ -445,6 +448,59 @@ void TestMetrics::geodesicsRefuseBadArguments() {
     } catch (const ConfigError& e) {
         QVERIFY2(QString(e.what()).contains("at most 8192 samples"), e.what());
     }
+}
+
+// Phi^-1 at known points: 0 at 1/2, the 97.5 % point 1.959963984540054, Phi(1) = 0.8413...
+// back to 1, symmetric tails; refuses p outside (0, 1).
+void TestMetrics::normalQuantileKnownValues() {
+    QCOMPARE(normalQuantile(0.5), 0.0);
+    QVERIFY(std::abs(normalQuantile(0.975) - 1.959963984540054) < 1e-13);
+    QVERIFY(std::abs(normalQuantile(0.025) + 1.959963984540054) < 1e-13);
+    QVERIFY(std::abs(normalQuantile(0.8413447460685429) - 1.0) < 1e-12);
+    QVERIFY(std::abs(normalQuantile(1e-10) + 6.361340902404056) < 1e-9);
+    for (double p : {0.0, 1.0, -0.1, std::nan("")}) QVERIFY_THROWS_EXCEPTION(ConfigError, normalQuantile(p));
+}
+
+// A linear grid puts cell centres evenly in the box; a VAE's at the prior's quantiles of
+// the cell centres, (i + 0.5) / steps; rows run from the top (largest y), other
+// dimensions stay at the base.
+void TestMetrics::latentGridSpacing() {
+    LatentGridSpec s;
+    s.steps = 4;
+    s.xMin = 0;
+    s.xMax = 8;
+    s.yMin = -2;
+    s.yMax = 2;
+    Vector base(3);
+    base << 0.5, 0.25, 7;
+    s.dimX = 2;
+    s.dimY = 0;
+    const Matrix z = gridCodes(s, base);
+    QCOMPARE(z.cols(), Index(16));
+    // Column 0: top-left, x at the first centre 1, y at the last centre 1.5.
+    QCOMPARE(z(2, 0), Scalar(1));
+    QCOMPARE(z(0, 0), Scalar(1.5));
+    QCOMPARE(z(1, 0), Scalar(0.25)); // untouched
+    QCOMPARE(z(2, 3), Scalar(7));    // x centres 1, 3, 5, 7
+    QCOMPARE(z(0, 12), Scalar(-1.5)); // bottom row
+    for (Index c = 1; c < 4; ++c) QCOMPARE(z(2, c) - z(2, c - 1), Scalar(2));
+
+    s.gaussian = true;
+    s.spread = 2;
+    const Matrix g = gridCodes(s, base);
+    const double q = normalQuantile(0.125); // the first of 4 cells
+    QVERIFY(std::abs(g(2, 0) - 2 * q) < 1e-6);
+    QVERIFY(std::abs(g(2, 3) + 2 * q) < 1e-6); // symmetric
+    QVERIFY(std::abs(g(2, 1) - 2 * normalQuantile(0.375)) < 1e-6);
+    QVERIFY(std::abs(g(0, 0) + 2 * q) < 1e-6); // top row: largest y
+    // Equal prior mass per cell: not equal widths (the outer cells are wider).
+    QVERIFY(g(2, 1) - g(2, 0) > g(2, 2) - g(2, 1));
+
+    s.dimY = 2;
+    QVERIFY_THROWS_EXCEPTION(ConfigError, gridCodes(s, base));
+    s.dimY = 0;
+    s.steps = 1;
+    QVERIFY_THROWS_EXCEPTION(ConfigError, gridCodes(s, base));
 }
 
 QTEST_APPLESS_MAIN(TestMetrics)

@@ -1,0 +1,53 @@
+#include "latentlab/LatentGrid.h"
+
+#include <cmath>
+#include <string>
+
+namespace latentlab {
+
+double normalQuantile(double p) {
+    if (!(p > 0.0 && p < 1.0)) throw ConfigError("normalQuantile: p must lie in (0, 1), got " + std::to_string(p));
+    // Phi is increasing; [-40, 40] holds the quantile of every double in (0, 1) not
+    // rounded to 0 or 1. Halving 200 times leaves one representable number.
+    double lo = -40.0, hi = 40.0;
+    for (int k = 0; k < 200 && lo < hi; ++k) {
+        const double mid = 0.5 * (lo + hi);
+        if (mid == lo || mid == hi) break;
+        if (0.5 * std::erfc(-mid / std::sqrt(2.0)) < p) lo = mid;
+        else hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+void LatentGridSpec::validate(Index latentDim) const {
+    auto bad = [](const std::string& what) { throw ConfigError(what); };
+    if (steps < 2 || steps > 64) bad("grid: steps must be between 2 and 64 (got " + std::to_string(steps) + ")");
+    if (dimX < 0 || dimY < 0 || dimX >= latentDim || dimY >= latentDim || dimX == dimY)
+        bad("grid: the dimensions must be two different ones of 0.." + std::to_string(latentDim - 1));
+    if (gaussian) {
+        if (!(spread > 0 && std::isfinite(spread))) bad("grid: the spread must be a positive number");
+    } else if (!(std::isfinite(xMin) && std::isfinite(xMax) && std::isfinite(yMin) && std::isfinite(yMax) &&
+                 xMin < xMax && yMin < yMax)) {
+        bad("grid: the box must be finite with min < max on both axes");
+    }
+}
+
+double gridCoordinate(const LatentGridSpec& s, int i, double lo, double hi) {
+    const double u = (double(i) + 0.5) / double(s.steps);
+    return s.gaussian ? s.spread * normalQuantile(u) : lo + u * (hi - lo);
+}
+
+Matrix gridCodes(const LatentGridSpec& s, const Vector& base) {
+    s.validate(base.size());
+    Matrix codes(base.size(), Index(s.steps) * s.steps);
+    for (int r = 0; r < s.steps; ++r)
+        for (int c = 0; c < s.steps; ++c) {
+            const Index col = Index(r) * s.steps + c;
+            codes.col(col) = base;
+            codes(s.dimX, col) = Scalar(gridCoordinate(s, c, s.xMin, s.xMax));
+            codes(s.dimY, col) = Scalar(gridCoordinate(s, s.steps - 1 - r, s.yMin, s.yMax));
+        }
+    return codes;
+}
+
+} // namespace latentlab
