@@ -12,6 +12,7 @@ int runEncode(const QStringList& args);
 int runDecode(const QStringList& args);
 int runSample(const QStringList& args);
 int runEval(const QStringList& args);
+int runPlot(const QStringList& args);
 int runPresets(const QStringList& args);
 int runDatasets(const QStringList& args);
 int runBench(const QStringList& args);

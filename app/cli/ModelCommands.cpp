@@ -1,12 +1,17 @@
-// Commands that use a trained model: encode, decode, sample, eval.
+// Commands that use a trained model: encode, decode, sample, eval, plot.
 #include "Args.h"
 #include "Commands.h"
 
 #include "Evaluation.h"
 #include "Experiment.h"
+#include "HistoryCsv.h"
 #include "PlotRenderer.h"
 #include "RunFiles.h"
+#include "RunPlots.h"
 
+#include "latentlab/Batch.h"
+#include "latentlab/LatentGrid.h"
+#include "latentlab/Metrics.h"
 #include "latentlab/ModelFile.h"
 #include "latentlab/Vae.h"
 
@@ -185,6 +190,132 @@ int runEval(const QStringList& args) {
     o["model_kind"] = QString::fromStdString(modelKindName(run.saved.model->kind()));
     o["latent_dim"] = double(run.saved.model->latentDim());
     std::fputs(QJsonDocument(o).toJson(QJsonDocument::Indented).constData(), stdout);
+    return 0;
+}
+
+namespace {
+
+// The value below which a fraction q of the (finite) values lie, nearest rank.
+double rankValue(std::vector<double> v, double q) {
+    std::sort(v.begin(), v.end());
+    return v[size_t(std::clamp(std::lround(q * double(v.size() - 1)), 0L, long(v.size() - 1)))];
+}
+
+void plotGrid(const QString& out, const LoadedRun& run, const Args& a, int dimX, int dimY) {
+    const Model& model = *run.saved.model;
+    if (run.imageWidth <= 0 || qint64(run.imageWidth) * run.imageHeight != qint64(model.inputDim()))
+        throw UsageError((run.source + ": --kind grid draws decoded images; this model's data are not images").toStdString());
+    LatentGridSpec spec;
+    spec.steps = a.integer("grid", 2, 64, 15);
+    spec.dimX = dimX;
+    spec.dimY = dimY;
+    Vector base = Vector::Zero(model.latentDim());
+    QString how;
+    if (model.kind() == ModelKind::Vae) {
+        spec.gaussian = true;
+        spec.spread = a.number("spread", 1.0);
+        how = QString("at the quantiles of the prior N(0, 1), times %1").arg(spec.spread);
+    } else {
+        // An autoencoder's codes have no prior: the box holds the middle 98 % of the data's
+        // codes along each axis, the other dimensions at the codes' mean.
+        const data::Dataset d = datasetFor(run, a);
+        const Matrix codes = encodeData(model, app::viewOf(d), 0, d.rows);
+        std::vector<double> xs, ys;
+        for (Index i = 0; i < codes.cols(); ++i)
+            if (codes.col(i).allFinite()) {
+                xs.push_back(codes(dimX, i));
+                ys.push_back(codes(dimY, i));
+            }
+        if (xs.size() < 2) throw std::runtime_error((run.source + ": the data encode to no finite codes").toStdString());
+        for (Index i = 0; i < codes.cols(); ++i)
+            if (codes.col(i).allFinite()) base += codes.col(i);
+        base /= Scalar(xs.size());
+        spec.xMin = rankValue(xs, 0.01);
+        spec.xMax = rankValue(xs, 0.99);
+        spec.yMin = rankValue(ys, 0.01);
+        spec.yMax = rankValue(ys, 0.99);
+        if (!(spec.xMax > spec.xMin)) spec.xMax = spec.xMin + 1;
+        if (!(spec.yMax > spec.yMin)) spec.yMax = spec.yMin + 1;
+        how = QString("z%1 %2..%3, z%4 %5..%6").arg(dimX).arg(spec.xMin, 0, 'g', 3).arg(spec.xMax, 0, 'g', 3).arg(dimY)
+                  .arg(spec.yMin, 0, 'g', 3).arg(spec.yMax, 0, 'g', 3);
+    }
+    const Matrix codes = gridCodes(spec, base);
+    Matrix decoded;
+    model.decode(codes, decoded);
+    requireFinite(decoded, run.source);
+    model.normalizer().invert(decoded);
+    const QImage grid = app::imageGrid(decoded, run.imageWidth, run.imageHeight, spec.steps, 2);
+    app::savePlot(out, grid.size(), [&](QPainter& p, const QRectF& r) { p.drawImage(r, grid); });
+    std::printf("wrote a %dx%d grid of decoded images (%s) to %s\n", spec.steps, spec.steps, qPrintable(how),
+                qPrintable(out));
+}
+
+} // namespace
+
+int runPlot(const QStringList& args) {
+    const Args a(args, {"model", "kind", "out", "dataset", "grid", "dims", "spread"});
+    const QString kind = a.required("kind");
+    const QString out = a.required("out");
+    static const QStringList kinds{"latent", "pca", "loss", "grid"};
+    if (!kinds.contains(kind))
+        throw UsageError(("--kind: unknown '" + kind + "' (choose " + kinds.join(", ") + ")").toStdString());
+    if (!out.endsWith(".png", Qt::CaseInsensitive) && !out.endsWith(".pdf", Qt::CaseInsensitive))
+        throw UsageError((out + ": unknown plot format (use .png or .pdf)").toStdString());
+    const LoadedRun run = loadRun(a.required("model"));
+    const Model& model = *run.saved.model;
+    int dimX = 0, dimY = 1;
+    if (a.has("dims")) {
+        const QStringList d = a.value("dims").split(',');
+        bool okX = false, okY = false;
+        if (d.size() == 2) {
+            dimX = d[0].trimmed().toInt(&okX);
+            dimY = d[1].trimmed().toInt(&okY);
+        }
+        if (!okX || !okY || dimX < 0 || dimY < 0 || dimX >= model.latentDim() || dimY >= model.latentDim() || dimX == dimY)
+            throw UsageError(QString("--dims: two different latent dimensions of 0..%1 such as \"0,1\" (got \"%2\")")
+                                 .arg(model.latentDim() - 1)
+                                 .arg(a.value("dims"))
+                                 .toStdString());
+    } else if (model.latentDim() < 2 && kind != "loss" && kind != "latent") {
+        throw UsageError((run.source + ": --kind " + kind + " needs a latent space of 2 or more dimensions").toStdString());
+    }
+    const QString name = QFileInfo(run.source).dir().dirName();
+    if (kind == "loss") {
+        std::vector<EpochReport> history;
+        QFile besides(QFileInfo(run.source).dir().filePath("history.csv"));
+        if (besides.open(QIODevice::ReadOnly)) {
+            history = app::parseHistoryCsv(besides.readAll());
+        } else if (const auto it = run.saved.metadata.find("history"); it != run.saved.metadata.end()) {
+            history = app::parseHistoryCsv(QByteArray::fromStdString(it->second));
+        }
+        if (history.empty())
+            throw std::runtime_error((run.source + ": no loss history beside it (history.csv) or in it").toStdString());
+        app::savePlot(out, QSize(900, 560),
+                      [&](QPainter& p, const QRectF& r) { app::paintLossCurves(p, r, history, false, "Loss: " + name); });
+    } else if (kind == "grid") {
+        plotGrid(out, run, a, dimX, dimY);
+        return 0;
+    } else {
+        const data::Dataset d = datasetFor(run, a);
+        const DataView view = app::viewOf(d);
+        Matrix points;
+        if (kind == "latent") {
+            points = encodeData(model, view, 0, d.rows);
+        } else {
+            // PCA of the same data in the model's units, fitted on the training part.
+            const Index trainRows = d.trainRows > 0 && d.trainRows < d.rows ? d.trainRows : d.rows;
+            const Pca pca = fitPca(toMatrix(view, model.normalizer(), 0, trainRows), std::min<Index>(2, d.cols));
+            points = pca.transform(toMatrix(view, model.normalizer(), 0, d.rows));
+        }
+        app::ScatterData s = latentScatter(points, d, (kind == "latent" ? "Latent space: " : "PCA: ") + name,
+                                           kind == "latent" ? dimX : 0, kind == "latent" ? dimY : 1);
+        if (kind == "pca") {
+            s.xLabel = "PC1";
+            s.yLabel = points.rows() > 1 ? "PC2" : s.yLabel;
+        }
+        app::savePlot(out, QSize(900, 720), [&](QPainter& p, const QRectF& r) { app::paintScatter(p, r, s); });
+    }
+    std::printf("wrote the %s plot to %s\n", qPrintable(kind), qPrintable(out));
     return 0;
 }
 

@@ -25,6 +25,10 @@ commands:
   decode    --model DIR --z "0.5,-1.2" --out FILE.png|FILE.csv
   sample    --model DIR [--count N] [--seed S] --out FILE.png|FILE.csv
   eval      --model DIR [--dataset D]
+  plot      --model DIR --kind latent|pca|loss|grid --out FILE.png|FILE.pdf [--dataset D]
+            [--dims 0,1] [--grid N] [--spread S]
+            the latent plane, PCA of the same data, the loss curves, or a grid of decoded
+            images over the plane (a VAE's spaced by the prior's quantiles)
   presets   list the presets
   datasets  list the datasets and where they were found
   bench     [--preset fashion-vae] [--threads N] [--batch-size N] [--warmup BATCHES]
@@ -93,7 +97,7 @@ int main(int argc, char** argv) {
     using namespace latentlab::cli;
     const std::map<QString, std::function<int(const QStringList&)>> commands{
         {"train", runTrain},   {"encode", runEncode},   {"decode", runDecode},    {"sample", runSample},
-        {"eval", runEval},     {"presets", runPresets}, {"datasets", runDatasets}, {"bench", runBench},
+        {"eval", runEval},     {"plot", runPlot},       {"presets", runPresets}, {"datasets", runDatasets}, {"bench", runBench},
     };
     const QString name = args.takeFirst();
     const auto it = commands.find(name);

@@ -2,6 +2,7 @@
 #include "CliFixture.h"
 
 #include <QFile>
+#include <QImage>
 #include <cmath>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -161,6 +162,43 @@ private slots:
         QVERIFY2(pcaR2 < 0.3, qPrintable(QString::number(pcaR2)));
         QVERIFY2(e["samples_explained"].toString().contains("label_r2 (a linear fit of the roll parameter t from the codes)"),
                  qPrintable(e["samples_explained"].toString()));
+    }
+
+    // plot writes what the window shows: the latent plane, PCA of the same data and the loss
+    // curves, as PNG (twice the size, for print) or PDF; what it cannot draw it refuses.
+    void plotWritesEachKind() {
+        for (const QString& kind : {"latent", "pca", "loss"}) {
+            const QString png = m_tmp.filePath("plot-" + kind + ".png");
+            Result r = run({"plot", "--model", m_swissRun, "--kind", kind, "--out", png});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            const QImage image(png);
+            QCOMPARE(image.width(), 1800);
+            QCOMPARE(image.height(), kind == "loss" ? 1120 : 1440);
+            const QString pdf = m_tmp.filePath("plot-" + kind + ".pdf");
+            r = run({"plot", "--model", m_swissRun, "--kind", kind, "--out", pdf});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QFile f(pdf);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QVERIFY(f.read(5) == "%PDF-");
+        }
+    }
+
+    void plotRefusesWhatItCannotDraw_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("kind") << QStringList{"--kind", "roc", "--out", "x.png"} << "--kind: unknown 'roc' (choose latent, pca, loss, grid)";
+        QTest::newRow("format") << QStringList{"--kind", "latent", "--out", "x.svg"} << "unknown plot format (use .png or .pdf)";
+        QTest::newRow("grid of points") << QStringList{"--kind", "grid", "--out", "x.png"} << "this model's data are not images";
+        QTest::newRow("dims") << QStringList{"--kind", "latent", "--dims", "0,2", "--out", "x.png"}
+                              << "--dims: two different latent dimensions of 0..1";
+    }
+    void plotRefusesWhatItCannotDraw() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, error);
+        const Result r = run(QStringList{"plot", "--model", m_swissRun} + args);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(lastErrorLine(r.err).contains(error), qPrintable(r.err));
+        QVERIFY(!QFile::exists("x.png") && !QFile::exists("x.svg"));
     }
 
     void encodeDecodeAgree() {

@@ -126,6 +126,30 @@ private slots:
                 hi = std::max(hi, expected);
             }
         QVERIFY2(hi - lo > 40, qPrintable(QString("%1..%2").arg(lo).arg(hi))); // a picture, not a flat grey
+
+        // The decoded manifold: 5 x 5 cells of 12 x 12 pixels enlarged twice, 1-pixel gaps,
+        // written at twice the size. A VAE's middle cell is the prior's median, z = (0, 0).
+        r = run({"plot", "--model", out, "--kind", "grid", "--grid", "5", "--out", out + "/grid.png"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QImage grid(out + "/grid.png");
+        QCOMPARE(grid.width(), 2 * (5 * (2 * kSide + 1) - 1));
+        QCOMPARE(grid.height(), grid.width());
+        if (kind == "vae") {
+            QVERIFY2(r.out.contains("at the quantiles of the prior"), qPrintable(r.out));
+            r = run({"decode", "--model", out, "--z", "0,0", "--out", out + "/origin.csv"});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QFile o(out + "/origin.csv");
+            QVERIFY(o.open(QIODevice::ReadOnly));
+            const QStringList origin = QString::fromUtf8(o.readAll()).trimmed().split('\n').last().split(',');
+            const int cell = 2 * (2 * kSide + 1); // in the PNG's pixels
+            for (int y = 0; y < kSide; ++y)
+                for (int x = 0; x < kSide; ++x) {
+                    const int expected = int(std::clamp(std::lround(origin[2 + y * kSide + x].toDouble()), 0L, 255L));
+                    QCOMPARE(qGray(grid.pixel(2 * cell + 4 * x + 1, 2 * cell + 4 * y + 1)), expected);
+                }
+        } else {
+            QVERIFY2(r.out.contains("z0 ") && r.out.contains("z1 "), qPrintable(r.out)); // the box it spans
+        }
     }
 
     void layersThatDoNotFitAreRefused_data() {

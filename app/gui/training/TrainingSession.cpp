@@ -1,6 +1,6 @@
 #include "training/TrainingSession.h"
 
-#include "training/HistoryCsv.h"
+#include "HistoryCsv.h"
 #include "RunFiles.h"
 
 #include "latentlab/ModelFile.h"
@@ -152,9 +152,9 @@ std::unique_ptr<TrainingSession> TrainingSession::open(int id, const QString& pa
     const std::string history = metaValue(saved.metadata, "history.csv");
     QFile besides(QFileInfo(path).dir().filePath("history.csv"));
     if (!history.empty())
-        s->m_history = parseHistoryCsv(QByteArray::fromStdString(history));
+        s->m_history = app::parseHistoryCsv(QByteArray::fromStdString(history));
     else if (besides.open(QIODevice::ReadOnly))
-        s->m_history = parseHistoryCsv(besides.readAll());
+        s->m_history = app::parseHistoryCsv(besides.readAll());
     s->m_epochs = s->m_history; // the first snapshot carries them to the plot
     // The marks of hyperparameter changes, as the loss plot showed them when saved.
     const QJsonArray changes =

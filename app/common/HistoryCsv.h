@@ -8,10 +8,10 @@
 #include <QByteArray>
 #include <vector>
 
-namespace latentlab::gui {
+namespace latentlab::app {
 
 // Lenient: the curves are a convenience, so lines that do not parse are skipped rather
 // than failing the whole model. An empty validation cell means "no validation".
 std::vector<EpochReport> parseHistoryCsv(const QByteArray& csv);
 
-} // namespace latentlab::gui
+} // namespace latentlab::app

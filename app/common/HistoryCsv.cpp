@@ -1,8 +1,8 @@
-#include "training/HistoryCsv.h"
+#include "HistoryCsv.h"
 
 #include <QList>
 
-namespace latentlab::gui {
+namespace latentlab::app {
 
 std::vector<EpochReport> parseHistoryCsv(const QByteArray& csv) {
     // epoch, train (loss, reconstruction, kl, penalty), validation (the same four),
@@ -34,4 +34,4 @@ std::vector<EpochReport> parseHistoryCsv(const QByteArray& csv) {
     return out;
 }
 
-} // namespace latentlab::gui
+} // namespace latentlab::app
