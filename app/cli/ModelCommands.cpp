@@ -195,12 +195,6 @@ int runEval(const QStringList& args) {
 
 namespace {
 
-// The value below which a fraction q of the (finite) values lie, nearest rank.
-double rankValue(std::vector<double> v, double q) {
-    std::sort(v.begin(), v.end());
-    return v[size_t(std::clamp(std::lround(q * double(v.size() - 1)), 0L, long(v.size() - 1)))];
-}
-
 void plotGrid(const QString& out, const LoadedRun& run, const Args& a, int dimX, int dimY) {
     const Model& model = *run.saved.model;
     if (run.imageWidth <= 0 || qint64(run.imageWidth) * run.imageHeight != qint64(model.inputDim()))
@@ -220,22 +214,15 @@ void plotGrid(const QString& out, const LoadedRun& run, const Args& a, int dimX,
         // codes along each axis, the other dimensions at the codes' mean.
         const data::Dataset d = datasetFor(run, a);
         const Matrix codes = encodeData(model, app::viewOf(d), 0, d.rows);
-        std::vector<double> xs, ys;
+        if (!fitGridBox(spec, codes))
+            throw std::runtime_error((run.source + ": the data encode to no finite codes").toStdString());
+        Index finite = 0;
         for (Index i = 0; i < codes.cols(); ++i)
             if (codes.col(i).allFinite()) {
-                xs.push_back(codes(dimX, i));
-                ys.push_back(codes(dimY, i));
+                base += codes.col(i);
+                ++finite;
             }
-        if (xs.size() < 2) throw std::runtime_error((run.source + ": the data encode to no finite codes").toStdString());
-        for (Index i = 0; i < codes.cols(); ++i)
-            if (codes.col(i).allFinite()) base += codes.col(i);
-        base /= Scalar(xs.size());
-        spec.xMin = rankValue(xs, 0.01);
-        spec.xMax = rankValue(xs, 0.99);
-        spec.yMin = rankValue(ys, 0.01);
-        spec.yMax = rankValue(ys, 0.99);
-        if (!(spec.xMax > spec.xMin)) spec.xMax = spec.xMin + 1;
-        if (!(spec.yMax > spec.yMin)) spec.yMax = spec.yMin + 1;
+        base /= Scalar(finite);
         how = QString("z%1 %2..%3, z%4 %5..%6").arg(dimX).arg(spec.xMin, 0, 'g', 3).arg(spec.xMax, 0, 'g', 3).arg(dimY)
                   .arg(spec.yMin, 0, 'g', 3).arg(spec.yMax, 0, 'g', 3);
     }

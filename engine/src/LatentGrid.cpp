@@ -1,7 +1,9 @@
 #include "latentlab/LatentGrid.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace latentlab {
 
@@ -35,6 +37,25 @@ void LatentGridSpec::validate(Index latentDim) const {
 double gridCoordinate(const LatentGridSpec& s, int i, double lo, double hi) {
     const double u = (double(i) + 0.5) / double(s.steps);
     return s.gaussian ? s.spread * normalQuantile(u) : lo + u * (hi - lo);
+}
+
+bool fitGridBox(LatentGridSpec& s, const Matrix& codes, double tail) {
+    std::vector<double> xs, ys;
+    for (Index i = 0; i < codes.cols(); ++i)
+        if (codes.col(i).allFinite()) {
+            xs.push_back(codes(s.dimX, i));
+            ys.push_back(codes(s.dimY, i));
+        }
+    if (xs.size() < 2) return false;
+    auto at = [](std::vector<double> v, double q) {
+        std::sort(v.begin(), v.end());
+        return v[size_t(std::clamp(std::lround(q * double(v.size() - 1)), 0L, long(v.size() - 1)))];
+    };
+    s.xMin = at(xs, tail);
+    s.xMax = std::max(at(xs, 1 - tail), s.xMin + 1e-6);
+    s.yMin = at(ys, tail);
+    s.yMax = std::max(at(ys, 1 - tail), s.yMin + 1e-6);
+    return true;
 }
 
 Matrix gridCodes(const LatentGridSpec& s, const Vector& base) {

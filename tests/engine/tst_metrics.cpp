@@ -496,6 +496,18 @@ void TestMetrics::latentGridSpacing() {
     // Equal prior mass per cell: not equal widths (the outer cells are wider).
     QVERIFY(g(2, 1) - g(2, 0) > g(2, 2) - g(2, 1));
 
+    // An autoencoder's box: the 1 % and 99 % points of its codes, a non-finite code ignored.
+    LatentGridSpec box;
+    Matrix codes(2, 102);
+    for (Index i = 0; i <= 100; ++i) codes.col(i) << Scalar(i), Scalar(-2 * i);
+    codes.col(101) << std::numeric_limits<Scalar>::quiet_NaN(), 0;
+    QVERIFY(fitGridBox(box, codes));
+    QCOMPARE(box.xMin, 1.0);
+    QCOMPARE(box.xMax, 99.0);
+    QCOMPARE(box.yMin, -198.0);
+    QCOMPARE(box.yMax, -2.0);
+    QVERIFY(!fitGridBox(box, codes.rightCols(2)));
+
     s.dimY = 2;
     QVERIFY_THROWS_EXCEPTION(ConfigError, gridCodes(s, base));
     s.dimY = 0;

@@ -27,6 +27,11 @@ struct LatentGridSpec {
 // the prior quantile (i + 0.5) / steps.
 double gridCoordinate(const LatentGridSpec& spec, int i, double lo, double hi);
 
+// An autoencoder's box (its codes have no prior): along dimX and dimY, from the `tail` to
+// the 1 - tail quantile (nearest rank) of the finite codes, widened to a positive size if
+// they are all equal. False, spec unchanged, when fewer than two codes are finite.
+bool fitGridBox(LatentGridSpec& spec, const Matrix& codes, double tail = 0.01);
+
 // latentDim x steps^2 codes, the other dimensions at `base`; column r * steps + c is row
 // r (from the top: largest y first, as a plot reads) and column c (smallest x first).
 Matrix gridCodes(const LatentGridSpec& spec, const Vector& base);
