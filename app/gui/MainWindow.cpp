@@ -8,6 +8,7 @@
 #include "training/TrainingController.h"
 #include "views/latent/LatentPlot.h"
 #include "views/latent/LatentView.h"
+#include "views/manifold/ManifoldView.h"
 #include "views/output/DecoderView.h"
 #include "views/output/FiltersView.h"
 #include "views/output/ReconstructionStrip.h"
@@ -42,6 +43,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     m_decoder = new DecoderView;
     m_gallery = new SampleGallery;
     m_filters = new FiltersView;
+    m_manifold = new ManifoldView;
     m_loss = new LossPlot;
     m_recon = new ReconstructionStrip;
     m_controls = new ControlBar(this);
@@ -59,6 +61,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     m_galleryDock = addDock(tr("Prior samples"), "galleryDock", m_gallery, Qt::RightDockWidgetArea);
     // What the first layer learned: a tab beside the prior samples.
     tabifyDockWidget(m_galleryDock, addDock(tr("Filters"), "filtersDock", m_filters, Qt::RightDockWidgetArea));
+    // The decoded manifold, its extent drawn on the plane.
+    tabifyDockWidget(m_galleryDock, addDock(tr("Manifold"), "manifoldDock", m_manifold, Qt::RightDockWidgetArea));
+    connect(m_manifold, &ManifoldView::extentChanged, m_latent->plot(), &LatentPlot::setGridExtent);
+    connect(m_latent, &LatentView::dimsChanged, m_manifold, &ManifoldView::setDimensions);
     m_galleryDock->raise();
     auto* lossBox = new QWidget;
     auto* lossLayout = new QVBoxLayout(lossBox);
@@ -261,6 +267,8 @@ void MainWindow::onSession(const SessionInfo& info) {
     m_decoder->setSession(info);
     m_gallery->setSession(info);
     m_filters->setSession(info);
+    m_manifold->setSession(info);
+    m_latent->plot()->setGridExtent(QRectF());
     m_recon->setSession(info);
     m_loss->reset(info.config.model.kind, LossPlot::penaltyName(info.config.model), info.config.training.epochs);
     if (!info.proposal.isEmpty()) statusBar()->showMessage(info.proposal, 30000);
@@ -278,6 +286,7 @@ void MainWindow::onSnapshot(const SnapshotPtr& s) {
     if (s->codes) {
         m_latent->plot()->setCodes(s->codes);
         m_latent->showCoverage(s->codes, s->state == RunState::Running);
+        m_manifold->setCodes(s->codes);
     }
     m_loss->add(*s);
     m_recon->setReconstructions(s->reconstructions);
@@ -288,6 +297,7 @@ void MainWindow::onSnapshot(const SnapshotPtr& s) {
     if (s->decoder != m_decodedWith) {
         m_decodedWith = s->decoder;
         m_filters->setModel(s->decoder);
+        m_manifold->setModel(s->decoder, s->codes ? s->codes : m_controller->codes());
         // The decoder view starts at the origin of the latent plane; the point shown
         // follows the training: decoded again with the new weights.
         if (!m_decoder->hasPoint()) {

@@ -21,6 +21,7 @@ class DecoderView;
 class DocumentActions;
 class LatentView;
 class LossPlot;
+class ManifoldView;
 class ReconstructionStrip;
 class SampleGallery;
 class FiltersView;
@@ -66,6 +67,7 @@ public:
     SampleGallery* gallery() const { return m_gallery; }
     FiltersView* filtersView() const { return m_filters; }
     LossPlot* lossPlot() const { return m_loss; }
+    ManifoldView* manifoldView() const { return m_manifold; }
     ReconstructionStrip* reconstructions() const { return m_recon; }
     ControlBar* controls() const { return m_controls; }
     DocumentActions* documents() const { return m_documents; }
@@ -93,6 +95,7 @@ private:
     SampleGallery* m_gallery;
     FiltersView* m_filters;
     LossPlot* m_loss;
+    ManifoldView* m_manifold;
     QCheckBox* m_logScale;
     ReconstructionStrip* m_recon;
     ControlBar* m_controls;

@@ -10,6 +10,7 @@
 #include "panels/LayerListDialog.h"
 #include "training/CodeRefresher.h"
 #include "views/output/FiltersView.h"
+#include "views/manifold/ManifoldView.h"
 #include "views/output/ImageView.h"
 #include "views/output/PointCloudView.h"
 #include "views/plots/PlotTheme.h"
@@ -855,6 +856,41 @@ private slots:
         QVERIFY(!form->isRowVisible(panel->neighboursBox()));
         QVERIFY(!hasCurve("train geometry penalty"));
         QCOMPARE(panel->geometryBox()->text(), QString("off"));
+    }
+
+    // The decoded manifold: an autoencoder's grid over the middle of its codes, its extent
+    // drawn on the plane; a VAE's at the prior's quantiles, its middle cell the decoded
+    // origin; a newer request replaces an older one.
+    void manifoldFollowsTheModel() {
+        ManifoldView* m = w().manifoldView();
+        QTRY_VERIFY(m->shownValues().cols() > 0 && !m->busy());
+        QCOMPARE(m->shownValues().cols(), Index(12 * 12));
+        QCOMPARE(m->shownValues().rows(), Index(3));
+        QVERIFY(!m->shownSpec().gaussian);
+        const LatentGridSpec a = m->shownSpec();
+        QVERIFY(a.xMin < a.xMax && a.yMin < a.yMax);
+        const QRectF extent = plot().gridExtent();
+        QVERIFY(std::abs(extent.left() - gridCoordinate(a, 0, a.xMin, a.xMax)) < 1e-9);
+        QVERIFY(std::abs(extent.right() - gridCoordinate(a, 11, a.xMin, a.xMax)) < 1e-9);
+        QVERIFY(std::abs(extent.bottom() - gridCoordinate(a, 11, a.yMin, a.yMax)) < 1e-9);
+        // Two requests in a row: the newer one is what shows.
+        m->stepsBox()->setValue(7);
+        m->stepsBox()->setValue(5);
+        QTRY_VERIFY(!m->busy() && m->shownSpec().steps == 5);
+        QCOMPARE(m->shownValues().cols(), Index(25));
+
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().panel()->kindBox()->setCurrentIndex(1); // VAE
+        QTRY_COMPARE(session.count(), 1);
+        QTRY_VERIFY(m->shownSpec().gaussian && !m->busy() && m->shownValues().cols() == 25);
+        const SnapshotPtr s = c().latest();
+        QVERIFY(s && s->decoder);
+        const Vector origin = decodeToData(*s->decoder, Vector::Zero(2));
+        for (Index f = 0; f < 3; ++f) QVERIFY(std::abs(m->shownValues()(f, 12) - origin[f]) < 1e-5);
+        QVERIFY(std::abs(plot().gridExtent().left() - normalQuantile(0.1)) < 1e-6);
+        m->spreadBox()->setValue(2);
+        QTRY_VERIFY(!m->busy() && m->shownSpec().spread == 2.0);
+        QVERIFY(std::abs(plot().gridExtent().left() - 2 * normalQuantile(0.1)) < 1e-6);
     }
 
     // The layer editor shows the settings of the selected layer's kind only, writes them

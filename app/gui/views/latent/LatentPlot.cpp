@@ -374,4 +374,18 @@ void LatentPlot::leaveEvent(QEvent* e) {
     QCustomPlot::leaveEvent(e);
 }
 
+void LatentPlot::setGridExtent(const QRectF& extent) {
+    m_gridExtent = extent;
+    if (!m_gridRect) {
+        m_gridRect = new QCPItemRect(this);
+        m_gridRect->setPen(QPen(QColor(214, 39, 40), 1.2, Qt::DashLine));
+        m_gridRect->setBrush(Qt::NoBrush);
+        m_gridRect->setSelectable(false);
+    }
+    m_gridRect->topLeft->setCoords(extent.left(), extent.bottom());
+    m_gridRect->bottomRight->setCoords(extent.right(), extent.top());
+    m_gridRect->setVisible(!extent.isNull());
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
 } // namespace latentlab::gui

@@ -33,6 +33,9 @@ public:
     void setPicked(double x, double y);
     // Full codes (latentDim x n) of prior samples, marked with crosses.
     void setPriorSamples(const Matrix& codes);
+    // The decoded manifold's extent, a dashed rectangle; a null rectangle hides it.
+    void setGridExtent(const QRectF& extent);
+    QRectF gridExtent() const { return m_gridExtent; }
     void fitView();
 
     const std::shared_ptr<const Matrix>& codes() const { return m_codes; }
@@ -84,6 +87,8 @@ private:
     QCPLayoutGrid* m_side = nullptr;       // the legend's column, right of the plane
     QCPLayoutElement* m_filler = nullptr;  // keeps the legend at the top of that column
     Matrix m_priorCodes;
+    QCPItemRect* m_gridRect = nullptr;
+    QRectF m_gridExtent;
     int m_latentDim = 2;
     int m_dimX = 0, m_dimY = 1;
     bool m_continuous = false;
