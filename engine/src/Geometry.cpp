@@ -75,27 +75,79 @@ Graph neighbourGraph(const Matrix& x, int k) {
     return g;
 }
 
-// Shortest path lengths from `source` to every node (Dijkstra with a binary heap).
-void shortestPaths(const Graph& g, Index source, std::vector<double>& dist) {
-    using Entry = std::pair<double, Index>;
-    std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
-    std::fill(dist.begin(), dist.end(), std::numeric_limits<double>::infinity());
-    dist[size_t(source)] = 0;
-    heap.push({0.0, source});
-    while (!heap.empty()) {
-        const auto [d, u] = heap.top();
-        heap.pop();
-        if (d > dist[size_t(u)]) continue; // an outdated entry
-        for (Index e = g.offsets[size_t(u)]; e < g.offsets[size_t(u + 1)]; ++e) {
-            const Index v = g.targets[size_t(e)];
-            const double nd = d + g.lengths[size_t(e)];
-            if (nd < dist[size_t(v)]) {
-                dist[size_t(v)] = nd;
-                heap.push({nd, v});
+// Shortest path lengths from `source` to every node: Dijkstra with a binary heap that
+// holds each node at most once and moves it up when its distance drops (decrease-key),
+// so the heap never grows past the nodes, not the edges.
+class PathFinder {
+public:
+    explicit PathFinder(Index n) : m_position(static_cast<size_t>(n), -1) { m_heap.reserve(static_cast<size_t>(n)); }
+
+    void run(const Graph& g, Index source, std::vector<double>& dist) {
+        std::fill(dist.begin(), dist.end(), std::numeric_limits<double>::infinity());
+        std::fill(m_position.begin(), m_position.end(), Index(-1));
+        m_heap.clear();
+        dist[size_t(source)] = 0;
+        push(source, dist);
+        while (!m_heap.empty()) {
+            const Index u = popMin(dist);
+            const double du = dist[size_t(u)];
+            for (Index e = g.offsets[size_t(u)]; e < g.offsets[size_t(u + 1)]; ++e) {
+                const Index v = g.targets[size_t(e)];
+                const double nd = du + g.lengths[size_t(e)];
+                if (nd < dist[size_t(v)] && m_position[size_t(v)] != -2) {
+                    dist[size_t(v)] = nd;
+                    if (m_position[size_t(v)] < 0) push(v, dist);
+                    else up(size_t(m_position[size_t(v)]), dist);
+                }
             }
         }
     }
-}
+
+private:
+    bool less(Index a, Index b, const std::vector<double>& d) const {
+        return d[size_t(a)] < d[size_t(b)] || (d[size_t(a)] == d[size_t(b)] && a < b);
+    }
+    void place(size_t i, Index node) {
+        m_heap[i] = node;
+        m_position[size_t(node)] = Index(i);
+    }
+    void push(Index node, const std::vector<double>& d) {
+        m_heap.push_back(node);
+        m_position[size_t(node)] = Index(m_heap.size() - 1);
+        up(m_heap.size() - 1, d);
+    }
+    void up(size_t i, const std::vector<double>& d) {
+        const Index node = m_heap[i];
+        while (i > 0 && less(node, m_heap[(i - 1) / 2], d)) {
+            place(i, m_heap[(i - 1) / 2]);
+            i = (i - 1) / 2;
+        }
+        place(i, node);
+    }
+    Index popMin(const std::vector<double>& d) {
+        const Index top = m_heap.front();
+        m_position[size_t(top)] = -2; // settled: never pushed again (its distance is final)
+        const Index last = m_heap.back();
+        m_heap.pop_back();
+        if (!m_heap.empty()) {
+            size_t i = 0;
+            const size_t n = m_heap.size();
+            for (;;) {
+                size_t c = 2 * i + 1;
+                if (c >= n) break;
+                if (c + 1 < n && less(m_heap[c + 1], m_heap[c], d)) ++c;
+                if (!less(m_heap[c], last, d)) break;
+                place(i, m_heap[c]);
+                i = c;
+            }
+            place(i, last);
+        }
+        return top;
+    }
+
+    std::vector<Index> m_heap;
+    std::vector<Index> m_position; // in m_heap; -1 never pushed, -2 settled
+};
 
 } // namespace
 
@@ -117,9 +169,10 @@ GeodesicTable geodesicDistances(const Matrix& x, int k) {
 #pragma omp parallel reduction(+ : unreachable)
     {
         std::vector<double> dist(static_cast<size_t>(n));
+        PathFinder paths(n);
 #pragma omp for schedule(dynamic, 16)
         for (Index s = 0; s < n; ++s) {
-            shortestPaths(g, s, dist);
+            paths.run(g, s, dist);
             float* row = t.distances.data() + s * n;
             for (Index j = 0; j < n; ++j) {
                 row[j] = float(dist[size_t(j)]);
@@ -138,35 +191,41 @@ void batchDistances(const GeodesicTable& table, const Index* samples, Index coun
 }
 
 double geometryPenalty(double lambda, const Matrix& z, const Matrix& targets, Matrix* grad) {
-    const Index batch = z.cols();
+    const Index batch = z.cols(), k = z.rows();
     if (lambda <= 0 || batch < 2) return 0.0;
+    const Eigen::MatrixXd zd = z.cast<double>();
     // Per pair: the error e = |z_i - z_j| - D_ij and the weight e / |z_i - z_j| of the unit
     // direction in its gradient, 2 (lambda / pairs) e (z_i - z_j) / |z_i - z_j|.
-    std::vector<double> weights(grad ? size_t(batch * batch) : 0, 0.0);
+    Eigen::MatrixXd g = grad ? Eigen::MatrixXd::Zero(k, batch) : Eigen::MatrixXd();
     double sum = 0;
     int64_t pairs = 0;
-    for (Index j = 1; j < batch; ++j)
+    for (Index j = 1; j < batch; ++j) {
+        const double* zj = zd.data() + j * k;
         for (Index i = 0; i < j; ++i) {
             const double target = double(targets(i, j));
             if (!std::isfinite(target)) continue;
-            const double d = (z.col(i).cast<double>() - z.col(j).cast<double>()).norm();
+            const double* zi = zd.data() + i * k;
+            double d2 = 0;
+            for (Index r = 0; r < k; ++r) d2 += (zi[r] - zj[r]) * (zi[r] - zj[r]);
+            const double d = std::sqrt(d2);
             const double e = d - target;
             sum += e * e;
             ++pairs;
-            if (grad) weights[size_t(i * batch + j)] = weights[size_t(j * batch + i)] = e / std::max(d, 1e-12);
-        }
-    if (pairs == 0) return 0.0;
-    const double scale = lambda / double(pairs);
-    if (grad) {
-        for (Index i = 0; i < batch; ++i) {
-            Eigen::VectorXd g = Eigen::VectorXd::Zero(z.rows());
-            for (Index j = 0; j < batch; ++j) {
-                const double w = weights[size_t(i * batch + j)];
-                if (w != 0.0) g += w * (z.col(i).cast<double>() - z.col(j).cast<double>());
+            if (grad) {
+                const double w = e / std::max(d, 1e-12);
+                double* gi = g.data() + i * k;
+                double* gj = g.data() + j * k;
+                for (Index r = 0; r < k; ++r) {
+                    const double step = w * (zi[r] - zj[r]);
+                    gi[r] += step;
+                    gj[r] -= step;
+                }
             }
-            grad->col(i) += (2.0 * scale * g).cast<Scalar>();
         }
     }
+    if (pairs == 0) return 0.0;
+    const double scale = lambda / double(pairs);
+    if (grad) *grad += (2.0 * scale * g).cast<Scalar>();
     return scale * sum;
 }
 
