@@ -139,7 +139,7 @@ protected:
         m_window->setDialogs(std::unique_ptr<Dialogs>(m_dialogs));
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QTRY_VERIFY(ready());
+        QTRY_VERIFY_WITH_TIMEOUT(ready(), 30000); // a sanitizer build takes seconds to start a session
     }
     void closeWindow() { m_window.reset(); }
 };
