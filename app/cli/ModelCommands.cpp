@@ -237,13 +237,46 @@ void plotGrid(const QString& out, const LoadedRun& run, const Args& a, int dimX,
                 qPrintable(out));
 }
 
+// The decoded path between the codes of two samples of the data.
+void plotInterpolation(const QString& out, const LoadedRun& run, const Args& a) {
+    const Model& model = *run.saved.model;
+    if (run.imageWidth <= 0 || qint64(run.imageWidth) * run.imageHeight != qint64(model.inputDim()))
+        throw UsageError((run.source + ": --kind interpolation draws decoded images; this model's data are not images")
+                             .toStdString());
+    const data::Dataset d = datasetFor(run, a);
+    const QStringList ends = a.required("between").split(',');
+    bool okA = false, okB = false;
+    const qlonglong rowA = ends.size() == 2 ? ends[0].trimmed().toLongLong(&okA) : -1;
+    const qlonglong rowB = ends.size() == 2 ? ends[1].trimmed().toLongLong(&okB) : -1;
+    if (!okA || !okB || rowA < 0 || rowB < 0 || rowA >= d.rows || rowB >= d.rows)
+        throw UsageError(QString("--between: two sample numbers of 0..%1 such as \"3,17\" (got \"%2\")")
+                             .arg(d.rows - 1)
+                             .arg(a.value("between"))
+                             .toStdString());
+    const DataView view = app::viewOf(d);
+    const Index rows[2] = {Index(rowA), Index(rowB)};
+    Matrix x, z;
+    gatherBatch(view, model.normalizer(), rows, 2, x);
+    model.encode(x, z);
+    const bool spherical = model.kind() == ModelKind::Vae && !a.has("linear");
+    const int steps = a.integer("steps", 2, 100, 10);
+    Matrix decoded;
+    model.decode(interpolateCodes(z.col(0), z.col(1), steps, spherical), decoded);
+    requireFinite(decoded, run.source);
+    model.normalizer().invert(decoded);
+    const QImage strip = app::imageGrid(decoded, run.imageWidth, run.imageHeight, steps, 2);
+    app::savePlot(out, strip.size(), [&](QPainter& p, const QRectF& r) { p.drawImage(r, strip); });
+    std::printf("wrote %d decoded codes from sample %lld to sample %lld (%s) to %s\n", steps, rowA, rowB,
+                spherical ? "spherical" : "linear", qPrintable(out));
+}
+
 } // namespace
 
 int runPlot(const QStringList& args) {
-    const Args a(args, {"model", "kind", "out", "dataset", "grid", "dims", "spread"});
+    const Args a(args, {"model", "kind", "out", "dataset", "grid", "dims", "spread", "between", "steps"}, {"linear"});
     const QString kind = a.required("kind");
     const QString out = a.required("out");
-    static const QStringList kinds{"latent", "pca", "loss", "grid"};
+    static const QStringList kinds{"latent", "pca", "loss", "grid", "interpolation"};
     if (!kinds.contains(kind))
         throw UsageError(("--kind: unknown '" + kind + "' (choose " + kinds.join(", ") + ")").toStdString());
     if (!out.endsWith(".png", Qt::CaseInsensitive) && !out.endsWith(".pdf", Qt::CaseInsensitive))
@@ -263,7 +296,7 @@ int runPlot(const QStringList& args) {
                                  .arg(model.latentDim() - 1)
                                  .arg(a.value("dims"))
                                  .toStdString());
-    } else if (model.latentDim() < 2 && kind != "loss" && kind != "latent") {
+    } else if (model.latentDim() < 2 && kind == "grid") {
         throw UsageError((run.source + ": --kind " + kind + " needs a latent space of 2 or more dimensions").toStdString());
     }
     const QString name = QFileInfo(run.source).dir().dirName();
@@ -281,6 +314,9 @@ int runPlot(const QStringList& args) {
                       [&](QPainter& p, const QRectF& r) { app::paintLossCurves(p, r, history, false, "Loss: " + name); });
     } else if (kind == "grid") {
         plotGrid(out, run, a, dimX, dimY);
+        return 0;
+    } else if (kind == "interpolation") {
+        plotInterpolation(out, run, a);
         return 0;
     } else {
         const data::Dataset d = datasetFor(run, a);

@@ -25,10 +25,11 @@ commands:
   decode    --model DIR --z "0.5,-1.2" --out FILE.png|FILE.csv
   sample    --model DIR [--count N] [--seed S] --out FILE.png|FILE.csv
   eval      --model DIR [--dataset D]
-  plot      --model DIR --kind latent|pca|loss|grid --out FILE.png|FILE.pdf [--dataset D]
-            [--dims 0,1] [--grid N] [--spread S]
-            the latent plane, PCA of the same data, the loss curves, or a grid of decoded
-            images over the plane (a VAE's spaced by the prior's quantiles)
+  plot      --model DIR --kind latent|pca|loss|grid|interpolation --out FILE.png|FILE.pdf
+            [--dataset D] [--dims 0,1] [--grid N] [--spread S] [--between I,J] [--steps N] [--linear]
+            the latent plane, PCA of the same data, the loss curves, a grid of decoded
+            images over the plane (a VAE's spaced by the prior's quantiles), or the decoded
+            path between samples I and J (spherical for a VAE unless --linear)
   presets   list the presets
   datasets  list the datasets and where they were found
   bench     [--preset fashion-vae] [--threads N] [--batch-size N] [--warmup BATCHES]

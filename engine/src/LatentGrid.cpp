@@ -58,6 +58,32 @@ bool fitGridBox(LatentGridSpec& s, const Matrix& codes, double tail) {
     return true;
 }
 
+Matrix interpolateCodes(const Vector& a, const Vector& b, int steps, bool spherical) {
+    if (steps < 2 || steps > 1000) throw ConfigError("interpolation: steps must be between 2 and 1000 (got " + std::to_string(steps) + ")");
+    if (a.size() != b.size() || a.size() == 0) throw ConfigError("interpolation: the two codes differ in size");
+    const Eigen::VectorXd x = a.cast<double>(), y = b.cast<double>();
+    const double nx = x.norm(), ny = y.norm();
+    double omega = 0;
+    if (spherical && nx > 0 && ny > 0) omega = std::acos(std::clamp(x.dot(y) / (nx * ny), -1.0, 1.0));
+    const bool arc = spherical && std::sin(omega) > 1e-6;
+    Matrix out(a.size(), steps);
+    for (int i = 0; i < steps; ++i) {
+        const double t = double(i) / double(steps - 1);
+        Eigen::VectorXd z;
+        if (arc) {
+            // Unit directions along the great circle, the norm interpolated linearly.
+            const Eigen::VectorXd u = (std::sin((1 - t) * omega) * x / nx + std::sin(t * omega) * y / ny) / std::sin(omega);
+            z = ((1 - t) * nx + t * ny) * u;
+        } else {
+            z = x + t * (y - x);
+        }
+        out.col(i) = z.cast<Scalar>();
+    }
+    out.col(0) = a; // exactly the ends
+    out.col(steps - 1) = b;
+    return out;
+}
+
 Matrix gridCodes(const LatentGridSpec& s, const Vector& base) {
     s.validate(base.size());
     Matrix codes(base.size(), Index(s.steps) * s.steps);

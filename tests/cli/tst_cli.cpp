@@ -167,7 +167,7 @@ private slots:
     // plot writes what the window shows: the latent plane, PCA of the same data and the loss
     // curves, as PNG (twice the size, for print) or PDF; what it cannot draw it refuses.
     void plotWritesEachKind() {
-        for (const QString& kind : {"latent", "pca", "loss"}) {
+        for (const QString kind : {"latent", "pca", "loss"}) {
             const QString png = m_tmp.filePath("plot-" + kind + ".png");
             Result r = run({"plot", "--model", m_swissRun, "--kind", kind, "--out", png});
             QVERIFY2(r.code == 0, qPrintable(r.err));
@@ -186,7 +186,10 @@ private slots:
     void plotRefusesWhatItCannotDraw_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("error");
-        QTest::newRow("kind") << QStringList{"--kind", "roc", "--out", "x.png"} << "--kind: unknown 'roc' (choose latent, pca, loss, grid)";
+        QTest::newRow("kind") << QStringList{"--kind", "roc", "--out", "x.png"}
+                              << "--kind: unknown 'roc' (choose latent, pca, loss, grid, interpolation)";
+        QTest::newRow("path of points") << QStringList{"--kind", "interpolation", "--between", "1,2", "--out", "x.png"}
+                                        << "this model's data are not images";
         QTest::newRow("format") << QStringList{"--kind", "latent", "--out", "x.svg"} << "unknown plot format (use .png or .pdf)";
         QTest::newRow("grid of points") << QStringList{"--kind", "grid", "--out", "x.png"} << "this model's data are not images";
         QTest::newRow("dims") << QStringList{"--kind", "latent", "--dims", "0,2", "--out", "x.png"}

@@ -150,6 +150,36 @@ private slots:
         } else {
             QVERIFY2(r.out.contains("z0 ") && r.out.contains("z1 "), qPrintable(r.out)); // the box it spans
         }
+
+        // The path between two samples: its ends are the decoded codes of those samples.
+        r = run({"plot", "--model", out, "--kind", "interpolation", "--between", "0,3", "--steps", "6", "--out",
+                 out + "/path.png"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(kind == "vae" ? "(spherical)" : "(linear)"), qPrintable(r.out));
+        const QImage path(out + "/path.png");
+        QCOMPARE(path.width(), 2 * (6 * (2 * kSide + 1) - 1));
+        QCOMPARE(path.height(), 2 * 2 * kSide);
+        r = run({"encode", "--model", out, "--out", out + "/all.csv"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile all(out + "/all.csv");
+        QVERIFY(all.open(QIODevice::ReadOnly));
+        const QStringList codes = QString::fromUtf8(all.readAll()).trimmed().split('\n'); // index,label,z0,z1
+        for (int end : {0, 5}) {
+            const QStringList code = codes[end == 0 ? 1 : 4].split(',');
+            const QString z = code[2] + "," + code[3];
+            r = run({"decode", "--model", out, "--z", z, "--out", out + "/end.csv"});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QFile e(out + "/end.csv");
+            QVERIFY(e.open(QIODevice::ReadOnly));
+            const QStringList values = QString::fromUtf8(e.readAll()).trimmed().split('\n').last().split(',');
+            const int cell = 2 * (2 * kSide + 1);
+            for (int y = 0; y < kSide; y += 3)
+                for (int x = 0; x < kSide; x += 3) {
+                    const int expected = int(std::clamp(std::lround(values[2 + y * kSide + x].toDouble()), 0L, 255L));
+                    QVERIFY2(std::abs(qGray(path.pixel(end * cell + 4 * x + 1, 4 * y + 1)) - expected) <= 1,
+                             qPrintable(QString("end %1 (%2, %3)").arg(end).arg(x).arg(y)));
+                }
+        }
     }
 
     void layersThatDoNotFitAreRefused_data() {

@@ -85,6 +85,7 @@ private slots:
     void geodesicsRefuseBadArguments();
     void normalQuantileKnownValues();
     void latentGridSpacing();
+    void interpolationEndpointsAndNorms();
 };
 
 void TestMetrics::pcaRecoversKnownAxes_data() {
@@ -513,6 +514,37 @@ void TestMetrics::latentGridSpacing() {
     s.dimY = 0;
     s.steps = 1;
     QVERIFY_THROWS_EXCEPTION(ConfigError, gridCodes(s, base));
+}
+
+// Both ends exactly; linear steps equal; slerp between orthogonal codes of norm 2 keeps
+// the norm and passes through 2 (a + b) / |a + b| half way; parallel codes fall back to
+// the straight line; bad arguments are refused.
+void TestMetrics::interpolationEndpointsAndNorms() {
+    Vector a(3), b(3);
+    a << 2, 0, 0;
+    b << 0, 2, 0;
+    const Matrix lin = interpolateCodes(a, b, 5, false);
+    QCOMPARE(lin.cols(), Index(5));
+    QVERIFY(lin.col(0) == a && lin.col(4) == b);
+    QVERIFY((lin.col(2) - Vector((a + b) / 2)).norm() < 1e-6);
+    QVERIFY(std::abs(lin.col(2).norm() - std::sqrt(2.0)) < 1e-6); // the straight line cuts inside
+    const Matrix sph = interpolateCodes(a, b, 5, true);
+    QVERIFY(sph.col(0) == a && sph.col(4) == b);
+    for (Index i = 0; i < 5; ++i) QVERIFY(std::abs(sph.col(i).norm() - 2.0) < 1e-5);
+    Vector mid(3);
+    mid << std::sqrt(2.0), std::sqrt(2.0), 0;
+    QVERIFY((sph.col(2) - mid).norm() < 1e-5);
+    // Equal angles between neighbours: 22.5 degrees each.
+    for (Index i = 1; i < 5; ++i)
+        QVERIFY(std::abs(std::acos(double(sph.col(i - 1).dot(sph.col(i))) / 4.0) - M_PI / 8) < 1e-5);
+    // Norms 1 and 3 on a quarter circle: the norm moves linearly, 2 half way.
+    const Matrix grow = interpolateCodes(Vector(a / 2), Vector(1.5 * b), 3, true);
+    QVERIFY(std::abs(grow.col(1).norm() - 2.0) < 1e-5);
+    // Parallel: the straight line.
+    const Matrix par = interpolateCodes(a, Vector(3 * a), 3, true);
+    QVERIFY((par.col(1) - Vector(2 * a)).norm() < 1e-6);
+    QVERIFY_THROWS_EXCEPTION(ConfigError, interpolateCodes(a, b, 1, false));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, interpolateCodes(a, Vector::Zero(2), 3, false));
 }
 
 QTEST_APPLESS_MAIN(TestMetrics)

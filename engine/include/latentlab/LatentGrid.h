@@ -36,4 +36,11 @@ bool fitGridBox(LatentGridSpec& spec, const Matrix& codes, double tail = 0.01);
 // r (from the top: largest y first, as a plot reads) and column c (smallest x first).
 Matrix gridCodes(const LatentGridSpec& spec, const Vector& base);
 
+// `steps` codes from a to b (both ends included), as the columns of a latentDim x steps
+// matrix. Linear: a + t (b - a). Spherical (slerp, for a VAE, whose codes live near a
+// sphere of radius sqrt(latentDim) under the prior): along the great circle, the norm
+// moving from |a| to |b| linearly; a and b (nearly) parallel or one of them zero fall
+// back to linear. t = i / (steps - 1). ConfigError for steps < 2 or sizes that differ.
+Matrix interpolateCodes(const Vector& a, const Vector& b, int steps, bool spherical);
+
 } // namespace latentlab
