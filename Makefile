@@ -23,7 +23,7 @@ build: deps
 # idle OpenMP threads wait for themselves, see app/startup/OpenMpWaiting.cpp.)
 run: data build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ -x $(BUILD_DIR)/bin/latentlab ]; then \
-		$(BUILD_DIR)/bin/latentlab --train; \
+		$(BUILD_DIR)/bin/latentlab --preset swissroll-grae --train; \
 	else \
 		echo "no display: training with latentlab-cli instead"; \
 		$(BUILD_DIR)/bin/latentlab-cli train --preset swissroll-grae --out $(RUN_DIR); \

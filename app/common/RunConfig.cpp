@@ -266,7 +266,7 @@ QStringList presetNames() {
     return names;
 }
 
-QString defaultPresetName() { return QStringLiteral("swissroll-grae"); }
+QString defaultPresetName() { return QStringLiteral("swissroll-ae"); }
 
 namespace {
 QJsonObject readJsonObject(const QString& path, const QString& shownAs) {
