@@ -72,6 +72,13 @@ data::Dataset datasetFor(const LoadedRun& run, const Args& a) {
     return d;
 }
 
+// Whether the run's model decodes images (its data's image size, from the file's metadata,
+// holds exactly the model's features).
+bool isImageModel(const LoadedRun& run) {
+    return run.imageWidth > 0 && run.imageHeight > 0 &&
+           qint64(run.imageWidth) * qint64(run.imageHeight) == qint64(run.saved.model->inputDim());
+}
+
 // Decoded values are finite for any sound model; a file with, say, infinite weights or
 // normaliser values must not turn into a CSV of "inf" and status 0.
 void requireFinite(const Matrix& decoded, const QString& source) {
@@ -98,8 +105,7 @@ void writeDecoded(const QString& path, const LoadedRun& run, const Matrix& decod
         }
         app::writeFileAtomic(path, out);
     } else if (path.endsWith(".png", Qt::CaseInsensitive)) {
-        if (run.imageWidth <= 0 || run.imageHeight <= 0 ||
-            qint64(run.imageWidth) * qint64(run.imageHeight) != qint64(model.inputDim()))
+        if (!isImageModel(run))
             throw app::ConfigFileError(
                 (path + ": PNG output needs a model of images; this model's data are not images, use .csv").toStdString());
         // In the data's units, drawn as the window draws them.
@@ -197,7 +203,7 @@ namespace {
 
 void plotGrid(const QString& out, const LoadedRun& run, const Args& a, int dimX, int dimY) {
     const Model& model = *run.saved.model;
-    if (run.imageWidth <= 0 || qint64(run.imageWidth) * run.imageHeight != qint64(model.inputDim()))
+    if (!isImageModel(run))
         throw UsageError((run.source + ": --kind grid draws decoded images; this model's data are not images").toStdString());
     LatentGridSpec spec;
     spec.steps = a.integer("grid", 2, 64, 15);
@@ -216,13 +222,7 @@ void plotGrid(const QString& out, const LoadedRun& run, const Args& a, int dimX,
         const Matrix codes = encodeData(model, app::viewOf(d), 0, d.rows);
         if (!fitGridBox(spec, codes))
             throw std::runtime_error((run.source + ": the data encode to no finite codes").toStdString());
-        Index finite = 0;
-        for (Index i = 0; i < codes.cols(); ++i)
-            if (codes.col(i).allFinite()) {
-                base += codes.col(i);
-                ++finite;
-            }
-        base /= Scalar(finite);
+        base = meanCode(codes);
         how = QString("z%1 %2..%3, z%4 %5..%6").arg(dimX).arg(spec.xMin, 0, 'g', 3).arg(spec.xMax, 0, 'g', 3).arg(dimY)
                   .arg(spec.yMin, 0, 'g', 3).arg(spec.yMax, 0, 'g', 3);
     }
@@ -240,7 +240,7 @@ void plotGrid(const QString& out, const LoadedRun& run, const Args& a, int dimX,
 // The decoded path between the codes of two samples of the data.
 void plotInterpolation(const QString& out, const LoadedRun& run, const Args& a) {
     const Model& model = *run.saved.model;
-    if (run.imageWidth <= 0 || qint64(run.imageWidth) * run.imageHeight != qint64(model.inputDim()))
+    if (!isImageModel(run))
         throw UsageError((run.source + ": --kind interpolation draws decoded images; this model's data are not images")
                              .toStdString());
     const data::Dataset d = datasetFor(run, a);

@@ -84,6 +84,17 @@ Matrix interpolateCodes(const Vector& a, const Vector& b, int steps, bool spheri
     return out;
 }
 
+Vector meanCode(const Matrix& codes) {
+    Vector sum = Vector::Zero(codes.rows());
+    Index n = 0;
+    for (Index i = 0; i < codes.cols(); ++i) {
+        if (!codes.col(i).allFinite()) continue;
+        sum += codes.col(i);
+        ++n;
+    }
+    return n > 0 ? Vector(sum / Scalar(n)) : sum;
+}
+
 Matrix gridCodes(const LatentGridSpec& s, const Vector& base) {
     s.validate(base.size());
     Matrix codes(base.size(), Index(s.steps) * s.steps);

@@ -40,17 +40,6 @@ Vector planePoint(const Vector& base, int dimX, int dimY, double x, double y) {
     return z;
 }
 
-Vector meanCode(const Matrix& codes) {
-    Vector sum = Vector::Zero(codes.rows());
-    Index n = 0;
-    for (Index i = 0; i < codes.cols(); ++i) {
-        if (!codes.col(i).allFinite()) continue;
-        sum += codes.col(i);
-        ++n;
-    }
-    return n > 0 ? Vector(sum / Scalar(n)) : sum;
-}
-
 QImage sampleImage(const data::Dataset& d, Index row) {
     Vector v(d.cols);
     for (Index c = 0; c < d.cols; ++c) v[c] = Scalar(d.value(row, c));

@@ -4,6 +4,8 @@
 // starts OpenMP threads to compete with training for the cores, however large the decoder.
 #pragma once
 
+#include "latentlab/LatentGrid.h" // meanCode
+
 #include "latentlab/Dataset.h"
 #include "latentlab/Model.h"
 
@@ -24,8 +26,6 @@ Matrix samplePrior(Index latentDim, int count, uint64_t seed);
 // dimY >= 0) dimY set to y. The other dimensions stay at base (the codes' mean for an
 // autoencoder, 0 for a VAE).
 Vector planePoint(const Vector& base, int dimX, int dimY, double x, double y);
-// The mean of the finite columns of codes (zero if there are none).
-Vector meanCode(const Matrix& codes);
 
 // Sample `row` as an image (app::greyImage, the one way images are drawn).
 QImage sampleImage(const data::Dataset& dataset, Index row);

@@ -32,6 +32,10 @@ double gridCoordinate(const LatentGridSpec& spec, int i, double lo, double hi);
 // they are all equal. False, spec unchanged, when fewer than two codes are finite.
 bool fitGridBox(LatentGridSpec& spec, const Matrix& codes, double tail = 0.01);
 
+// The mean of the finite columns of codes (zero if there are none): where a grid or a
+// decoded point keeps the dimensions it does not span.
+Vector meanCode(const Matrix& codes);
+
 // latentDim x steps^2 codes, the other dimensions at `base`; column r * steps + c is row
 // r (from the top: largest y first, as a plot reads) and column c (smallest x first).
 Matrix gridCodes(const LatentGridSpec& spec, const Vector& base);
