@@ -97,28 +97,29 @@ double trustworthiness(const Matrix& original, const Matrix& embedded, int k) {
     double penalty = 0.0;
 #pragma omp parallel for schedule(dynamic, 16) reduction(+ : penalty)
     for (Index i = 0; i < n; ++i) {
-        // rank[j] = position of j among i's original-space neighbours (1 = nearest).
-        std::vector<Index> order(static_cast<size_t>(n));
-        std::iota(order.begin(), order.end(), 0);
-        auto byOrig = [&](Index a, Index b) {
-            return dOrig(a, i) < dOrig(b, i) || (dOrig(a, i) == dOrig(b, i) && a < b);
+        // Points are ordered by (distance to i, index): a strict order, so ranks are unique.
+        auto before = [i](const Matrix& d) {
+            return [&d, i](Index a, Index b) { return d(a, i) < d(b, i) || (d(a, i) == d(b, i) && a < b); };
         };
-        std::sort(order.begin(), order.end(), byOrig);
-        std::vector<Index> rank(static_cast<size_t>(n));
-        Index r = 0;
-        for (Index j : order)
-            if (j != i) rank[size_t(j)] = ++r;
-        std::iota(order.begin(), order.end(), 0);
-        auto byEmb = [&](Index a, Index b) {
-            return dEmb(a, i) < dEmb(b, i) || (dEmb(a, i) == dEmb(b, i) && a < b);
-        };
-        std::partial_sort(order.begin(), order.begin() + k + 1, order.end(), byEmb);
-        int taken = 0;
-        for (Index t = 0; t <= k && taken < k; ++t) {
-            const Index j = order[size_t(t)];
-            if (j == i) continue;
-            ++taken;
-            if (rank[size_t(j)] > k) penalty += double(rank[size_t(j)] - k);
+        const auto byOrig = before(dOrig), byEmb = before(dEmb);
+        std::vector<Index> others;
+        others.reserve(static_cast<size_t>(n - 1));
+        for (Index j = 0; j < n; ++j)
+            if (j != i) others.push_back(j);
+        // The k nearest in the embedding, and the k-th nearest in the original space: a
+        // point ordered after that one is not among i's original neighbours, and only for
+        // those is the rank r(i, j) counted (a full sort per point is the slow way).
+        std::vector<Index> nearEmb = others;
+        std::partial_sort(nearEmb.begin(), nearEmb.begin() + k, nearEmb.end(), byEmb);
+        std::nth_element(others.begin(), others.begin() + (k - 1), others.end(), byOrig);
+        const Index kth = others[size_t(k - 1)];
+        for (int t = 0; t < k; ++t) {
+            const Index j = nearEmb[size_t(t)];
+            if (!byOrig(kth, j)) continue; // among the k nearest: no penalty
+            Index rank = 1;
+            for (Index m = 0; m < n; ++m)
+                if (m != i && byOrig(m, j)) ++rank;
+            penalty += double(rank - k);
         }
     }
     const double nd = double(n), kd = double(k);
