@@ -211,7 +211,7 @@ private slots:
 
     void adamReportsOverflowedWeights() {
         Vector w = Vector::Constant(5000, Scalar(3e38)), g = Vector::Constant(5000, Scalar(-1));
-        std::vector<Parameter> params{{"w", w.data(), g.data(), w.size()}};
+        std::vector<Parameter> params{{"w", w.data(), g.data(), w.size(), {}}};
         OptimizerConfig c;
         c.kind = OptimizerConfig::Kind::Adam;
         auto adam = makeOptimizer(c);

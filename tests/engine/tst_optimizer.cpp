@@ -39,8 +39,8 @@ struct Params {
                 grad[k][Index(i)] = Scalar(kGrads[step][k][i]);
     }
     std::vector<Parameter> list() {
-        return {{"w", value[0].data(), grad[0].data(), value[0].size()},
-                {"b", value[1].data(), grad[1].data(), value[1].size()}};
+        return {{"w", value[0].data(), grad[0].data(), value[0].size(), {}},
+                {"b", value[1].data(), grad[1].data(), value[1].size(), {}}};
     }
     std::vector<double> flat() const {
         std::vector<double> out;

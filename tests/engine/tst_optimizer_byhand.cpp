@@ -18,7 +18,7 @@ QVector<double> walk(const OptimizerConfig& config, double lr, const QVector<dou
                      OptimizerState* state = nullptr) {
     auto opt = makeOptimizer(config);
     Vector w = Vector::Zero(1), g(1);
-    const std::vector<Parameter> params{{"w", w.data(), g.data(), 1}};
+    const std::vector<Parameter> params{{"w", w.data(), g.data(), 1, {}}};
     QVector<double> out;
     for (double grad : grads) {
         g[0] = Scalar(grad);

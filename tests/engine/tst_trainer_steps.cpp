@@ -39,7 +39,7 @@ public:
     void encode(const Matrix& x, Matrix& z) const override { z = x; }
     void decodeRaw(const Matrix& z, Matrix& out) const override { out = z; }
     std::vector<Parameter> parameters() override {
-        return {{"weight", m_weight.data(), m_grad.data(), 1}};
+        return {{"weight", m_weight.data(), m_grad.data(), 1, {}}};
     }
     std::unique_ptr<Model> clone() const override { return std::make_unique<RecordingModel>(*this); }
     const Sequential& encoderNetwork() const override { return m_none; }
