@@ -65,4 +65,16 @@ std::unique_ptr<Model> makeModel(const ModelConfig& config) {
     return std::make_unique<Autoencoder>(config);
 }
 
+RowVector reconstructionErrors(const Model& model, const DataView& data, Index begin, Index end) {
+    constexpr Index kChunk = 4096;
+    RowVector errors(end - begin);
+    Matrix x;
+    for (Index s = begin; s < end; s += kChunk) {
+        const Index e = std::min(end, s + kChunk);
+        gatherRange(data, model.normalizer(), s, e, x);
+        errors.segment(s - begin, e - s) = model.reconstructionError(x);
+    }
+    return errors;
+}
+
 } // namespace latentlab

@@ -1,6 +1,7 @@
 // Metrics: PCA recovers known axes and variances, kNN accuracy (including the documented
 // tie rule), trustworthiness against scikit-learn's implementation, the R^2 of a linear
 // fit, and geodesic distances along the k-nearest-neighbour graph.
+#include "latentlab/Anomaly.h"
 #include "latentlab/Geometry.h"
 #include "latentlab/LatentGrid.h"
 #include "latentlab/Metrics.h"
@@ -86,6 +87,13 @@ private slots:
     void normalQuantileKnownValues();
     void latentGridSpacing();
     void interpolationEndpointsAndNorms();
+    void rocAucByHand_data();
+    void rocAucByHand();
+    void rocCurvePointsByHand();
+    void confusionByHand();
+    void quantileLikeNumpy_data();
+    void quantileLikeNumpy();
+    void anomalyFiguresRefuseBadInput();
 };
 
 void TestMetrics::pcaRecoversKnownAxes_data() {
@@ -545,6 +553,106 @@ void TestMetrics::interpolationEndpointsAndNorms() {
     QVERIFY((par.col(1) - Vector(2 * a)).norm() < 1e-6);
     QVERIFY_THROWS_EXCEPTION(ConfigError, interpolateCodes(a, b, 1, false));
     QVERIFY_THROWS_EXCEPTION(ConfigError, interpolateCodes(a, Vector::Zero(2), 3, false));
+}
+
+// AUC: the share of (anomaly, normal) pairs where the anomaly scores higher, ties one half.
+void TestMetrics::rocAucByHand_data() {
+    QTest::addColumn<std::vector<double>>("scores");
+    QTest::addColumn<std::vector<bool>>("anomalous");
+    QTest::addColumn<double>("auc");
+    // The textbook case: pairs (0.35 > 0.1, 0.35 < 0.4, 0.8 > both) -> 3 of 4.
+    QTest::newRow("textbook") << std::vector<double>{0.1, 0.4, 0.35, 0.8} << std::vector<bool>{false, false, true, true}
+                              << 0.75;
+    QTest::newRow("perfect") << std::vector<double>{1, 2, 3, 4} << std::vector<bool>{false, false, true, true} << 1.0;
+    QTest::newRow("inverted") << std::vector<double>{4, 3, 2, 1} << std::vector<bool>{false, false, true, true} << 0.0;
+    QTest::newRow("one tie") << std::vector<double>{0.5, 0.5} << std::vector<bool>{false, true} << 0.5;
+    // Anomalies {2, 3, 4} against normals {1, 2}: 5 wins and one tie of 6 pairs.
+    QTest::newRow("tie inside") << std::vector<double>{1, 2, 2, 3, 4} << std::vector<bool>{false, false, true, true, true}
+                                << 5.5 / 6.0;
+}
+
+void TestMetrics::rocAucByHand() {
+    QFETCH(std::vector<double>, scores);
+    QFETCH(std::vector<bool>, anomalous);
+    QFETCH(double, auc);
+    const RocCurve roc = rocCurve(scores, anomalous);
+    QVERIFY2(std::abs(roc.auc - auc) < 1e-12, qPrintable(QString("AUC %1, expected %2").arg(roc.auc).arg(auc)));
+    // The same area by counting pairs, the definition itself.
+    double wins = 0, pairs = 0;
+    for (size_t a = 0; a < scores.size(); ++a)
+        for (size_t b = 0; b < scores.size(); ++b)
+            if (anomalous[a] && !anomalous[b]) {
+                pairs += 1;
+                wins += scores[a] > scores[b] ? 1.0 : scores[a] == scores[b] ? 0.5 : 0.0;
+            }
+    QVERIFY(std::abs(roc.auc - wins / pairs) < 1e-12);
+}
+
+void TestMetrics::rocCurvePointsByHand() {
+    // Scores 0.8 (anomaly), 0.4 (normal), 0.35 (anomaly), 0.1 (normal), highest first.
+    const RocCurve roc = rocCurve({0.1, 0.4, 0.35, 0.8}, {false, false, true, true});
+    const double expected[][2] = {{0, 0}, {0, 0.5}, {0.5, 0.5}, {0.5, 1}, {1, 1}};
+    QCOMPARE(roc.points.size(), size_t(5));
+    for (size_t i = 0; i < 5; ++i) {
+        QCOMPARE(roc.points[i].falsePositiveRate, expected[i][0]);
+        QCOMPARE(roc.points[i].truePositiveRate, expected[i][1]);
+    }
+    // Each point's threshold flags exactly its rates.
+    for (const RocPoint& p : roc.points) {
+        const Confusion c = confusionAt({0.1, 0.4, 0.35, 0.8}, {false, false, true, true}, p.threshold);
+        QCOMPARE(double(c.falsePositives) / 2.0, p.falsePositiveRate);
+        QCOMPARE(c.recall(), p.truePositiveRate);
+    }
+    // A tie of an anomaly and a normal sample is one diagonal step.
+    const RocCurve tie = rocCurve({0.5, 0.5}, {false, true});
+    QCOMPARE(tie.points.size(), size_t(2));
+    QCOMPARE(tie.points[1].falsePositiveRate, 1.0);
+    QCOMPARE(tie.points[1].truePositiveRate, 1.0);
+}
+
+void TestMetrics::confusionByHand() {
+    // Flagged above 0.5: 0.9 (anomaly), 0.7 (normal), 0.6 (anomaly); left: 0.2 (anomaly), 0.5 (normal).
+    const Confusion c = confusionAt({0.9, 0.7, 0.6, 0.2, 0.5}, {true, false, true, true, false}, 0.5);
+    QCOMPARE(c.truePositives, int64_t(2));
+    QCOMPARE(c.falsePositives, int64_t(1));
+    QCOMPARE(c.falseNegatives, int64_t(1));
+    QCOMPARE(c.trueNegatives, int64_t(1));
+    QCOMPARE(c.precision(), 2.0 / 3.0);
+    QCOMPARE(c.recall(), 2.0 / 3.0);
+    const Confusion none = confusionAt({0.1, 0.2}, {true, false}, 1.0);
+    QCOMPARE(none.precision(), 1.0); // nothing flagged, nothing wrongly flagged
+    QCOMPARE(none.recall(), 0.0);
+}
+
+void TestMetrics::quantileLikeNumpy_data() {
+    QTest::addColumn<std::vector<double>>("values");
+    QTest::addColumn<double>("q");
+    QTest::addColumn<double>("expected");
+    // numpy.quantile(values, q) with its default linear method.
+    QTest::newRow("median of four") << std::vector<double>{4, 1, 3, 2} << 0.5 << 2.5;
+    QTest::newRow("quarter") << std::vector<double>{4, 1, 3, 2} << 0.25 << 1.75;
+    QTest::newRow("minimum") << std::vector<double>{4, 1, 3, 2} << 0.0 << 1.0;
+    QTest::newRow("maximum") << std::vector<double>{4, 1, 3, 2} << 1.0 << 4.0;
+    QTest::newRow("95 % of 0..20") << std::vector<double>{20, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19}
+                                    << 0.95 << 19.0;
+    QTest::newRow("one value") << std::vector<double>{7} << 0.3 << 7.0;
+}
+
+void TestMetrics::quantileLikeNumpy() {
+    QFETCH(std::vector<double>, values);
+    QFETCH(double, q);
+    QFETCH(double, expected);
+    QVERIFY2(std::abs(quantile(values, q) - expected) < 1e-12, qPrintable(QString::number(quantile(values, q))));
+}
+
+void TestMetrics::anomalyFiguresRefuseBadInput() {
+    QVERIFY_THROWS_EXCEPTION(ConfigError, rocCurve({1, 2}, {true, true}));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, rocCurve({1, 2}, {false, false}));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, rocCurve({1, 2, 3}, {false, true}));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, rocCurve({1, std::nan("")}, {false, true}));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, confusionAt({1}, {false, true}, 0.5));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, quantile({}, 0.5));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, quantile({1, 2}, 1.5));
 }
 
 QTEST_APPLESS_MAIN(TestMetrics)

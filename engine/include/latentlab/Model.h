@@ -81,6 +81,8 @@ struct DataView;
 // Codes of samples [begin, end) of data (normalised with the model's normaliser), as a
 // latentDim x (end - begin) matrix; computed in chunks to bound memory.
 Matrix encodeData(const Model& model, const DataView& data, Index begin, Index end);
+// Per-sample reconstruction errors (Model::reconstructionError) of rows [begin, end).
+RowVector reconstructionErrors(const Model& model, const DataView& data, Index begin, Index end);
 
 // Builds an untrained model for the config (validated first).
 std::unique_ptr<Model> makeModel(const ModelConfig& config);
