@@ -79,7 +79,7 @@ void writeRun(app::RunFolder& folder, app::Experiment& e, Trainer& trainer,
 
 int runTrain(const QStringList& args) {
     const Args a(args, {"preset", "config", "dataset", "epochs", "batch-size", "lr", "latent-dim", "beta",
-                        "seed", "threads", "out", "samples", "noise", "header"});
+                        "seed", "threads", "out", "samples", "noise", "header", "hold-out-class"});
     if (a.has("preset") && a.has("config")) throw UsageError("give either --preset or --config, not both");
     const QString out = a.required("out");
     app::RunConfig c = a.has("config") ? app::loadConfigFile(a.value("config"))
@@ -101,6 +101,7 @@ int runTrain(const QStringList& args) {
     c.training.threads = a.integer("threads", 0, 1024, c.training.threads);
     c.dataset.generator.samples = a.integer("samples", 10, 10000000, int(c.dataset.generator.samples));
     c.dataset.generator.noise = a.number("noise", c.dataset.generator.noise);
+    c.dataset.holdOutClass = a.integer("hold-out-class", -1, 1000000, c.dataset.holdOutClass);
 
     // Before anything slow: an --out that cannot take the run is found now, not after training.
     app::RunFolder folder(out);

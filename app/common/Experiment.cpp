@@ -14,7 +14,8 @@
 
 namespace latentlab::app {
 
-data::Dataset loadDataset(const DatasetSpec& spec, const data::Catalogue& catalogue) {
+namespace {
+data::Dataset loadWholeDataset(const DatasetSpec& spec, const data::Catalogue& catalogue) {
     const std::string name = spec.name.toStdString();
     if (spec.name.endsWith(".csv", Qt::CaseInsensitive)) {
         data::CsvOptions o;
@@ -24,6 +25,13 @@ data::Dataset loadDataset(const DatasetSpec& spec, const data::Catalogue& catalo
         return data::readCsv(name, o);
     }
     return catalogue.load(name, spec.generator);
+}
+} // namespace
+
+data::Dataset loadDataset(const DatasetSpec& spec, const data::Catalogue& catalogue) {
+    data::Dataset d = loadWholeDataset(spec, catalogue);
+    if (spec.holdOutClass >= 0) return d.withoutTrainingClass(spec.holdOutClass);
+    return d;
 }
 
 DataView viewOf(const data::Dataset& d) {
@@ -148,6 +156,7 @@ std::map<std::string, std::string> Experiment::metadata() const {
             {"dataset.features", std::to_string(d.cols)},
             {"dataset.imageWidth", std::to_string(d.imageWidth)},
             {"dataset.imageHeight", std::to_string(d.imageHeight)},
+            {"dataset.holdOutClass", std::to_string(m_config.dataset.holdOutClass)},
             {"preset", m_config.name.toStdString()},
             {"engine.multiply", multiplyChoice().label}};
 }

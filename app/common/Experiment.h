@@ -15,7 +15,8 @@
 
 namespace latentlab::app {
 
-// Loads what a DatasetSpec names (catalogue name, CSV or IDX path).
+// Loads what a DatasetSpec names (catalogue name, CSV or IDX path), without the training
+// samples of spec.holdOutClass when one is set.
 data::Dataset loadDataset(const DatasetSpec& spec, const data::Catalogue& catalogue);
 
 DataView viewOf(const data::Dataset& dataset);

@@ -120,6 +120,7 @@ QJsonObject RunConfig::toJson() const {
                   {"normalize", QString::fromStdString(normalizerName(dataset.normalize))},
                   {"labelColumn", dataset.csvLabelColumn},
                   {"header", QString::fromStdString(data::csvHeaderName(dataset.csvHeader))}};
+    if (dataset.holdOutClass >= 0) d["holdOutClass"] = dataset.holdOutClass;
     auto layerArray = [](const std::vector<LayerSpec>& specs) {
         QJsonArray a;
         for (const LayerSpec& l : specs) a.append(QString::fromStdString(l.text()));
@@ -170,7 +171,7 @@ void RunConfig::merge(const QJsonObject& json, const QString& source) {
     if (root.has("dataset")) {
         const Section s(root.object("dataset"), "dataset.", source,
                         {"name", "samples", "noise", "seed", "testFraction", "normalize", "labelColumn",
-                         "header"});
+                         "header", "holdOutClass"});
         data::GeneratorOptions& g = dataset.generator;
         if (s.has("name")) dataset.name = s.string("name");
         if (s.has("samples")) g.samples = s.integer("samples", 10, 10000000);
@@ -180,6 +181,7 @@ void RunConfig::merge(const QJsonObject& json, const QString& source) {
         if (s.has("normalize"))
             dataset.normalize = s.parse("normalize", [&] { return parseNormalizer(s.string("normalize").toStdString()); });
         if (s.has("labelColumn")) dataset.csvLabelColumn = s.integer("labelColumn", -1, 1000000);
+        if (s.has("holdOutClass")) dataset.holdOutClass = s.integer("holdOutClass", -1, 1000000);
         if (s.has("header"))
             dataset.csvHeader = s.parse("header", [&] { return data::parseCsvHeader(s.string("header").toStdString()); });
     }

@@ -28,6 +28,9 @@ struct DatasetSpec {
     // For CSV files: the 0-based label column (-1: none) and whether row 1 names the columns.
     int csvLabelColumn = -1;
     data::CsvOptions::Header csvHeader = data::CsvOptions::Header::Auto;
+    // A class left out of the training part (-1: none), for anomaly detection: the model
+    // learns the other classes as "normal" and the test part keeps every class.
+    int holdOutClass = -1;
 };
 
 struct RunConfig {

@@ -55,6 +55,47 @@ Dataset Dataset::slice(int64_t begin, int64_t end) const {
     return out;
 }
 
+Dataset Dataset::withoutTrainingClass(int label) const {
+    if (labelKind != LabelKind::Class)
+        throw DataError(who(*this) + ": leaving class " + std::to_string(label) +
+                        " out of training needs class labels, and this dataset has none");
+    if (trainRows <= 0 || trainRows >= rows)
+        throw DataError(who(*this) + ": leaving class " + std::to_string(label) +
+                        " out of training needs a test part to look for it in, and this dataset has none");
+    std::vector<int64_t> keep;
+    keep.reserve(size_t(rows));
+    for (int64_t r = 0; r < rows; ++r)
+        if (r >= trainRows || std::lround(labels[size_t(r)]) != label) keep.push_back(r);
+    const int64_t dropped = rows - int64_t(keep.size());
+    if (dropped == 0)
+        throw DataError(who(*this) + ": no training sample has class " + std::to_string(label) +
+                        ", so there is nothing to leave out");
+    Dataset out;
+    out.name = name;
+    out.source = source + ", class " + std::to_string(label) + " left out of training";
+    out.rows = int64_t(keep.size());
+    out.cols = cols;
+    out.labelKind = labelKind;
+    out.classNames = classNames;
+    out.labelName = labelName;
+    out.imageWidth = imageWidth;
+    out.imageHeight = imageHeight;
+    out.trainRows = trainRows - dropped;
+    const auto c = size_t(cols);
+    if (isBytes()) out.bytes.resize(keep.size() * c);
+    else out.values.resize(keep.size() * c);
+    out.labels.resize(keep.size());
+    for (size_t i = 0; i < keep.size(); ++i) {
+        const size_t from = size_t(keep[i]) * c;
+        if (isBytes())
+            std::copy_n(bytes.begin() + std::ptrdiff_t(from), c, out.bytes.begin() + std::ptrdiff_t(i * c));
+        else
+            std::copy_n(values.begin() + std::ptrdiff_t(from), c, out.values.begin() + std::ptrdiff_t(i * c));
+        out.labels[i] = labels[size_t(keep[i])];
+    }
+    return out;
+}
+
 std::vector<int64_t> Dataset::sampleShape() const {
     if (!isImage()) return {cols};
     return {cols / (int64_t(imageWidth) * imageHeight), imageHeight, imageWidth};

@@ -171,6 +171,38 @@ private slots:
         QVERIFY(errorOf([&] { broken.validate(); }).contains("need 20 values, but 21"));
     }
 
+    // Anomaly detection trains on every class but one; the test part keeps them all.
+    void classLeftOutOfTraining() {
+        GeneratorOptions o;
+        o.samples = 40;
+        o.testFraction = 0.25;
+        const Dataset d = makeTwoMoons(o);
+        int trainOnes = 0, testOnes = 0;
+        for (int64_t r = 0; r < d.rows; ++r) (r < d.trainRows ? trainOnes : testOnes) += d.labels[size_t(r)] == 1;
+        QVERIFY(trainOnes > 0 && testOnes > 0);
+        const Dataset normal = d.withoutTrainingClass(1);
+        normal.validate();
+        QCOMPARE(normal.trainRows, d.trainRows - trainOnes);
+        QCOMPARE(normal.rows, d.rows - trainOnes);
+        for (int64_t r = 0; r < normal.trainRows; ++r) QCOMPARE(normal.labels[size_t(r)], 0.0f);
+        // The test part is the original's, row for row.
+        QCOMPARE(normal.testRows(), d.testRows());
+        for (int64_t r = 0; r < d.testRows(); ++r) {
+            QCOMPARE(normal.labels[size_t(normal.trainRows + r)], d.labels[size_t(d.trainRows + r)]);
+            QCOMPARE(normal.value(normal.trainRows + r, 1), d.value(d.trainRows + r, 1));
+        }
+        // The kept training rows in order, values with them.
+        int64_t k = 0;
+        for (int64_t r = 0; r < d.trainRows; ++r)
+            if (d.labels[size_t(r)] == 0) QCOMPARE(normal.value(k++, 0), d.value(r, 0));
+        QVERIFY(normal.source.find("class 1 left out of training") != std::string::npos);
+
+        QVERIFY(errorOf([&] { d.withoutTrainingClass(7); }).contains("no training sample has class 7"));
+        o.testFraction = 0;
+        QVERIFY(errorOf([&] { makeTwoMoons(o).withoutTrainingClass(1); }).contains("needs a test part"));
+        QVERIFY(errorOf([&] { makeSwissRoll(o).withoutTrainingClass(1); }).contains("needs class labels"));
+    }
+
     // ---- Catalogue ----
     void catalogueMnistNpm() {
         QTemporaryDir data;

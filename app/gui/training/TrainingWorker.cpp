@@ -21,6 +21,7 @@ bool sameData(const app::DatasetSpec& a, const app::DatasetSpec& b) {
     const auto& g = a.generator;
     const auto& h = b.generator;
     return a.name == b.name && a.csvLabelColumn == b.csvLabelColumn && a.csvHeader == b.csvHeader &&
+           a.holdOutClass == b.holdOutClass &&
            g.samples == h.samples &&
            g.noise == h.noise && g.seed == h.seed && g.testFraction == h.testFraction && g.classes == h.classes &&
            g.dimensions == h.dimensions;

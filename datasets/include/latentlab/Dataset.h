@@ -59,6 +59,11 @@ struct Dataset {
     Dataset testPart() const;
     // Rows [begin, end) as a new dataset; trainRows is clipped to the range.
     Dataset slice(int64_t begin, int64_t end) const;
+    // The same data without the training samples of one class: what a model for anomaly
+    // detection learns from ("normal" data), while the test part keeps every class. The
+    // source says which class was left out. DataError when the labels are not classes or
+    // no training sample has that class.
+    Dataset withoutTrainingClass(int label) const;
     // Throws DataError if sizes disagree (values/bytes vs rows*cols, labels vs rows).
     void validate() const;
 };
