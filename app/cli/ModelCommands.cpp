@@ -1,4 +1,5 @@
 // Commands that use a trained model: encode, decode, sample, eval, plot.
+#include "AnomalyCommands.h"
 #include "Args.h"
 #include "Commands.h"
 
@@ -7,6 +8,7 @@
 #include "HistoryCsv.h"
 #include "PlotRenderer.h"
 #include "RunFiles.h"
+#include "LoadedRun.h"
 #include "RunPlots.h"
 
 #include "latentlab/Batch.h"
@@ -27,57 +29,6 @@
 namespace latentlab::cli {
 
 namespace {
-
-// A trained model and the configuration it was trained with (from the run folder's
-// config.json when there is one), so its data can be found again.
-struct LoadedRun {
-    SavedModel saved;
-    app::RunConfig config;
-    QString source;
-    int imageWidth = 0, imageHeight = 0;
-};
-
-LoadedRun loadRun(const QString& dirOrFile) {
-    LoadedRun run;
-    run.source = app::modelPathIn(dirOrFile);
-    // A dangling link or a link loop is not "no such file": loading names what it is.
-    if (!QFileInfo::exists(run.source) && !QFileInfo(run.source).isSymLink())
-        throw std::runtime_error((run.source + ": no such model file (train one with `latentlab-cli train`)").toStdString());
-    run.saved = loadModel(run.source.toStdString());
-    const QString configPath = QFileInfo(run.source).dir().filePath("config.json");
-    if (QFileInfo::exists(configPath)) {
-        run.config = app::loadConfigFile(configPath);
-    } else {
-        const auto it = run.saved.metadata.find("dataset");
-        if (it != run.saved.metadata.end()) run.config.dataset.name = QString::fromStdString(it->second);
-    }
-    // Image sizes from the file's metadata, each 1..65535 (anything else: not images).
-    auto meta = [&](const char* key) {
-        const auto it = run.saved.metadata.find(key);
-        if (it == run.saved.metadata.end()) return 0;
-        bool ok = false;
-        const int v = QString::fromStdString(it->second).toInt(&ok);
-        return ok && v > 0 && v <= 65535 ? v : 0;
-    };
-    run.imageWidth = meta("dataset.imageWidth");
-    run.imageHeight = meta("dataset.imageHeight");
-    return run;
-}
-
-data::Dataset datasetFor(const LoadedRun& run, const Args& a) {
-    app::DatasetSpec spec = run.config.dataset;
-    if (a.has("dataset")) spec.name = a.value("dataset");
-    data::Dataset d = app::loadDataset(spec, data::Catalogue());
-    app::checkModelFitsData(*run.saved.model, d, run.source);
-    return d;
-}
-
-// Whether the run's model decodes images (its data's image size, from the file's metadata,
-// holds exactly the model's features).
-bool isImageModel(const LoadedRun& run) {
-    return run.imageWidth > 0 && run.imageHeight > 0 &&
-           qint64(run.imageWidth) * qint64(run.imageHeight) == qint64(run.saved.model->inputDim());
-}
 
 // Decoded values are finite for any sound model; a file with, say, infinite weights or
 // normaliser values must not turn into a CSV of "inf" and status 0.
@@ -186,8 +137,9 @@ int runSample(const QStringList& args) {
 }
 
 int runEval(const QStringList& args) {
-    const Args a(args, {"model", "dataset", "seed"});
+    const Args a(args, {"model", "dataset", "seed", "anomaly-class", "threshold-quantile"});
     const LoadedRun run = loadRun(a.required("model"));
+    if (a.has("anomaly-class") || a.has("threshold-quantile")) return evalAnomaly(run, a);
     const data::Dataset d = datasetFor(run, a);
     const app::EvaluationResult r =
         app::evaluate(*run.saved.model, d, uint64_t(a.integer("seed", 0, 2147483647, 1)));
@@ -273,10 +225,12 @@ void plotInterpolation(const QString& out, const LoadedRun& run, const Args& a) 
 } // namespace
 
 int runPlot(const QStringList& args) {
-    const Args a(args, {"model", "kind", "out", "dataset", "grid", "dims", "spread", "between", "steps"}, {"linear"});
+    const Args a(args, {"model", "kind", "out", "dataset", "grid", "dims", "spread", "between", "steps",
+                        "anomaly-class", "threshold-quantile"},
+                 {"linear"});
     const QString kind = a.required("kind");
     const QString out = a.required("out");
-    static const QStringList kinds{"latent", "pca", "loss", "grid", "interpolation"};
+    static const QStringList kinds{"latent", "pca", "loss", "grid", "interpolation", "anomaly", "roc"};
     if (!kinds.contains(kind))
         throw UsageError(("--kind: unknown '" + kind + "' (choose " + kinds.join(", ") + ")").toStdString());
     if (!out.endsWith(".png", Qt::CaseInsensitive) && !out.endsWith(".pdf", Qt::CaseInsensitive))
@@ -318,6 +272,8 @@ int runPlot(const QStringList& args) {
     } else if (kind == "interpolation") {
         plotInterpolation(out, run, a);
         return 0;
+    } else if (kind == "anomaly" || kind == "roc") {
+        plotAnomaly(out, kind, run, a);
     } else {
         const data::Dataset d = datasetFor(run, a);
         const DataView view = app::viewOf(d);

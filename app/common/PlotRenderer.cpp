@@ -191,6 +191,91 @@ void paintLossCurves(QPainter& p, const QRectF& area, const std::vector<EpochRep
     }
 }
 
+namespace {
+void legendLine(QPainter& p, const Axes& a, int row, const QPen& pen, const QString& text) {
+    const double y = a.plot.top() + 8 + row * 18;
+    p.fillRect(QRectF(a.plot.right() - 196, y - 1, 192, 18), QColor(255, 255, 255, 220));
+    p.setPen(pen);
+    p.drawLine(QPointF(a.plot.right() - 190, y + 8), QPointF(a.plot.right() - 165, y + 8));
+    p.setPen(Qt::black);
+    p.drawText(QRectF(a.plot.right() - 160, y, 155, 16), Qt::AlignLeft | Qt::AlignVCenter, text);
+}
+} // namespace
+
+void paintErrorHistograms(QPainter& p, const QRectF& area, const std::vector<double>& normal,
+                          const std::vector<double>& anomalies, double threshold, const QString& anomalyName,
+                          const QString& title) {
+    p.fillRect(area, Qt::white);
+    // Bins over the finite errors of both groups (and the threshold), 40 of them.
+    double lo = INFINITY, hi = -INFINITY;
+    for (const auto* v : {&normal, &anomalies})
+        for (double x : *v)
+            if (std::isfinite(x)) lo = std::min(lo, x), hi = std::max(hi, x);
+    if (std::isfinite(threshold)) lo = std::min(lo, threshold), hi = std::max(hi, threshold);
+    if (!(hi > lo)) lo = std::isfinite(lo) ? lo - 1 : 0, hi = lo + 2;
+    constexpr int kBins = 40;
+    const double width = (hi - lo) / kBins;
+    auto shares = [&](const std::vector<double>& v) {
+        std::vector<double> h(kBins, 0.0);
+        for (double x : v)
+            if (std::isfinite(x)) h[size_t(std::clamp(int((x - lo) / width), 0, kBins - 1))] += 1.0;
+        for (double& c : h) c /= std::max<double>(1.0, double(v.size()));
+        return h;
+    };
+    const std::vector<double> hn = shares(normal), ha = shares(anomalies);
+    const double top = std::max(*std::max_element(hn.begin(), hn.end()), *std::max_element(ha.begin(), ha.end()));
+    Axes a{QRectF(area.left() + 80, area.top() + 40, area.width() - 110, area.height() - 90), lo, hi, 0,
+           top > 0 ? top * 1.08 : 1.0};
+    drawFrame(p, a, title, "reconstruction error", "share of samples", false);
+    p.setRenderHint(QPainter::Antialiasing, true);
+    const QColor cn = classColor(0), ca = classColor(3);
+    for (const auto& [h, c] : {std::pair{&hn, cn}, std::pair{&ha, ca}}) {
+        QColor fill = c;
+        fill.setAlphaF(0.45);
+        p.setPen(QPen(c, 1));
+        p.setBrush(fill);
+        for (int b = 0; b < kBins; ++b)
+            if ((*h)[size_t(b)] > 0)
+                p.drawRect(QRectF(a.map(lo + b * width, (*h)[size_t(b)]), a.map(lo + (b + 1) * width, 0)));
+    }
+    QPen dash(Qt::black, 2, Qt::DashLine);
+    if (std::isfinite(threshold)) {
+        p.setPen(dash);
+        p.drawLine(a.map(threshold, a.y0), a.map(threshold, a.y1));
+    }
+    p.setBrush(Qt::NoBrush);
+    legendLine(p, a, 0, QPen(cn, 6), QString("normal (%1)").arg(normal.size()));
+    legendLine(p, a, 1, QPen(ca, 6), QString("%1 (%2)").arg(anomalyName).arg(anomalies.size()));
+    legendLine(p, a, 2, dash, QString("threshold %1").arg(threshold, 0, 'g', 4));
+}
+
+void paintRoc(QPainter& p, const QRectF& area, const RocCurve& roc, double falsePositiveRate,
+              double truePositiveRate, const QString& title) {
+    p.fillRect(area, Qt::white);
+    // A square plot: the curve's shape reads right only at equal scales.
+    const double side = std::min(area.width() - 110, area.height() - 90);
+    Axes a{QRectF(area.left() + 80, area.top() + 40, side, side), 0, 1, 0, 1};
+    drawFrame(p, a, title, "false positive rate", "true positive rate", false);
+    p.setRenderHint(QPainter::Antialiasing, true);
+    const QPen chance(Qt::gray, 1, Qt::DashLine);
+    p.setPen(chance);
+    p.drawLine(a.map(0, 0), a.map(1, 1));
+    const QPen curve(classColor(0), 2);
+    p.setPen(curve);
+    QPolygonF line;
+    for (const RocPoint& r : roc.points) line << a.map(r.falsePositiveRate, r.truePositiveRate);
+    p.drawPolyline(line);
+    p.setBrush(classColor(3));
+    p.setPen(Qt::NoPen);
+    p.drawEllipse(a.map(falsePositiveRate, truePositiveRate), 5, 5);
+    p.setBrush(Qt::NoBrush);
+    // Legend at the bottom right, where a good curve leaves room.
+    const Axes low{QRectF(a.plot.left(), a.plot.bottom() - 70, a.plot.width(), 70), 0, 1, 0, 1};
+    legendLine(p, low, 0, curve, QString("ROC, AUC %1").arg(roc.auc, 0, 'f', 3));
+    legendLine(p, low, 1, chance, "chance");
+    legendLine(p, low, 2, QPen(classColor(3), 6), "at the threshold");
+}
+
 QImage greyImage(const Scalar* values, int width, int height) {
     QImage image(width, height, QImage::Format_Grayscale8);
     for (int y = 0; y < height; ++y) {

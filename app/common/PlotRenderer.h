@@ -3,6 +3,7 @@
 // QPaintDevice (QImage for PNG, QPdfWriter for PDF) through savePlot().
 #pragma once
 
+#include "latentlab/Anomaly.h"
 #include "latentlab/Dataset.h"
 #include "latentlab/TrainingObserver.h"
 #include "latentlab/Types.h"
@@ -33,6 +34,14 @@ struct ScatterData {
 void paintScatter(QPainter& p, const QRectF& area, const ScatterData& data);
 void paintLossCurves(QPainter& p, const QRectF& area, const std::vector<EpochReport>& history,
                      bool logScale, const QString& title);
+// Two histograms of reconstruction errors on shared bins (normal samples and anomalies,
+// each as a share of its own count) and the threshold as a vertical line.
+void paintErrorHistograms(QPainter& p, const QRectF& area, const std::vector<double>& normal,
+                          const std::vector<double>& anomalies, double threshold, const QString& anomalyName,
+                          const QString& title);
+// The ROC curve, the chance diagonal, the AUC in the legend, and the point of `threshold`.
+void paintRoc(QPainter& p, const QRectF& area, const RocCurve& roc, double falsePositiveRate,
+              double truePositiveRate, const QString& title);
 // Images are drawn in the data's own units and polarity, the one way for the window, its
 // exports and the CLI: value 0 black, 255 white (MNIST's white digits on black), clamped,
 // anything not finite black.

@@ -186,8 +186,10 @@ private slots:
     void plotRefusesWhatItCannotDraw_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("error");
-        QTest::newRow("kind") << QStringList{"--kind", "roc", "--out", "x.png"}
-                              << "--kind: unknown 'roc' (choose latent, pca, loss, grid, interpolation)";
+        QTest::newRow("kind") << QStringList{"--kind", "tsne", "--out", "x.png"}
+                              << "--kind: unknown 'tsne' (choose latent, pca, loss, grid, interpolation, anomaly, roc)";
+        QTest::newRow("anomalies of a roll") << QStringList{"--kind", "roc", "--anomaly-class", "1", "--out", "x.png"}
+                                             << "anomaly detection needs class labels, and this dataset has none";
         QTest::newRow("path of points") << QStringList{"--kind", "interpolation", "--between", "1,2", "--out", "x.png"}
                                         << "this model's data are not images";
         QTest::newRow("format") << QStringList{"--kind", "latent", "--out", "x.svg"} << "unknown plot format (use .png or .pdf)";

@@ -4,7 +4,10 @@
 // rotation: the raw points' answer). tst_metrics checks knnAccuracy itself by hand.
 #include "latentlab/Metrics.h"
 
+#include <cmath>
+
 #include <QFile>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -149,6 +152,101 @@ private slots:
         QVERIFY2(reported.isDouble(), qPrintable(QJsonDocument(m_eval).toJson()));
         QVERIFY2(reported.toDouble() == k5,
                  qPrintable(QString("eval says %1; 5-NN gives %2, 1-NN %3").arg(reported.toDouble()).arg(k5).arg(k1)));
+    }
+
+    // Anomaly detection on data whose answer is known: two clusters on the x axis to learn,
+    // a third far above them, a 1-D code. Trained without class 2, the model's line through
+    // the two cannot reach the third, so every one of its test samples is reconstructed
+    // worse than any normal one. Rows interleave the classes; the last quarter is the test part.
+    void anomalyClassFoundByReconstructionError() {
+        QByteArray csv = "x,y,label\n";
+        const double cx[] = {-5, 5, 0}, cy[] = {0, 0, 8};
+        const int rows = 120, train = 90;
+        int trainNormal = 0, trainZeros = 0, testAnomalies = 0, testNormal = 0;
+        for (int i = 0; i < rows; ++i) {
+            const int c = i % 3;
+            const double jx = 0.3 * std::sin(1.7 * i), jy = 0.3 * std::cos(2.3 * i);
+            csv += QByteArray::number(cx[c] + jx) + "," + QByteArray::number(cy[c] + jy) + "," + QByteArray::number(c) + "\n";
+            if (i < train) trainNormal += c != 2, trainZeros += c == 0;
+            else (c == 2 ? testAnomalies : testNormal) += 1;
+        }
+        const QString data = m_tmp.filePath("clusters.csv");
+        QFile f(data);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(csv);
+        f.close();
+        const QJsonObject config{
+            {"dataset", QJsonObject{{"name", data}, {"labelColumn", 2}, {"testFraction", 0.25}, {"normalize", "none"}}},
+            {"model", QJsonObject{{"kind", "ae"}, {"encoder", QJsonArray{16}}, {"latentDim", 1}, {"activation", "tanh"}}},
+            {"training", QJsonObject{{"epochs", 150}, {"batchSize", 8}, {"learningRate", 0.01},
+                                     {"validationFraction", 0.0}, {"threads", 2}, {"seed", 1}}}};
+        const QString path = m_tmp.filePath("clusters.json");
+        QFile c(path);
+        QVERIFY(c.open(QIODevice::WriteOnly));
+        c.write(QJsonDocument(config).toJson());
+        c.close();
+        const QString dir = m_tmp.filePath("normal-only");
+        Result r = run({"train", "--config", path, "--hold-out-class", "2", "--out", dir});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+
+        // The class defaults to the one left out of training.
+        r = run({"eval", "--model", dir, "--threshold-quantile", "0.95"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject e = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(e["anomaly_class"].toInt(), 2);
+        QCOMPARE(e["left_out_of_training"].toBool(), true);
+        QVERIFY(!e.contains("note"));
+        QCOMPARE(e["test_anomalies"].toInt(), testAnomalies);
+        QCOMPARE(e["test_normal"].toInt(), testNormal);
+        QVERIFY2(e["threshold_rule"].toString().contains(QString("of %1 normal training samples").arg(trainNormal)),
+                 qPrintable(e["threshold_rule"].toString()));
+        QCOMPARE(e["roc_auc"].toDouble(), 1.0);
+        // Every anomaly lies above every normal error, so above the threshold too; of the
+        // flagged, the anomalies are the share precision says.
+        QCOMPARE(e["recall"].toDouble(), 1.0);
+        const int flagged = e["flagged"].toInt();
+        QVERIFY(flagged >= testAnomalies);
+        QCOMPARE(e["precision"].toDouble(), double(testAnomalies) / flagged);
+
+        // Asked about a class the model did learn: figures, and a note saying why they mean little.
+        r = run({"eval", "--model", dir, "--anomaly-class", "1"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject seen = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QVERIFY2(seen["note"].toString().contains("saw class 1 in training"), qPrintable(r.out));
+        QVERIFY(seen["roc_auc"].toDouble() < 1.0);
+        // Its threshold comes from the training samples of the other classes only (class 2
+        // is not among them: it was left out).
+        QVERIFY2(seen["threshold_rule"].toString().contains(QString("of %1 normal training samples").arg(trainZeros)),
+                 qPrintable(seen["threshold_rule"].toString()));
+
+        for (const QString kind : {"anomaly", "roc"}) {
+            const QString png = m_tmp.filePath(kind + ".png");
+            r = run({"plot", "--model", dir, "--kind", kind, "--out", png});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            const QImage image(png);
+            QVERIFY2(!image.isNull(), qPrintable(kind));
+            QCOMPARE(image.width(), kind == "roc" ? 1520 : 1800);
+        }
+        r = run({"plot", "--model", dir, "--kind", "roc", "--out", m_tmp.filePath("roc.pdf")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile pdf(m_tmp.filePath("roc.pdf"));
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        QVERIFY(pdf.read(5) == "%PDF-");
+
+        // What cannot be answered is refused with a reason.
+        r = run({"eval", "--model", dir, "--anomaly-class", "7"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("needs both anomalies and normal samples"), qPrintable(r.err));
+        r = run({"eval", "--model", m_run, "--threshold-quantile", "0.2"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("--threshold-quantile"), qPrintable(r.err));
+        r = run({"plot", "--model", m_run, "--kind", "roc", "--out", m_tmp.filePath("x.png")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("give --anomaly-class N"), qPrintable(r.err));
+        r = run({"train", "--preset", "swissroll-ae", "--hold-out-class", "1", "--epochs", "1", "--out",
+                 m_tmp.filePath("roll")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("needs class labels"), qPrintable(r.err));
     }
 };
 
