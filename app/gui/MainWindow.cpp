@@ -8,6 +8,7 @@
 #include "training/TrainingController.h"
 #include "views/latent/LatentPlot.h"
 #include "views/latent/LatentView.h"
+#include "views/anomaly/AnomalyView.h"
 #include "views/manifold/ManifoldView.h"
 #include "views/output/DecoderView.h"
 #include "views/output/FiltersView.h"
@@ -44,6 +45,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     m_gallery = new SampleGallery;
     m_filters = new FiltersView;
     m_manifold = new ManifoldView;
+    m_anomalies = new AnomalyView;
     m_loss = new LossPlot;
     m_recon = new ReconstructionStrip;
     m_controls = new ControlBar(this);
@@ -64,6 +66,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     // The decoded manifold, its extent drawn on the plane.
     tabifyDockWidget(m_galleryDock, addDock(tr("Manifold"), "manifoldDock", m_manifold, Qt::RightDockWidgetArea));
     connect(m_manifold, &ManifoldView::extentChanged, m_latent->plot(), &LatentPlot::setGridExtent);
+    // Anomaly detection by reconstruction error.
+    tabifyDockWidget(m_galleryDock, addDock(tr("Anomalies"), "anomalyDock", m_anomalies, Qt::RightDockWidgetArea));
     connect(m_latent, &LatentView::dimsChanged, m_manifold, &ManifoldView::setDimensions);
     m_galleryDock->raise();
     auto* lossBox = new QWidget;
@@ -268,6 +272,7 @@ void MainWindow::onSession(const SessionInfo& info) {
     m_gallery->setSession(info);
     m_filters->setSession(info);
     m_manifold->setSession(info);
+    m_anomalies->setSession(info);
     m_latent->plot()->setGridExtent(QRectF());
     m_recon->setSession(info);
     m_loss->reset(info.config.model.kind, LossPlot::penaltyName(info.config.model), info.config.training.epochs);
@@ -298,6 +303,7 @@ void MainWindow::onSnapshot(const SnapshotPtr& s) {
         m_decodedWith = s->decoder;
         m_filters->setModel(s->decoder);
         m_manifold->setModel(s->decoder, s->codes ? s->codes : m_controller->codes());
+        m_anomalies->setModel(s->decoder);
         // The decoder view starts at the origin of the latent plane; the point shown
         // follows the training: decoded again with the new weights.
         if (!m_decoder->hasPoint()) {

@@ -21,6 +21,7 @@ class DecoderView;
 class DocumentActions;
 class LatentView;
 class LossPlot;
+class AnomalyView;
 class ManifoldView;
 class ReconstructionStrip;
 class SampleGallery;
@@ -68,6 +69,7 @@ public:
     FiltersView* filtersView() const { return m_filters; }
     LossPlot* lossPlot() const { return m_loss; }
     ManifoldView* manifoldView() const { return m_manifold; }
+    AnomalyView* anomalyView() const { return m_anomalies; }
     ReconstructionStrip* reconstructions() const { return m_recon; }
     ControlBar* controls() const { return m_controls; }
     DocumentActions* documents() const { return m_documents; }
@@ -96,6 +98,7 @@ private:
     FiltersView* m_filters;
     LossPlot* m_loss;
     ManifoldView* m_manifold;
+    AnomalyView* m_anomalies;
     QCheckBox* m_logScale;
     ReconstructionStrip* m_recon;
     ControlBar* m_controls;

@@ -10,11 +10,13 @@
 #include "panels/LayerListDialog.h"
 #include "training/CodeRefresher.h"
 #include "views/output/FiltersView.h"
+#include "views/anomaly/AnomalyView.h"
 #include "views/manifold/ManifoldView.h"
 #include "views/output/ImageView.h"
 #include "views/output/PointCloudView.h"
 #include "views/plots/PlotTheme.h"
 
+#include <QDockWidget>
 #include <QFormLayout>
 #include <QListWidget>
 #include <QMenuBar>
@@ -894,6 +896,67 @@ private slots:
         m->spreadBox()->setValue(2);
         QTRY_VERIFY(!m->busy() && m->shownSpec().spread == 2.0);
         QVERIFY(std::abs(plot().gridExtent().left() - 2 * normalQuantile(0.1)) < 1e-6);
+    }
+
+    // Anomalies: a class left out of training in the panel, the view scoring each new model
+    // (only while it shows) with the figures the CLI prints, the slider moving the threshold
+    // over the quantiles of the normal training errors.
+    void anomalyViewScoresTheLeftOutClass() {
+        AnomalyView* a = w().anomalyView();
+        QVERIFY(!a->classBox()->isEnabled()); // the Swiss roll has no classes
+        QVERIFY2(a->verdict().contains("needs class labels"), qPrintable(a->verdict()));
+
+        app::RunConfig config = app::loadPreset("swissroll-ae");
+        config.dataset.name = "blobs";
+        config.dataset.holdOutClass = 2;
+        config.model.latentDim = 1;
+        config.training.epochs = 8;
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().applyConfig(config);
+        QTRY_COMPARE_WITH_TIMEOUT(session.count(), 1, 30000);
+        QCOMPARE(w().panel()->holdOutBox()->value(), 2);
+        QCOMPARE(w().panel()->config().dataset.holdOutClass, 2);
+        QVERIFY(a->classBox()->isEnabled());
+        QCOMPARE(a->classBox()->currentData().toInt(), 2);
+        QVERIFY(a->classBox()->currentText().contains("left out of training"));
+        // The training part holds no sample of class 2.
+        const data::Dataset& d = *c().session().dataset;
+        for (int64_t r = 0; r < d.trainRows; ++r) QVERIFY(std::lround(d.labels[size_t(r)]) != 2);
+
+        // Hidden, it does no work; shown, it scores the latest model.
+        w().findChild<QDockWidget*>("anomalyDock")->raise();
+        c().train();
+        QTRY_VERIFY_WITH_TIMEOUT(c().state() == RunState::Finished, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(a->shownReport() && !a->busy(), 30000);
+        QTRY_VERIFY(!a->busy() && a->shownReport()->testScores.size() == size_t(d.testRows()));
+        const SnapshotPtr s = c().latest();
+        QVERIFY(s && s->decoder);
+        const app::AnomalyReport expected = app::anomalyReport(*s->decoder, d, 2, true);
+        QTRY_COMPARE(a->shownReport()->roc.auc, expected.roc.auc); // the last model's, as eval gives it
+        QCOMPARE(a->shownReport()->threshold, expected.threshold);
+        const Confusion at95 = expected.confusion(quantile(expected.trainingScores, 0.95));
+        QVERIFY2(a->verdict().contains(QString("precision %1, recall %2").arg(at95.precision(), 0, 'f', 3)
+                                           .arg(at95.recall(), 0, 'f', 3)),
+                 qPrintable(a->verdict()));
+        a->thresholdSlider()->setValue(600);
+        QCOMPARE(a->threshold(), quantile(expected.trainingScores, 0.6));
+        const Confusion at60 = expected.confusion(a->threshold());
+        QVERIFY2(a->verdict().contains(QString("%1 flagged, precision %2, recall %3")
+                                           .arg(at60.truePositives + at60.falsePositives)
+                                           .arg(at60.precision(), 0, 'f', 3)
+                                           .arg(at60.recall(), 0, 'f', 3)),
+                 qPrintable(a->verdict()));
+
+        // Another class as the anomaly: scored again, said to be one the model saw.
+        a->classBox()->setCurrentIndex(a->classBox()->findData(0));
+        emit a->classBox()->activated(a->classBox()->currentIndex());
+        QTRY_VERIFY(!a->busy() && a->shownReport() && a->shownReport()->anomalyClass == 0);
+        QVERIFY(!a->shownReport()->leftOutOfTraining);
+
+        // The panel's setting starts a session with another class left out.
+        w().panel()->holdOutBox()->setValue(1);
+        QTRY_COMPARE_WITH_TIMEOUT(session.count(), 2, 30000);
+        QCOMPARE(c().session().config.dataset.holdOutClass, 1);
     }
 
     // The layer editor shows the settings of the selected layer's kind only, writes them

@@ -75,6 +75,14 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     m_datasetInfo->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_labelColumn = new QComboBox;
     m_labelColumn->setToolTip(labelColumnTip());
+    m_holdOut = new QSpinBox;
+    m_holdOut->setObjectName("holdOutClass");
+    m_holdOut->setRange(-1, 999);
+    m_holdOut->setSpecialValueText(tr("none"));
+    m_holdOut->setKeyboardTracking(false);
+    m_holdOut->setToolTip(tr("Anomaly detection: train without this class, so that the model learns the others "
+                             "as normal; the test part keeps every class. The Anomalies view then scores how well "
+                             "reconstruction error finds it."));
     m_header = new QComboBox;
     m_header->addItem(tr("automatic"), "auto");
     m_header->addItem(tr("yes: names"), "yes");
@@ -154,6 +162,7 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(QString(), m_datasetInfo);
     form->addRow(tr("Label col&umn"), m_labelColumn);
     form->addRow(tr("&Header row"), m_header);
+    form->addRow(tr("Leave out &class"), m_holdOut);
     form->addRow(tr("&Model"), m_kind);
     m_layers->addModeRow(form);
     form->addRow(tr("&Encoder widths"), m_widths);
@@ -192,6 +201,8 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
         showCsvColumns(m_dataset->currentData().toString(), m_labelColumn->currentData().toInt());
         arch(tr("header row"), m_header->currentText());
     });
+    connect(m_holdOut, qOverload<int>(&QSpinBox::valueChanged), this,
+            [this, arch] { arch(tr("class left out of training"), m_holdOut->text()); });
     connect(m_kind, qOverload<int>(&QComboBox::currentIndexChanged), this, [this, arch] {
         updateEnabled();
         arch(tr("model"), m_kind->currentText());
@@ -381,6 +392,7 @@ void SettingsPanel::setConfig(const app::RunConfig& c) {
     showDatasetInfo(m_dataset->itemData(index, Qt::ToolTipRole).toString());
     m_header->setCurrentIndex(m_header->findData(QString::fromStdString(data::csvHeaderName(c.dataset.csvHeader))));
     showCsvColumns(c.dataset.name, c.dataset.csvLabelColumn);
+    m_holdOut->setValue(c.dataset.holdOutClass);
     m_kind->setCurrentIndex(c.model.kind == ModelKind::Vae ? 1 : 0);
     m_widths->setText(widthsText(c.model.encoderWidths));
     m_layers->show(c.model);
@@ -423,6 +435,8 @@ app::RunConfig SettingsPanel::config() const {
     const QString dataset = m_dataset->currentData().toString();
     if (!dataset.isEmpty() && dataset != kBrowse) c.dataset.name = dataset;
     const bool changedData = c.dataset.name != m_base.dataset.name;
+    // Another dataset's classes are other classes: a new dataset starts with none left out.
+    c.dataset.holdOutClass = changedData ? -1 : m_holdOut->value();
     if (isCsvDataset(c.dataset.name)) {
         c.dataset.csvLabelColumn = m_labelColumn->currentData().toInt();
         c.dataset.csvHeader = data::parseCsvHeader(m_header->currentData().toString().toStdString());

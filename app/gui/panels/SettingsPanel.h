@@ -42,6 +42,7 @@ public:
     // and the header mode (data: "auto", "yes", "no").
     QComboBox* labelColumnBox() const { return m_labelColumn; }
     QComboBox* headerBox() const { return m_header; }
+    QSpinBox* holdOutBox() const { return m_holdOut; }
     QComboBox* kindBox() const { return m_kind; }
     QSpinBox* latentBox() const { return m_latent; }
     QDoubleSpinBox* geometryBox() const { return m_geometry; }
@@ -91,6 +92,7 @@ private:
     QLabel* m_datasetInfo;
     QComboBox* m_labelColumn;
     QComboBox* m_header;
+    QSpinBox* m_holdOut;
     QComboBox* m_kind;
     QLineEdit* m_widths;
     LayerListFields* m_layers;
