@@ -281,12 +281,9 @@ int runPlot(const QStringList& args) {
         if (kind == "latent") {
             points = encodeData(model, view, 0, d.rows);
         } else {
-            // PCA of the same data in the model's units, fitted on the training part.
-            const Index trainRows = d.trainRows > 0 && d.trainRows < d.rows ? d.trainRows : d.rows;
-            const Pca pca = fitPca(toMatrix(view, model.normalizer(), 0, trainRows), std::min<Index>(2, d.cols));
-            points = pca.transform(toMatrix(view, model.normalizer(), 0, d.rows));
+            points = app::pcaPlane(model, d); // PCA of the same data in the model's units
         }
-        app::ScatterData s = latentScatter(points, d, (kind == "latent" ? "Latent space: " : "PCA: ") + name,
+        app::ScatterData s = app::latentScatter(points, d, (kind == "latent" ? "Latent space: " : "PCA: ") + name,
                                            kind == "latent" ? dimX : 0, kind == "latent" ? dimY : 1);
         if (kind == "pca") {
             s.xLabel = "PC1";

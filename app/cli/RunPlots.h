@@ -12,10 +12,6 @@
 
 namespace latentlab::cli {
 
-// The scatter of latent.png: dimensions dimX, dimY of the codes coloured by label (z0
-// against the label for a 1-D code).
-app::ScatterData latentScatter(const Matrix& codes, const data::Dataset& dataset, const QString& title,
-                               int dimX = 0, int dimY = 1);
 // latent.png: the first two latent dimensions (z0 against the label for a 1-D code).
 QByteArray latentPlotPng(const Matrix& codes, const data::Dataset& dataset, const QString& title);
 // loss.png: the loss curves of the run.

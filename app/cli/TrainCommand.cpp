@@ -170,28 +170,8 @@ int runTrain(const QStringList& args) {
     return signal != 0 ? 128 + signal : 0;
 }
 
-app::ScatterData latentScatter(const Matrix& codes, const data::Dataset& d, const QString& title, int dimX, int dimY) {
-    app::ScatterData s;
-    s.points.resize(2, codes.cols());
-    s.points.row(0) = codes.row(dimX);
-    s.xLabel = QString("z%1").arg(dimX);
-    if (codes.rows() > 1) {
-        s.points.row(1) = codes.row(dimY);
-        s.yLabel = QString("z%1").arg(dimY);
-    } else {
-        for (Index i = 0; i < codes.cols(); ++i) s.points(1, i) = d.labels.empty() ? Scalar(i) : Scalar(d.labels[size_t(i)]);
-        s.yLabel = d.labels.empty() ? "sample" : QString::fromStdString(d.labelName);
-    }
-    s.labels = d.labels;
-    s.labelKind = d.labelKind;
-    s.classNames = d.classNames;
-    s.labelName = QString::fromStdString(d.labelName);
-    s.title = title;
-    return s;
-}
-
 QByteArray latentPlotPng(const Matrix& codes, const data::Dataset& d, const QString& title) {
-    const app::ScatterData s = latentScatter(codes, d, title);
+    const app::ScatterData s = app::latentScatter(codes, d, title);
     return app::plotPng(QSize(900, 720), [&](QPainter& p, const QRectF& r) { app::paintScatter(p, r, s); });
 }
 

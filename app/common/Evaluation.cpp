@@ -162,4 +162,11 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
     return r;
 }
 
+Matrix pcaPlane(const Model& model, const data::Dataset& d) {
+    const DataView view = viewOf(d);
+    const Index trainRows = d.trainRows > 0 && d.trainRows < d.rows ? d.trainRows : d.rows;
+    const Pca pca = fitPca(toMatrix(view, model.normalizer(), 0, trainRows), std::min<Index>(2, d.cols));
+    return pca.transform(toMatrix(view, model.normalizer(), 0, d.rows));
+}
+
 } // namespace latentlab::app

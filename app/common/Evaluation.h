@@ -35,4 +35,8 @@ struct EvaluationResult {
 
 EvaluationResult evaluate(const Model& model, const data::Dataset& dataset, uint64_t seed = 1);
 
+// Every sample on the data's first two principal components (one for 1-D data), fitted on
+// the training part in the model's normalised units: the plane PCA gives, 2 x rows.
+Matrix pcaPlane(const Model& model, const data::Dataset& dataset);
+
 } // namespace latentlab::app

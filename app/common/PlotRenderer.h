@@ -31,6 +31,10 @@ struct ScatterData {
     QString title, xLabel = QStringLiteral("z0"), yLabel = QStringLiteral("z1");
 };
 
+// The scatter of codes (dimensions dimX, dimY; z0 against the label for a 1-D code)
+// coloured by the dataset's labels.
+ScatterData latentScatter(const Matrix& codes, const data::Dataset& dataset, const QString& title, int dimX = 0,
+                          int dimY = 1);
 void paintScatter(QPainter& p, const QRectF& area, const ScatterData& data);
 void paintLossCurves(QPainter& p, const QRectF& area, const std::vector<EpochReport>& history,
                      bool logScale, const QString& title);
