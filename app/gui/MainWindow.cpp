@@ -10,6 +10,7 @@
 #include "views/latent/LatentView.h"
 #include "views/anomaly/AnomalyView.h"
 #include "views/manifold/ManifoldView.h"
+#include "views/pca/PcaView.h"
 #include "views/output/DecoderView.h"
 #include "views/output/FiltersView.h"
 #include "views/output/ReconstructionStrip.h"
@@ -46,6 +47,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     m_filters = new FiltersView;
     m_manifold = new ManifoldView;
     m_anomalies = new AnomalyView;
+    m_pca = new PcaView;
     m_loss = new LossPlot;
     m_recon = new ReconstructionStrip;
     m_controls = new ControlBar(this);
@@ -66,8 +68,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     // The decoded manifold, its extent drawn on the plane.
     tabifyDockWidget(m_galleryDock, addDock(tr("Manifold"), "manifoldDock", m_manifold, Qt::RightDockWidgetArea));
     connect(m_manifold, &ManifoldView::extentChanged, m_latent->plot(), &LatentPlot::setGridExtent);
+    // PCA beside the model.
+    // It and the anomalies evaluate every new model, so they do so only while they show.
+    QDockWidget* pcaDock = addDock(tr("PCA"), "pcaDock", m_pca, Qt::RightDockWidgetArea);
+    tabifyDockWidget(m_galleryDock, pcaDock);
+    connect(pcaDock, &QDockWidget::visibilityChanged, m_pca, &PcaView::setActive);
     // Anomaly detection by reconstruction error.
-    tabifyDockWidget(m_galleryDock, addDock(tr("Anomalies"), "anomalyDock", m_anomalies, Qt::RightDockWidgetArea));
+    QDockWidget* anomalyDock = addDock(tr("Anomalies"), "anomalyDock", m_anomalies, Qt::RightDockWidgetArea);
+    tabifyDockWidget(m_galleryDock, anomalyDock);
+    connect(anomalyDock, &QDockWidget::visibilityChanged, m_anomalies, &AnomalyView::setActive);
     connect(m_latent, &LatentView::dimsChanged, m_manifold, &ManifoldView::setDimensions);
     m_galleryDock->raise();
     auto* lossBox = new QWidget;
@@ -273,6 +282,7 @@ void MainWindow::onSession(const SessionInfo& info) {
     m_filters->setSession(info);
     m_manifold->setSession(info);
     m_anomalies->setSession(info);
+    m_pca->setSession(info);
     m_latent->plot()->setGridExtent(QRectF());
     m_recon->setSession(info);
     m_loss->reset(info.config.model.kind, LossPlot::penaltyName(info.config.model), info.config.training.epochs);
@@ -304,6 +314,7 @@ void MainWindow::onSnapshot(const SnapshotPtr& s) {
         m_filters->setModel(s->decoder);
         m_manifold->setModel(s->decoder, s->codes ? s->codes : m_controller->codes());
         m_anomalies->setModel(s->decoder);
+        m_pca->setModel(s->decoder);
         // The decoder view starts at the origin of the latent plane; the point shown
         // follows the training: decoded again with the new weights.
         if (!m_decoder->hasPoint()) {

@@ -23,6 +23,7 @@ class LatentView;
 class LossPlot;
 class AnomalyView;
 class ManifoldView;
+class PcaView;
 class ReconstructionStrip;
 class SampleGallery;
 class FiltersView;
@@ -70,6 +71,7 @@ public:
     LossPlot* lossPlot() const { return m_loss; }
     ManifoldView* manifoldView() const { return m_manifold; }
     AnomalyView* anomalyView() const { return m_anomalies; }
+    PcaView* pcaView() const { return m_pca; }
     ReconstructionStrip* reconstructions() const { return m_recon; }
     ControlBar* controls() const { return m_controls; }
     DocumentActions* documents() const { return m_documents; }
@@ -99,6 +101,7 @@ private:
     LossPlot* m_loss;
     ManifoldView* m_manifold;
     AnomalyView* m_anomalies;
+    PcaView* m_pca;
     QCheckBox* m_logScale;
     ReconstructionStrip* m_recon;
     ControlBar* m_controls;

@@ -12,6 +12,7 @@
 #include "views/output/FiltersView.h"
 #include "views/anomaly/AnomalyView.h"
 #include "views/manifold/ManifoldView.h"
+#include "views/pca/PcaView.h"
 #include "views/output/ImageView.h"
 #include "views/output/PointCloudView.h"
 #include "views/plots/PlotTheme.h"
@@ -896,6 +897,39 @@ private slots:
         m->spreadBox()->setValue(2);
         QTRY_VERIFY(!m->busy() && m->shownSpec().spread == 2.0);
         QVERIFY(std::abs(plot().gridExtent().left() - 2 * normalQuantile(0.1)) < 1e-6);
+    }
+
+    // PCA beside the model: the plane and the figures are eval's for the latest model.
+    void pcaViewShowsEvalsFigures() {
+        PcaView* v = w().pcaView();
+        // A smaller roll: trustworthiness costs n^2, here computed three times over.
+        app::RunConfig config = app::loadPreset("swissroll-ae");
+        config.dataset.generator.samples = 600;
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().applyConfig(config);
+        QTRY_COMPARE_WITH_TIMEOUT(session.count(), 1, 30000);
+        QTRY_VERIFY(ready());
+        QVERIFY(!v->shownFigures()); // hidden: nothing computed
+        w().findChild<QDockWidget*>("pcaDock")->raise();
+        QTRY_VERIFY_WITH_TIMEOUT(v->shownFigures() && !v->busy(), 30000);
+        const SnapshotPtr s = c().latest();
+        QVERIFY(s && s->decoder);
+        const data::Dataset& d = *c().session().dataset;
+        const app::EvaluationResult expected = app::evaluate(*s->decoder, d);
+        QTRY_VERIFY(!v->busy() && v->shownFigures()->model.msePerFeature == expected.model.msePerFeature);
+        QCOMPARE(v->shownFigures()->pca.msePerFeature, expected.pca.msePerFeature);
+        QCOMPARE(*v->shownFigures()->model.trustworthiness, *expected.model.trustworthiness);
+        QCOMPARE(*v->shownFigures()->pca.labelR2, *expected.pca.labelR2);
+        QVERIFY(v->shownPlane().isApprox(app::pcaPlane(*s->decoder, d)));
+        const QString table = v->table();
+        QVERIFY2(table.contains(QString::number(*expected.pca.trustworthiness, 'f', 3)) &&
+                     table.contains(QString::number(*expected.model.labelR2, 'f', 3)) && table.contains("roll parameter t"),
+                 qPrintable(table));
+        // A new model is evaluated again.
+        c().stepEpoch();
+        QTRY_VERIFY_WITH_TIMEOUT(c().latest() && c().latest()->decoder && c().latest()->decoder != s->decoder, 30000);
+        const app::EvaluationResult after = app::evaluate(*c().latest()->decoder, d);
+        QTRY_VERIFY_WITH_TIMEOUT(!v->busy() && v->shownFigures()->model.msePerFeature == after.model.msePerFeature, 30000);
     }
 
     // Anomalies: a class left out of training in the panel, the view scoring each new model

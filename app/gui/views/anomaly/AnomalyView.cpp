@@ -105,8 +105,8 @@ void AnomalyView::setModel(std::shared_ptr<const Model> model) {
     request();
 }
 
-void AnomalyView::showEvent(QShowEvent* event) {
-    QWidget::showEvent(event);
+void AnomalyView::setActive(bool active) {
+    m_active = active;
     startPending(); // a model that arrived while hidden
 }
 
@@ -117,7 +117,7 @@ void AnomalyView::request() {
 }
 
 void AnomalyView::startPending() {
-    if (m_running || !m_pending || !m_model || !m_dataset || !m_class->isEnabled() || !isVisible()) return;
+    if (m_running || !m_pending || !m_model || !m_dataset || !m_class->isEnabled() || !m_active) return;
     m_pending = false;
     m_running = true;
     const int generation = m_generation, cls = m_class->currentData().toInt();

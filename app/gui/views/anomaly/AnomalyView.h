@@ -35,6 +35,8 @@ public:
 
     void setSession(const SessionInfo& info);
     void setModel(std::shared_ptr<const Model> model);
+    // Whether the view shows (its dock's tab is the current one): it computes only then.
+    void setActive(bool active);
 
     QComboBox* classBox() const { return m_class; }
     QSlider* thresholdSlider() const { return m_threshold; }
@@ -46,9 +48,6 @@ public:
 
 signals:
     void scored();
-
-protected:
-    void showEvent(QShowEvent* event) override;
 
 private:
     void request();
@@ -66,7 +65,7 @@ private:
     std::shared_ptr<const Model> m_model;
     int m_leftOut = -1;
     int m_generation = 0;
-    bool m_running = false, m_pending = false;
+    bool m_running = false, m_pending = false, m_active = false;
     QThreadPool m_pool;
     std::optional<app::AnomalyReport> m_report;
 };

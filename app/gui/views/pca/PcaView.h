@@ -1,0 +1,60 @@
+// PCA beside the model: the data's plane under its first two principal components, drawn
+// as the CLI's `plot --kind pca` draws it, and a table of the figures `eval` prints for
+// both, PCA with as many components as the latent space: reconstruction error,
+// trustworthiness, k-NN accuracy of the codes (class labels), R^2 of a linear fit of the
+// label (continuous labels). It follows the training like the other views: each new model
+// is evaluated on a pool thread, only while the view shows, an older request dropped.
+#pragma once
+
+#include "Evaluation.h"
+#include "training/Snapshot.h"
+
+#include "latentlab/Model.h"
+
+#include <QThreadPool>
+#include <QWidget>
+#include <memory>
+#include <optional>
+
+class QLabel;
+
+namespace latentlab::gui {
+
+class PainterView;
+
+class PcaView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit PcaView(QWidget* parent = nullptr);
+    ~PcaView() override; // waits for an evaluation still running
+
+    void setSession(const SessionInfo& info);
+    void setModel(std::shared_ptr<const Model> model);
+    // Whether the view shows (its dock's tab is the current one): it computes only then.
+    void setActive(bool active);
+
+    const std::optional<app::EvaluationResult>& shownFigures() const { return m_figures; }
+    const Matrix& shownPlane() const { return m_plane; }
+    QString table() const; // the figures as shown
+    bool busy() const { return m_running; }
+
+signals:
+    void evaluated();
+
+private:
+    void startPending();
+    void show(int generation, const app::EvaluationResult& figures, const Matrix& plane, const QString& error);
+
+    PainterView* m_planeView;
+    QLabel* m_table;
+    std::shared_ptr<const data::Dataset> m_dataset;
+    std::shared_ptr<const Model> m_model;
+    int m_generation = 0;
+    bool m_running = false, m_pending = false, m_active = false;
+    QThreadPool m_pool;
+    std::optional<app::EvaluationResult> m_figures;
+    Matrix m_plane;
+};
+
+} // namespace latentlab::gui
