@@ -3,6 +3,7 @@
 #include <Eigen/Eigenvalues>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <numeric>
 #include <stdexcept>
@@ -124,6 +125,15 @@ double trustworthiness(const Matrix& original, const Matrix& embedded, int k) {
     }
     const double nd = double(n), kd = double(k);
     return 1.0 - 2.0 / (nd * kd * (2.0 * nd - 3.0 * kd - 1.0)) * penalty;
+}
+
+double psnr(const Matrix& reference, const Matrix& estimate, double peak) {
+    if (reference.rows() != estimate.rows() || reference.cols() != estimate.cols() || reference.size() == 0)
+        throw ConfigError("psnr: the images differ in size or are empty");
+    if (!(peak > 0)) throw ConfigError("psnr: the peak value must be positive");
+    const double mse = (reference.cast<double>() - estimate.cast<double>()).squaredNorm() / double(reference.size());
+    if (mse == 0) return INFINITY;
+    return 10.0 * std::log10(peak * peak / mse);
 }
 
 double linearFitR2(const Matrix& codes, const std::vector<double>& y) {

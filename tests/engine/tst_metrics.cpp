@@ -94,6 +94,7 @@ private slots:
     void quantileLikeNumpy_data();
     void quantileLikeNumpy();
     void anomalyFiguresRefuseBadInput();
+    void psnrOfKnownPairs();
 };
 
 void TestMetrics::pcaRecoversKnownAxes_data() {
@@ -653,6 +654,20 @@ void TestMetrics::anomalyFiguresRefuseBadInput() {
     QVERIFY_THROWS_EXCEPTION(ConfigError, confusionAt({1}, {false, true}, 0.5));
     QVERIFY_THROWS_EXCEPTION(ConfigError, quantile({}, 0.5));
     QVERIFY_THROWS_EXCEPTION(ConfigError, quantile({1, 2}, 1.5));
+}
+
+void TestMetrics::psnrOfKnownPairs() {
+    // One pixel of four off by the full range: MSE = 255^2 / 4, PSNR = 10 log10(4).
+    Matrix a = Matrix::Zero(4, 1), b = Matrix::Zero(4, 1);
+    b(3, 0) = 255;
+    QVERIFY(std::abs(psnr(a, b, 255) - 10 * std::log10(4.0)) < 1e-9);
+    // Off by 0.1 everywhere on a [0, 1] scale: MSE 0.01, 20 dB.
+    Matrix c = Matrix::Constant(3, 2, 0.5f), d = c;
+    d.array() += 0.1f;
+    QVERIFY2(std::abs(psnr(c, d, 1.0) - 20.0) < 1e-4, qPrintable(QString::number(psnr(c, d, 1.0))));
+    QVERIFY(std::isinf(psnr(c, c, 1.0)));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, psnr(a, c, 1.0));
+    QVERIFY_THROWS_EXCEPTION(ConfigError, psnr(a, b, 0.0));
 }
 
 QTEST_APPLESS_MAIN(TestMetrics)

@@ -41,6 +41,11 @@ double trustworthiness(const Matrix& original, const Matrix& embedded, int k = 1
 // y's size is not the number of columns, or y is constant.
 double linearFitR2(const Matrix& codes, const std::vector<double>& y);
 
+// Peak signal-to-noise ratio of `estimate` against `reference` (same shape), in decibels:
+// 10 log10(peak^2 / mean squared difference); +infinity when they are equal. ConfigError
+// when the shapes differ, either is empty, or peak is not positive.
+double psnr(const Matrix& reference, const Matrix& estimate, double peak);
+
 // n x n squared Euclidean distances between the columns of x.
 Matrix squaredDistances(const Matrix& x);
 
