@@ -9,6 +9,7 @@
 #include "views/latent/LatentPlot.h"
 #include "views/latent/LatentView.h"
 #include "views/anomaly/AnomalyView.h"
+#include "views/denoising/DenoisingView.h"
 #include "views/manifold/ManifoldView.h"
 #include "views/pca/PcaView.h"
 #include "views/output/DecoderView.h"
@@ -48,6 +49,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     m_manifold = new ManifoldView;
     m_anomalies = new AnomalyView;
     m_pca = new PcaView;
+    m_denoising = new DenoisingView;
     m_loss = new LossPlot;
     m_recon = new ReconstructionStrip;
     m_controls = new ControlBar(this);
@@ -77,6 +79,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     QDockWidget* anomalyDock = addDock(tr("Anomalies"), "anomalyDock", m_anomalies, Qt::RightDockWidgetArea);
     tabifyDockWidget(m_galleryDock, anomalyDock);
     connect(anomalyDock, &QDockWidget::visibilityChanged, m_anomalies, &AnomalyView::setActive);
+    // Denoising at inference.
+    QDockWidget* denoisingDock = addDock(tr("Denoising"), "denoisingDock", m_denoising, Qt::RightDockWidgetArea);
+    tabifyDockWidget(m_galleryDock, denoisingDock);
+    connect(denoisingDock, &QDockWidget::visibilityChanged, m_denoising, &DenoisingView::setActive);
     connect(m_latent, &LatentView::dimsChanged, m_manifold, &ManifoldView::setDimensions);
     m_galleryDock->raise();
     auto* lossBox = new QWidget;
@@ -283,6 +289,7 @@ void MainWindow::onSession(const SessionInfo& info) {
     m_manifold->setSession(info);
     m_anomalies->setSession(info);
     m_pca->setSession(info);
+    m_denoising->setSession(info);
     m_latent->plot()->setGridExtent(QRectF());
     m_recon->setSession(info);
     m_loss->reset(info.config.model.kind, LossPlot::penaltyName(info.config.model), info.config.training.epochs);
@@ -315,6 +322,7 @@ void MainWindow::onSnapshot(const SnapshotPtr& s) {
         m_manifold->setModel(s->decoder, s->codes ? s->codes : m_controller->codes());
         m_anomalies->setModel(s->decoder);
         m_pca->setModel(s->decoder);
+        m_denoising->setModel(s->decoder);
         // The decoder view starts at the origin of the latent plane; the point shown
         // follows the training: decoded again with the new weights.
         if (!m_decoder->hasPoint()) {

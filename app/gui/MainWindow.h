@@ -18,6 +18,7 @@ namespace latentlab::gui {
 
 class ControlBar;
 class DecoderView;
+class DenoisingView;
 class DocumentActions;
 class LatentView;
 class LossPlot;
@@ -72,6 +73,7 @@ public:
     ManifoldView* manifoldView() const { return m_manifold; }
     AnomalyView* anomalyView() const { return m_anomalies; }
     PcaView* pcaView() const { return m_pca; }
+    DenoisingView* denoisingView() const { return m_denoising; }
     ReconstructionStrip* reconstructions() const { return m_recon; }
     ControlBar* controls() const { return m_controls; }
     DocumentActions* documents() const { return m_documents; }
@@ -102,6 +104,7 @@ private:
     ManifoldView* m_manifold;
     AnomalyView* m_anomalies;
     PcaView* m_pca;
+    DenoisingView* m_denoising;
     QCheckBox* m_logScale;
     ReconstructionStrip* m_recon;
     ControlBar* m_controls;

@@ -5,12 +5,16 @@
 #include "GuiFixture.h"
 
 #include "latentlab/Conv.h"
+#include "latentlab/Generators.h"
 #include "latentlab/IdxReader.h"
+#include "latentlab/Metrics.h"
 #include "latentlab/Multiply.h"
+#include "latentlab/Random.h"
 #include "panels/LayerListDialog.h"
 #include "training/CodeRefresher.h"
 #include "views/output/FiltersView.h"
 #include "views/anomaly/AnomalyView.h"
+#include "views/denoising/DenoisingView.h"
 #include "views/manifold/ManifoldView.h"
 #include "views/pca/PcaView.h"
 #include "views/output/ImageView.h"
@@ -1105,6 +1109,70 @@ private slots:
 
     // The Filters view: a convolution's kernels in blue (negative) to red (positive), and
     // the feature maps of the sample last under the mouse, following each new model.
+    // Denoising: test images, noisy copies clipped to the pixel range, the model's
+    // reconstructions of those, and the PSNR of both; only while its tab shows.
+    void denoisingShowsNoisyAndRestoredWithPsnr() {
+        auto d = std::make_shared<data::Dataset>();
+        d->name = "gradients";
+        d->rows = 30;
+        d->cols = 16;
+        d->trainRows = 20;
+        d->imageWidth = d->imageHeight = 4;
+        for (int r = 0; r < 30; ++r)
+            for (int f = 0; f < 16; ++f) d->bytes.push_back(uint8_t((r * 7 + f * 13) % 256));
+        SessionInfo info;
+        info.dataset = d;
+        ModelConfig c;
+        c.inputDim = 16;
+        c.encoderWidths = {8};
+        c.latentDim = 2;
+        std::shared_ptr<Model> model(makeModel(c));
+        Rng rng(3);
+        model->initialize(rng);
+        Normalizer norm;
+        norm.set(Normalizer::Kind::GlobalMinMax, Vector::Zero(16), Vector::Constant(16, 1.0f / 255.0f));
+        model->normalizer() = norm;
+
+        DenoisingView v;
+        v.setSession(info);
+        v.setModel(model);
+        QVERIFY(!v.shown()); // not showing: nothing computed
+        v.setActive(true);
+        QVERIFY(v.shown());
+        QCOMPARE(v.rows().size(), size_t(8));
+        for (Index r : v.rows()) QVERIFY(r >= 20 && r < 30); // test images only
+        const Denoised s = *v.shown(); // a copy: the view replaces its own
+        QCOMPARE(v.peak(), 255.0);
+        QVERIFY(s.noisy.minCoeff() >= 0 && s.noisy.maxCoeff() <= 255); // clipped to the pixel range
+        QVERIFY((s.noisy - s.clean).cwiseAbs().maxCoeff() > 10);        // 30 % noise does show
+        for (size_t i = 0; i < v.rows().size(); ++i)
+            for (Index f = 0; f < 16; ++f) QCOMPARE(s.clean(f, Index(i)), Scalar(d->value(v.rows()[i], f)));
+        Matrix x = s.noisy, xhat;
+        model->normalizer().apply(x);
+        model->reconstruct(x, xhat);
+        model->normalizer().invert(xhat);
+        QVERIFY(xhat.isApprox(s.restored));
+        QCOMPARE(s.noisyPsnr, psnr(s.clean, s.noisy, 255));
+        QCOMPARE(s.restoredPsnr, psnr(s.clean, s.restored, 255));
+        QVERIFY2(v.psnrText().contains(QString("noisy %1 dB").arg(s.noisyPsnr, 0, 'f', 1)), qPrintable(v.psnrText()));
+
+        v.noiseSlider()->setValue(0);
+        QVERIFY(v.shown()->noisy == v.shown()->clean);
+        QVERIFY(std::isinf(v.shown()->noisyPsnr));
+        v.noiseSlider()->setValue(60);
+        QVERIFY(v.shown()->noisyPsnr < s.noisyPsnr); // more noise, lower PSNR
+        const std::vector<Index> before = v.rows();
+        v.otherSamplesButton()->click();
+        QVERIFY(v.rows() != before);
+
+        // Not images: nothing to show, and it says so.
+        SessionInfo roll;
+        roll.dataset = std::make_shared<data::Dataset>(data::makeSwissRoll({}));
+        v.setSession(roll);
+        QVERIFY(!v.noiseSlider()->isEnabled());
+        QVERIFY(v.psnrText().contains("for images"));
+    }
+
     void filtersShowTheFirstLayer() {
         data::Dataset d;
         d.name = "squares";

@@ -1,5 +1,6 @@
 #include "training/Decoding.h"
 
+#include "latentlab/Metrics.h"
 #include "latentlab/Random.h"
 #include "latentlab/Threads.h"
 
@@ -38,6 +39,28 @@ Vector planePoint(const Vector& base, int dimX, int dimY, double x, double y) {
     if (dimX >= 0 && dimX < z.size()) z[dimX] = Scalar(x);
     if (dimY >= 0 && dimY < z.size()) z[dimY] = Scalar(y);
     return z;
+}
+
+Denoised denoiseSamples(const Model& model, const data::Dataset& d, const std::vector<Index>& rows, double noise,
+                        double peak, uint64_t seed) {
+    const SingleThreaded onThisThread;
+    Denoised out;
+    out.clean.resize(d.cols, Index(rows.size()));
+    for (size_t i = 0; i < rows.size(); ++i)
+        for (Index f = 0; f < d.cols; ++f) out.clean(f, Index(i)) = Scalar(d.value(rows[i], f));
+    out.noisy = out.clean;
+    Rng rng(seed);
+    for (Index k = 0; k < out.noisy.size(); ++k)
+        out.noisy.data()[k] = Scalar(std::clamp(out.noisy.data()[k] + noise * peak * rng.normal(), 0.0, peak));
+    out.restored = out.noisy;
+    model.normalizer().apply(out.restored);
+    Matrix xhat;
+    model.reconstruct(out.restored, xhat);
+    model.normalizer().invert(xhat);
+    out.restored = xhat;
+    out.noisyPsnr = psnr(out.clean, out.noisy, peak);
+    out.restoredPsnr = psnr(out.clean, out.restored, peak);
+    return out;
 }
 
 QImage sampleImage(const data::Dataset& d, Index row) {

@@ -11,6 +11,7 @@
 
 #include <QImage>
 #include <cstdint>
+#include <vector>
 
 namespace latentlab::gui {
 
@@ -29,5 +30,16 @@ Vector planePoint(const Vector& base, int dimX, int dimY, double x, double y);
 
 // Sample `row` as an image (app::greyImage, the one way images are drawn).
 QImage sampleImage(const data::Dataset& dataset, Index row);
+
+// Denoising at inference: samples, the same with Gaussian noise of standard deviation
+// noise * peak added (clipped to [0, peak]), and the model's reconstructions of the noisy
+// ones, all features x rows in the data's units; and the PSNR of noisy and restored
+// against the clean samples over all of them. The noise is reproducible from seed.
+struct Denoised {
+    Matrix clean, noisy, restored;
+    double noisyPsnr = 0, restoredPsnr = 0;
+};
+Denoised denoiseSamples(const Model& model, const data::Dataset& dataset, const std::vector<Index>& rows,
+                        double noise, double peak, uint64_t seed);
 
 } // namespace latentlab::gui
