@@ -28,6 +28,8 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QElapsedTimer>
+#include <QHBoxLayout>
+#include <QLabel>
 #include <QMenuBar>
 #include <QScreen>
 #include <QScrollArea>
@@ -90,7 +92,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     lossLayout->setContentsMargins(0, 0, 0, 0);
     m_logScale = new QCheckBox(tr("&Log scale"));
     m_logScale->setToolTip(tr("Show the loss on a logarithmic axis (Ctrl+L)"));
-    lossLayout->addWidget(m_logScale);
+    // The objective written out with its terms' latest values, beside the log-scale switch.
+    m_objective = new QLabel;
+    m_objective->setObjectName("objective");
+    m_objective->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_objective->setToolTip(tr("What training minimises, term by term, with the last epoch's training means"));
+    auto* lossBar = new QHBoxLayout;
+    lossBar->addWidget(m_logScale);
+    lossBar->addSpacing(16);
+    lossBar->addWidget(m_objective, 1);
+    lossLayout->addLayout(lossBar);
     lossLayout->addWidget(m_loss, 1);
     QDockWidget* lossDock = addDock(tr("Loss"), "lossDock", lossBox, Qt::BottomDockWidgetArea);
     QDockWidget* reconDock = addDock(tr("Reconstructions"), "reconDock", m_recon, Qt::BottomDockWidgetArea);
@@ -293,6 +304,7 @@ void MainWindow::onSession(const SessionInfo& info) {
     m_latent->plot()->setGridExtent(QRectF());
     m_recon->setSession(info);
     m_loss->reset(info.config.model.kind, LossPlot::penaltyName(info.config.model), info.config.training.epochs);
+    m_objective->setText(LossPlot::objectiveText(info.config.model, nullptr));
     if (!info.proposal.isEmpty()) statusBar()->showMessage(info.proposal, 30000);
     const data::Dataset& d = *info.dataset;
     const QString arch = app::architecture(info.config.model, d.cols);
@@ -311,6 +323,8 @@ void MainWindow::onSnapshot(const SnapshotPtr& s) {
         m_manifold->setCodes(s->codes);
     }
     m_loss->add(*s);
+    if (!s->epochs.empty() && m_controller->hasSession())
+        m_objective->setText(LossPlot::objectiveText(m_controller->session().config.model, &s->epochs.back()));
     m_recon->setReconstructions(s->reconstructions);
     m_controls->setProgress(s->progress);
     // While training, most snapshots bring only losses and progress; the decoder (and the

@@ -13,6 +13,7 @@
 
 class QCheckBox;
 class QDockWidget;
+class QLabel;
 
 namespace latentlab::gui {
 
@@ -69,6 +70,7 @@ public:
     DecoderView* decoderView() const { return m_decoder; }
     SampleGallery* gallery() const { return m_gallery; }
     FiltersView* filtersView() const { return m_filters; }
+    QLabel* objectiveLabel() const { return m_objective; }
     LossPlot* lossPlot() const { return m_loss; }
     ManifoldView* manifoldView() const { return m_manifold; }
     AnomalyView* anomalyView() const { return m_anomalies; }
@@ -106,6 +108,7 @@ private:
     PcaView* m_pca;
     DenoisingView* m_denoising;
     QCheckBox* m_logScale;
+    QLabel* m_objective;
     ReconstructionStrip* m_recon;
     ControlBar* m_controls;
     DocumentActions* m_documents;

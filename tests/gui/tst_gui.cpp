@@ -903,6 +903,43 @@ private slots:
         QVERIFY(std::abs(plot().gridExtent().left() - 2 * normalQuantile(0.1)) < 1e-6);
     }
 
+    // The objective as a formula with each term's value, for each kind of model, and in the
+    // window after an epoch.
+    void objectiveShowsEachTermsValue() {
+        ModelConfig m;
+        m.loss = ReconstructionLoss::Mse;
+        QCOMPARE(LossPlot::objectiveText(m, nullptr), QString("Objective: MSE reconstruction"));
+        EpochReport r;
+        r.epoch = 3;
+        r.beta = 0.5;
+        r.train.reconstruction = 150;
+        r.train.kl = 8;
+        r.train.penalty = 0;
+        r.train.total = 154;
+        m.kind = ModelKind::Vae;
+        m.loss = ReconstructionLoss::Bce;
+        QCOMPARE(LossPlot::objectiveText(m, &r),
+                 QString("Objective: BCE reconstruction + β · KL = 150 + 0.5 × 8 = 154  (epoch 3, training mean per sample)"));
+        m.kind = ModelKind::Autoencoder;
+        m.loss = ReconstructionLoss::Mse;
+        m.geometry = 0.1;
+        r.train.reconstruction = 0.25;
+        r.train.penalty = 0.125;
+        r.train.total = 0.375;
+        QCOMPARE(LossPlot::objectiveText(m, &r),
+                 QString("Objective: MSE reconstruction + geometry penalty (λ 0.1) = 0.25 + 0.125 = 0.375  (epoch 3, "
+                         "training mean per sample)"));
+
+        // The window: the formula at once, the values after an epoch, the last epoch's.
+        QVERIFY2(w().objectiveLabel()->text() == "Objective: MSE reconstruction", qPrintable(w().objectiveLabel()->text()));
+        QSignalSpy epochs(&c(), &TrainingController::epochCompleted);
+        c().stepEpoch();
+        QTRY_COMPARE_WITH_TIMEOUT(epochs.count(), 1, 30000);
+        const EpochReport last = epochs.first().first().value<EpochReport>();
+        QTRY_VERIFY(w().objectiveLabel()->text().endsWith(QString("= %1  (epoch 1, training mean per sample)")
+                                                             .arg(QString::number(last.train.total, 'g', 4))));
+    }
+
     // PCA beside the model: the plane and the figures are eval's for the latest model.
     void pcaViewShowsEvalsFigures() {
         PcaView* v = w().pcaView();

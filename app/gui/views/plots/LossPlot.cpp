@@ -110,6 +110,29 @@ QString LossPlot::penaltyName(const ModelConfig& model) {
     return QString();
 }
 
+QString LossPlot::objectiveText(const ModelConfig& model, const EpochReport* last) {
+    const QString loss = model.loss == ReconstructionLoss::Bce ? tr("BCE") : tr("MSE");
+    const bool vae = model.kind == ModelKind::Vae;
+    const QString penalty = penaltyName(model);
+    QStringList terms{tr("%1 reconstruction").arg(loss)};
+    if (vae) terms << tr("β · KL");
+    if (!penalty.isEmpty()) {
+        QStringList weights;
+        if (model.sparsity > 0) weights << tr("sparsity %1").arg(model.sparsity);
+        if (model.geometry > 0) weights << tr("λ %1").arg(model.geometry);
+        terms << tr("%1 (%2)").arg(penalty, weights.join(", "));
+    }
+    QString text = tr("Objective: %1").arg(terms.join(" + "));
+    if (!last) return text;
+    auto v = [](double x) { return QString::number(x, 'g', 4); };
+    const LossTerms& t = last->train;
+    QStringList values{v(t.reconstruction)};
+    if (vae) values << tr("%1 × %2").arg(v(last->beta), v(t.kl));
+    if (!penalty.isEmpty()) values << v(t.penalty);
+    text += values.size() > 1 ? tr(" = %1 = %2").arg(values.join(" + "), v(t.total)) : tr(" = %1").arg(v(t.total));
+    return text + tr("  (epoch %1, training mean per sample)").arg(last->epoch);
+}
+
 void LossPlot::reset(ModelKind kind, const QString& penalty, int plannedEpochs) {
     m_plannedEpochs = std::max(1, plannedEpochs);
     clearGraphs();

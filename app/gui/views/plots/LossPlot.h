@@ -30,6 +30,9 @@ public:
     // `penalty` names the model's penalty term (penaltyName), empty without one.
     void reset(ModelKind kind, const QString& penalty, int plannedEpochs = 1);
     static QString penaltyName(const ModelConfig& model);
+    // The model's objective as a formula, and with `last` (an epoch's training means) each
+    // term's value and their sum: "BCE reconstruction + β · KL = 152.3 + 1 × 5.21 = 157.5".
+    static QString objectiveText(const ModelConfig& model, const EpochReport* last);
     void add(const TrainingSnapshot& snapshot);
     void setLogScale(bool on);
     bool logScale() const { return m_log; }
