@@ -10,6 +10,7 @@
 #include "views/latent/LatentView.h"
 #include "views/anomaly/AnomalyView.h"
 #include "views/denoising/DenoisingView.h"
+#include "views/interpolation/InterpolationView.h"
 #include "views/manifold/ManifoldView.h"
 #include "views/pca/PcaView.h"
 #include "views/output/DecoderView.h"
@@ -52,6 +53,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     m_anomalies = new AnomalyView;
     m_pca = new PcaView;
     m_denoising = new DenoisingView;
+    m_interpolation = new InterpolationView;
     m_loss = new LossPlot;
     m_recon = new ReconstructionStrip;
     m_controls = new ControlBar(this);
@@ -81,6 +83,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     QDockWidget* anomalyDock = addDock(tr("Anomalies"), "anomalyDock", m_anomalies, Qt::RightDockWidgetArea);
     tabifyDockWidget(m_galleryDock, anomalyDock);
     connect(anomalyDock, &QDockWidget::visibilityChanged, m_anomalies, &AnomalyView::setActive);
+    // Interpolation between two samples, its path drawn on the plane.
+    QDockWidget* interpolationDock = addDock(tr("Interpolation"), "interpolationDock", m_interpolation,
+                                             Qt::RightDockWidgetArea);
+    tabifyDockWidget(m_galleryDock, interpolationDock);
+    connect(interpolationDock, &QDockWidget::visibilityChanged, m_interpolation, &InterpolationView::setActive);
+    connect(m_interpolation, &InterpolationView::pathChanged, m_latent->plot(), &LatentPlot::setPath);
+    connect(m_latent, &LatentView::dimsChanged, m_interpolation, &InterpolationView::setDimensions);
     // Denoising at inference.
     QDockWidget* denoisingDock = addDock(tr("Denoising"), "denoisingDock", m_denoising, Qt::RightDockWidgetArea);
     tabifyDockWidget(m_galleryDock, denoisingDock);
@@ -301,6 +310,7 @@ void MainWindow::onSession(const SessionInfo& info) {
     m_anomalies->setSession(info);
     m_pca->setSession(info);
     m_denoising->setSession(info);
+    m_interpolation->setSession(info);
     m_latent->plot()->setGridExtent(QRectF());
     m_recon->setSession(info);
     m_loss->reset(info.config.model.kind, LossPlot::penaltyName(info.config.model), info.config.training.epochs);
@@ -337,6 +347,7 @@ void MainWindow::onSnapshot(const SnapshotPtr& s) {
         m_anomalies->setModel(s->decoder);
         m_pca->setModel(s->decoder);
         m_denoising->setModel(s->decoder);
+        m_interpolation->setModel(s->decoder);
         // The decoder view starts at the origin of the latent plane; the point shown
         // follows the training: decoded again with the new weights.
         if (!m_decoder->hasPoint()) {

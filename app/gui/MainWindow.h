@@ -20,6 +20,7 @@ namespace latentlab::gui {
 class ControlBar;
 class DecoderView;
 class DenoisingView;
+class InterpolationView;
 class DocumentActions;
 class LatentView;
 class LossPlot;
@@ -76,6 +77,7 @@ public:
     AnomalyView* anomalyView() const { return m_anomalies; }
     PcaView* pcaView() const { return m_pca; }
     DenoisingView* denoisingView() const { return m_denoising; }
+    InterpolationView* interpolationView() const { return m_interpolation; }
     ReconstructionStrip* reconstructions() const { return m_recon; }
     ControlBar* controls() const { return m_controls; }
     DocumentActions* documents() const { return m_documents; }
@@ -107,6 +109,7 @@ private:
     AnomalyView* m_anomalies;
     PcaView* m_pca;
     DenoisingView* m_denoising;
+    InterpolationView* m_interpolation;
     QCheckBox* m_logScale;
     QLabel* m_objective;
     ReconstructionStrip* m_recon;

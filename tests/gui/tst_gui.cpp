@@ -4,9 +4,11 @@
 // Files, exports and failures are in tst_documents.
 #include "GuiFixture.h"
 
+#include "latentlab/Batch.h"
 #include "latentlab/Conv.h"
 #include "latentlab/Generators.h"
 #include "latentlab/IdxReader.h"
+#include "latentlab/LatentGrid.h"
 #include "latentlab/Metrics.h"
 #include "latentlab/Multiply.h"
 #include "latentlab/Random.h"
@@ -15,6 +17,7 @@
 #include "views/output/FiltersView.h"
 #include "views/anomaly/AnomalyView.h"
 #include "views/denoising/DenoisingView.h"
+#include "views/interpolation/InterpolationView.h"
 #include "views/manifold/ManifoldView.h"
 #include "views/pca/PcaView.h"
 #include "views/output/ImageView.h"
@@ -901,6 +904,56 @@ private slots:
         m->spreadBox()->setValue(2);
         QTRY_VERIFY(!m->busy() && m->shownSpec().spread == 2.0);
         QVERIFY(std::abs(plot().gridExtent().left() - 2 * normalQuantile(0.1)) < 1e-6);
+    }
+
+    // Interpolation: the decoded path between two samples' codes, drawn on the plane while
+    // its tab shows; straight for an autoencoder, spherical for a VAE.
+    void interpolationDecodesThePathBetweenTwoSamples() {
+        InterpolationView* v = w().interpolationView();
+        QVERIFY(plot().path().isEmpty());
+        w().findChild<QDockWidget*>("interpolationDock")->raise();
+        QTRY_VERIFY(v->shownValues().cols() == 10);
+        v->fromBox()->setValue(3);
+        v->toBox()->setValue(17);
+        const SnapshotPtr s = c().latest();
+        QVERIFY(s && s->decoder);
+        const data::Dataset& d = *c().session().dataset;
+        auto codeOf = [&](Index row) {
+            Matrix x, z;
+            gatherBatch(app::viewOf(d), s->decoder->normalizer(), &row, 1, x);
+            s->decoder->encode(x, z);
+            return Vector(z.col(0));
+        };
+        const Matrix expected = interpolateCodes(codeOf(3), codeOf(17), 10, false);
+        QTRY_VERIFY(v->shownCodes().isApprox(expected));
+        QVERIFY(v->shownValues().isApprox(decodeColumns(*s->decoder, expected)));
+        const QPolygonF path = plot().path();
+        QCOMPARE(path.size(), 10);
+        QVERIFY(std::abs(path.first().x() - expected(0, 0)) < 1e-5 && std::abs(path.last().y() - expected(1, 9)) < 1e-5);
+        v->stepsBox()->setValue(4);
+        QCOMPARE(v->shownValues().cols(), Index(4));
+        // Another tab: the path goes with it.
+        w().findChild<QDockWidget*>("galleryDock")->raise();
+        QTRY_VERIFY(plot().path().isEmpty());
+
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().panel()->kindBox()->setCurrentIndex(1); // VAE
+        QTRY_COMPARE_WITH_TIMEOUT(session.count(), 1, 30000);
+        QTRY_VERIFY(ready());
+        QVERIFY(v->sphericalBox()->isChecked() && v->sphericalBox()->isEnabled());
+        w().findChild<QDockWidget*>("interpolationDock")->raise();
+        QTRY_VERIFY(v->shownValues().cols() == 4 && c().latest() && c().latest()->decoder); // the steps stay
+        const SnapshotPtr vae = c().latest();
+        QTRY_VERIFY(v->shownCodes().isApprox(interpolateCodes(
+            [&] {
+                Matrix x, z;
+                const Index row = 0;
+                gatherBatch(app::viewOf(d), vae->decoder->normalizer(), &row, 1, x);
+                vae->decoder->encode(x, z);
+                return Vector(z.col(0));
+            }(),
+            v->shownCodes().col(3), 4, true)));
+        QVERIFY(!v->shownCodes().isApprox(interpolateCodes(v->shownCodes().col(0), v->shownCodes().col(3), 4, false)));
     }
 
     // The objective as a formula with each term's value, for each kind of model, and in the

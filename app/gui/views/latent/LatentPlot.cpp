@@ -374,6 +374,26 @@ void LatentPlot::leaveEvent(QEvent* e) {
     QCustomPlot::leaveEvent(e);
 }
 
+void LatentPlot::setPath(const QPolygonF& path) {
+    m_path = path;
+    if (!m_pathCurve) {
+        m_pathCurve = new QCPCurve(xAxis, yAxis);
+        m_pathCurve->setPen(QPen(QColor(214, 39, 40), 2));
+        m_pathCurve->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QColor(214, 39, 40), Qt::white, 7));
+        m_pathCurve->setSelectable(QCP::stNone);
+        m_pathCurve->removeFromLegend();
+    }
+    QVector<double> t, x, y;
+    for (int i = 0; i < path.size(); ++i) {
+        t << i;
+        x << path[i].x();
+        y << path[i].y();
+    }
+    m_pathCurve->setData(t, x, y, true);
+    m_pathCurve->setVisible(!path.isEmpty());
+    replot(QCustomPlot::rpQueuedReplot);
+}
+
 void LatentPlot::setGridExtent(const QRectF& extent) {
     m_gridExtent = extent;
     if (!m_gridRect) {

@@ -36,6 +36,10 @@ public:
     // The decoded manifold's extent, a dashed rectangle; a null rectangle hides it.
     void setGridExtent(const QRectF& extent);
     QRectF gridExtent() const { return m_gridExtent; }
+    // A path on the plane (the Interpolation tab's), drawn as a line with its ends marked;
+    // empty: none.
+    void setPath(const QPolygonF& path);
+    QPolygonF path() const { return m_path; }
     void fitView();
 
     const std::shared_ptr<const Matrix>& codes() const { return m_codes; }
@@ -89,6 +93,8 @@ private:
     Matrix m_priorCodes;
     QCPItemRect* m_gridRect = nullptr;
     QRectF m_gridExtent;
+    QPolygonF m_path;
+    QCPCurve* m_pathCurve = nullptr;
     int m_latentDim = 2;
     int m_dimX = 0, m_dimY = 1;
     bool m_continuous = false;
