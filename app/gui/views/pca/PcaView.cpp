@@ -40,6 +40,7 @@ void PcaView::setSession(const SessionInfo& info) {
     m_dataset = info.dataset;
     m_model.reset();
     m_figures.reset();
+    m_shownModel.reset();
     m_plane.resize(0, 0);
     ++m_generation; // anything still evaluating is for the old model
     m_planeView->setPainter({});
@@ -77,12 +78,13 @@ void PcaView::startPending() {
             error = QString::fromUtf8(e.what());
         }
         QMetaObject::invokeMethod(
-            this, [this, generation, figures, plane, error] { show(generation, figures, plane, error); },
+            this, [this, generation, figures, plane, error, model] { show(generation, figures, plane, error, model); },
             Qt::QueuedConnection);
     });
 }
 
-void PcaView::show(int generation, const app::EvaluationResult& r, const Matrix& plane, const QString& error) {
+void PcaView::show(int generation, const app::EvaluationResult& r, const Matrix& plane, const QString& error,
+                   const std::shared_ptr<const Model>& model) {
     m_running = false;
     if (generation == m_generation) {
         if (!error.isEmpty()) {
@@ -90,6 +92,7 @@ void PcaView::show(int generation, const app::EvaluationResult& r, const Matrix&
             m_table->setText(error.toHtmlEscaped());
         } else {
             m_figures = r;
+            m_shownModel = model;
             if (plane.cols() > 0) {
                 m_plane = plane;
                 app::ScatterData s = app::latentScatter(m_plane, *m_dataset, tr("PCA of %1").arg(QString::fromStdString(m_dataset->name)));

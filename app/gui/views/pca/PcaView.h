@@ -36,6 +36,8 @@ public:
 
     const std::optional<app::EvaluationResult>& shownFigures() const { return m_figures; }
     const Matrix& shownPlane() const { return m_plane; }
+    // The model the shown figures are of.
+    const std::shared_ptr<const Model>& shownModel() const { return m_shownModel; }
     QString table() const; // the figures as shown
     bool busy() const { return m_running; }
 
@@ -44,7 +46,8 @@ signals:
 
 private:
     void startPending();
-    void show(int generation, const app::EvaluationResult& figures, const Matrix& plane, const QString& error);
+    void show(int generation, const app::EvaluationResult& figures, const Matrix& plane, const QString& error,
+              const std::shared_ptr<const Model>& model);
 
     PainterView* m_planeView;
     QLabel* m_table;
@@ -54,6 +57,7 @@ private:
     bool m_running = false, m_pending = false, m_active = false;
     QThreadPool m_pool;
     std::optional<app::EvaluationResult> m_figures;
+    std::shared_ptr<const Model> m_shownModel;
     Matrix m_plane;
 };
 
