@@ -1,57 +1,24 @@
 #include "panels/SettingsPanel.h"
 
+#include "panels/DatasetFields.h"
 #include "panels/LayerListFields.h"
 
 #include "panels/ScientificSpinBox.h"
 #include "training/TrainingSession.h"
 
-#include "latentlab/Catalogue.h"
 #include "latentlab/CsvReader.h"
 
 #include <QComboBox>
-#include <QFileInfo>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QRegularExpressionValidator>
 #include <QSpinBox>
-#include <QStandardItemModel>
 #include <QThread>
 
 namespace latentlab::gui {
 
 namespace {
-constexpr int kFileRole = Qt::UserRole + 1; // the item's dataset name or path
-const char* kBrowse = "__browse__";
-
-// Marks the Dataset list's entries that are files chosen by the user (not the catalogue's).
-constexpr int kUserFileRole = Qt::UserRole + 2;
-
-QString labelColumnTip() {
-    return SettingsPanel::tr("CSV files: the column holding each sample's label, which colours the latent plane "
-                             "(whole numbers are classes). It is not learned from. None: every column is a "
-                             "feature.\n\nColumns count from 1 here, as in error messages; a configuration "
-                             "file's \"labelColumn\" counts from 0 (column 5 is \"labelColumn\": 4).");
-}
-
-// Text with a break opportunity (a zero-width space) after every '/', '_', '-' and '.' and
-// every 24 characters without one, so that a word-wrapped label can break a long path.
-QString breakablePath(const QString& text) {
-    QString out;
-    int run = 0;
-    for (const QChar ch : text) {
-        out += ch;
-        ++run;
-        if (ch == '/' || ch == '_' || ch == '-' || ch == '.' || run >= 24) {
-            out += QChar(0x200B);
-            run = 0;
-        } else if (ch.isSpace()) {
-            run = 0;
-        }
-    }
-    return out;
-}
-
 QString widthsText(const std::vector<int>& w) {
     QStringList parts;
     for (int x : w) parts << QString::number(x);
@@ -62,19 +29,8 @@ QString widthsText(const std::vector<int>& w) {
 SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     auto* form = new QFormLayout(this);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    m_data = new DatasetFields(this);
 
-    m_dataset = new QComboBox;
-    m_dataset->setObjectName("dataset");
-    m_dataset->setToolTip(tr("The data to learn from. Generated sets are made on the spot; MNIST and "
-                             "Fashion-MNIST are read from disk (hover an entry to see where). "
-                             "\"Other file…\" opens your own CSV (one sample per row) or IDX images."));
-    m_datasetInfo = new QLabel;
-    m_datasetInfo->setWordWrap(true);
-    m_datasetInfo->setStyleSheet("color: palette(mid); font-size: small;");
-    // A long folder name must wrap inside the panel, not widen it (see breakablePath).
-    m_datasetInfo->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    m_labelColumn = new QComboBox;
-    m_labelColumn->setToolTip(labelColumnTip());
     m_holdOut = new QSpinBox;
     m_holdOut->setObjectName("holdOutClass");
     m_holdOut->setRange(-1, 999);
@@ -83,13 +39,6 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     m_holdOut->setToolTip(tr("Anomaly detection: train without this class, so that the model learns the others "
                              "as normal; the test part keeps every class. The Anomalies view then scores how well "
                              "reconstruction error finds it."));
-    m_header = new QComboBox;
-    m_header->addItem(tr("automatic"), "auto");
-    m_header->addItem(tr("yes: names"), "yes");
-    m_header->addItem(tr("no: data"), "no");
-    m_header->setToolTip(tr("CSV files: whether the first row names the columns (yes) or is data (no). "
-                            "Automatic takes it as names only if none of its cells is a number, so a typo "
-                            "in a first row of data is reported, not dropped."));
     m_kind = new QComboBox;
     m_kind->addItem(tr("Autoencoder"), "ae");
     m_kind->addItem(tr("Variational autoencoder (VAE)"), "vae");
@@ -158,10 +107,7 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     m_threads->setToolTip(tr("CPU threads for training. Automatic uses every core, as latentlab-cli does; "
                              "the window stays responsive (training runs at a lower priority)."));
 
-    form->addRow(tr("&Dataset"), m_dataset);
-    form->addRow(QString(), m_datasetInfo);
-    form->addRow(tr("Label col&umn"), m_labelColumn);
-    form->addRow(tr("&Header row"), m_header);
+    m_data->addRows(form);
     form->addRow(tr("Leave out &class"), m_holdOut);
     form->addRow(tr("&Model"), m_kind);
     m_layers->addModeRow(form);
@@ -183,7 +129,6 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
             if (auto* w = form->itemAt(i, QFormLayout::FieldRole); w && w->widget() && label->widget())
                 label->widget()->setToolTip(w->widget()->toolTip());
 
-    fillDatasets();
     setThreadsInUse(TrainingSession::resolveThreads(0));
 
     // What changed, in the user's words, for the question whether to discard the model.
@@ -193,13 +138,14 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     auto options = [this] {
         if (!m_updating) emit trainingOptionsEdited();
     };
-    connect(m_dataset, qOverload<int>(&QComboBox::activated), this, &SettingsPanel::datasetChosen);
+    connect(m_data->dataset(), qOverload<int>(&QComboBox::activated), this, &SettingsPanel::datasetChosen);
     // activated: only the user's choices, never setConfig's.
-    connect(m_labelColumn, qOverload<int>(&QComboBox::activated), this,
-            [this, arch] { arch(tr("label column"), m_labelColumn->currentText()); });
-    connect(m_header, qOverload<int>(&QComboBox::activated), this, [this, arch] {
-        showCsvColumns(m_dataset->currentData().toString(), m_labelColumn->currentData().toInt());
-        arch(tr("header row"), m_header->currentText());
+    connect(m_data->labelColumn(), qOverload<int>(&QComboBox::activated), this,
+            [this, arch] { arch(tr("label column"), m_data->labelColumn()->currentText()); });
+    connect(m_data->header(), qOverload<int>(&QComboBox::activated), this, [this, arch] {
+        m_data->showCsvColumns(m_data->dataset()->currentData().toString(),
+                               m_data->labelColumn()->currentData().toInt());
+        arch(tr("header row"), m_data->header()->currentText());
     });
     connect(m_holdOut, qOverload<int>(&QSpinBox::valueChanged), this,
             [this, arch] { arch(tr("class left out of training"), m_holdOut->text()); });
@@ -259,118 +205,41 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
     setConfig(app::loadPreset(app::defaultPresetName()));
 }
 
-void SettingsPanel::fillDatasets() {
-    const data::Catalogue catalogue;
-    auto* model = qobject_cast<QStandardItemModel*>(m_dataset->model());
-    for (const data::CatalogueEntry& e : catalogue.entries()) {
-        const QString name = QString::fromStdString(e.name);
-        m_dataset->addItem(e.available ? name : name + tr(" (missing)"), name);
-        const int row = m_dataset->count() - 1;
-        // "From:" so that a location of "generated" does not read as the description's last word.
-        m_dataset->setItemData(row, QString::fromStdString(e.description) + "\n" + tr("From: %1").arg(QString::fromStdString(e.location)),
-                               Qt::ToolTipRole);
-        m_dataset->setItemData(row, name, kFileRole);
-        if (!e.available && model) model->item(row)->setEnabled(false);
-    }
-    m_dataset->insertSeparator(m_dataset->count());
-    m_dataset->addItem(tr("Other file…"), QString(kBrowse));
-}
-
 bool SettingsPanel::isImageDataset(const QString& name) {
     // The catalogue's image sets, or IDX image files; everything else is a table of numbers.
     return name == "mnist" || name == "fashion-mnist" || name.contains("idx3", Qt::CaseInsensitive);
 }
 
 bool SettingsPanel::isCsvDataset(const QString& name) {
-    return name.endsWith(".csv", Qt::CaseInsensitive); // as app::loadDataset tells them
-}
-
-void SettingsPanel::showDatasetInfo(const QString& text) {
-    m_datasetInfo->setText(breakablePath(text));
-    m_datasetInfo->setToolTip(text);
-}
-
-// The label column and header rows show for CSV files only. The columns are listed by the
-// names in the file's first row when the header mode makes it a header, else by number
-// with their first value, so the label column can be picked without opening the file.
-void SettingsPanel::showCsvColumns(const QString& name, int labelColumn) {
-    const bool csv = isCsvDataset(name);
-    if (auto* form = qobject_cast<QFormLayout*>(layout())) {
-        form->setRowVisible(m_labelColumn, csv);
-        form->setRowVisible(m_header, csv);
-    }
-    m_labelColumn->clear();
-    m_labelColumn->addItem(tr("none: every column is a feature"), -1);
-    m_labelColumn->setToolTip(labelColumnTip());
-    if (!csv) return;
-    data::CsvOptions options;
-    options.header = data::parseCsvHeader(m_header->currentData().toString().toStdString());
-    try {
-        const data::CsvFirstRow row = data::readCsvFirstRow(name.toStdString(), options);
-        for (size_t i = 0; i < row.cells.size(); ++i) {
-            const QString cell = QString::fromStdString(row.cells[i]).simplified().left(40);
-            m_labelColumn->addItem(row.isHeader ? tr("%1: %2").arg(i + 1).arg(cell)
-                                                : tr("column %1 (first value %2)").arg(i + 1).arg(cell),
-                                   int(i));
-        }
-    } catch (const data::DataError& e) {
-        // Loading the file reports it in full; here it only explains the empty list.
-        m_labelColumn->setToolTip(labelColumnTip() + "\n\n" + QString::fromStdString(e.what()));
-    }
-    // A column the configuration names but the file lacks stays, so loading can say so.
-    if (labelColumn >= 0 && m_labelColumn->findData(labelColumn) < 0)
-        m_labelColumn->addItem(tr("column %1").arg(labelColumn + 1), labelColumn);
-    m_labelColumn->setCurrentIndex(std::max(0, m_labelColumn->findData(labelColumn)));
+    return DatasetFields::isCsvFile(name);
 }
 
 void SettingsPanel::datasetChosen(int index) {
-    const QString value = m_dataset->itemData(index).toString();
-    if (value == kBrowse) {
-        m_dataset->setCurrentIndex(m_lastDatasetIndex);
+    if (m_data->isBrowse(index)) {
+        m_data->dataset()->setCurrentIndex(m_data->lastIndex());
         emit browseDatasetRequested();
         return;
     }
-    if (index == m_lastDatasetIndex) return;
-    m_lastDatasetIndex = index;
+    if (index == m_data->lastIndex()) return;
+    m_data->setLastIndex(index);
+    const QString value = m_data->nameAt(index);
     m_updating = true;
     // Another file starts without a label and with the header guessed; back to the
     // configuration's own file, its choices come back.
     const bool configuredFile = value == m_base.dataset.name;
-    m_header->setCurrentIndex(
-        m_header->findData(QString::fromStdString(data::csvHeaderName(configuredFile ? m_base.dataset.csvHeader
-                                                                                     : data::CsvOptions::Header::Auto))));
-    showCsvColumns(value, configuredFile ? m_base.dataset.csvLabelColumn : -1);
+    m_data->setHeaderMode(configuredFile ? m_base.dataset.csvHeader : data::CsvOptions::Header::Auto);
+    m_data->showCsvColumns(value, configuredFile ? m_base.dataset.csvLabelColumn : -1);
     // Pixels in [0, 1] are what cross-entropy is for; coordinates want squared error.
     m_loss->setCurrentIndex(m_loss->findData(isImageDataset(value) ? "bce" : "mse"));
     m_updating = false;
-    showDatasetInfo(m_dataset->itemData(index, Qt::ToolTipRole).toString());
-    emit architectureEdited(tr("Switch dataset"), tr("Switch the dataset to %1").arg(m_dataset->itemText(index)));
-}
-
-int SettingsPanel::fileEntry(const QString& path) {
-    int index = m_dataset->findData(path);
-    if (index < 0) {
-        index = m_dataset->count() - 2; // before the separator and "Other file…"
-        m_dataset->insertItem(index, QFileInfo(path).fileName(), path);
-        m_dataset->setItemData(index, path, Qt::ToolTipRole);
-        m_dataset->setItemData(index, true, kUserFileRole);
-    }
-    return index;
-}
-
-// Files stay in the list once a model has been set up on them; one that was refused (or
-// whose reset was cancelled) leaves it again.
-void SettingsPanel::forgetRefusedFiles(const QString& keep) {
-    for (int i = m_dataset->count() - 1; i >= 0; --i) {
-        const QString name = m_dataset->itemData(i).toString();
-        if (m_dataset->itemData(i, kUserFileRole).toBool() && name != keep && !m_usedFiles.contains(name))
-            m_dataset->removeItem(i);
-    }
+    m_data->showInfo(index);
+    emit architectureEdited(tr("Switch dataset"),
+                            tr("Switch the dataset to %1").arg(m_data->dataset()->itemText(index)));
 }
 
 void SettingsPanel::setDatasetFile(const QString& path) {
-    const int index = fileEntry(path);
-    m_dataset->setCurrentIndex(index);
+    const int index = m_data->fileEntry(path);
+    m_data->dataset()->setCurrentIndex(index);
     datasetChosen(index);
 }
 
@@ -382,16 +251,9 @@ void SettingsPanel::setConfig(const app::RunConfig& c) {
     m_updating = true;
     m_base = c;
     // setConfig only ever shows the configuration of a model that exists.
-    int index = m_dataset->findData(c.dataset.name);
-    if (index < 0 || m_dataset->itemData(index, kUserFileRole).toBool()) m_usedFiles.insert(c.dataset.name);
-    forgetRefusedFiles(c.dataset.name);
-    index = m_dataset->findData(c.dataset.name);
-    if (index < 0) index = fileEntry(c.dataset.name);
-    m_dataset->setCurrentIndex(index);
-    m_lastDatasetIndex = index;
-    showDatasetInfo(m_dataset->itemData(index, Qt::ToolTipRole).toString());
-    m_header->setCurrentIndex(m_header->findData(QString::fromStdString(data::csvHeaderName(c.dataset.csvHeader))));
-    showCsvColumns(c.dataset.name, c.dataset.csvLabelColumn);
+    m_data->select(c.dataset.name);
+    m_data->setHeaderMode(c.dataset.csvHeader);
+    m_data->showCsvColumns(c.dataset.name, c.dataset.csvLabelColumn);
     m_holdOut->setValue(c.dataset.holdOutClass);
     m_kind->setCurrentIndex(c.model.kind == ModelKind::Vae ? 1 : 0);
     m_widths->setText(widthsText(c.model.encoderWidths));
@@ -432,15 +294,10 @@ std::vector<int> SettingsPanel::widths() const {
 
 app::RunConfig SettingsPanel::config() const {
     app::RunConfig c = m_base;
-    const QString dataset = m_dataset->currentData().toString();
-    if (!dataset.isEmpty() && dataset != kBrowse) c.dataset.name = dataset;
+    m_data->readInto(c.dataset);
     const bool changedData = c.dataset.name != m_base.dataset.name;
     // Another dataset's classes are other classes: a new dataset starts with none left out.
     c.dataset.holdOutClass = changedData ? -1 : m_holdOut->value();
-    if (isCsvDataset(c.dataset.name)) {
-        c.dataset.csvLabelColumn = m_labelColumn->currentData().toInt();
-        c.dataset.csvHeader = data::parseCsvHeader(m_header->currentData().toString().toStdString());
-    }
     c.model.kind = m_kind->currentData().toString() == "vae" ? ModelKind::Vae : ModelKind::Autoencoder;
     const std::vector<int> w = widths();
     if (!w.empty()) c.model.encoderWidths = w;
@@ -477,6 +334,9 @@ app::RunConfig SettingsPanel::config() const {
     return c;
 }
 
+QComboBox* SettingsPanel::datasetBox() const { return m_data->dataset(); }
+QComboBox* SettingsPanel::labelColumnBox() const { return m_data->labelColumn(); }
+QComboBox* SettingsPanel::headerBox() const { return m_data->header(); }
 QComboBox* SettingsPanel::layersModeBox() const { return m_layers->mode(); }
 QLineEdit* SettingsPanel::encoderLayersEdit() const { return m_layers->encoder(); }
 QLineEdit* SettingsPanel::decoderLayersEdit() const { return m_layers->decoder(); }

@@ -19,6 +19,7 @@ class QLabel;
 
 namespace latentlab::gui {
 
+class DatasetFields;
 class ScientificSpinBox;
 class LayerListFields;
 
@@ -37,11 +38,11 @@ public:
     void setThreadsInUse(int threads);
 
     // For tests and the window: the widgets by role.
-    QComboBox* datasetBox() const { return m_dataset; }
+    QComboBox* datasetBox() const;
     // CSV files only (hidden otherwise): the label column (data: 0-based index, -1 none)
     // and the header mode (data: "auto", "yes", "no").
-    QComboBox* labelColumnBox() const { return m_labelColumn; }
-    QComboBox* headerBox() const { return m_header; }
+    QComboBox* labelColumnBox() const;
+    QComboBox* headerBox() const;
     QSpinBox* holdOutBox() const { return m_holdOut; }
     QComboBox* kindBox() const { return m_kind; }
     QSpinBox* latentBox() const { return m_latent; }
@@ -74,24 +75,14 @@ signals:
     void browseDatasetRequested();
 
 private:
-    void fillDatasets();
     void datasetChosen(int index);
     void updateEnabled();
-    void showCsvColumns(const QString& nameOrPath, int labelColumn);
-    void showDatasetInfo(const QString& text); // wrapped inside the panel, whole in the tooltip
-    int fileEntry(const QString& path);         // the file's entry in the Dataset list, added if new
-    void forgetRefusedFiles(const QString& keep);
     std::vector<int> widths() const;
     void showArchitecture();
 
     app::RunConfig m_base;
     bool m_updating = false;
-    int m_lastDatasetIndex = 0;
-    QSet<QString> m_usedFiles; // files a model has been set up on
-    QComboBox* m_dataset;
-    QLabel* m_datasetInfo;
-    QComboBox* m_labelColumn;
-    QComboBox* m_header;
+    DatasetFields* m_data;
     QSpinBox* m_holdOut;
     QComboBox* m_kind;
     QLineEdit* m_widths;
