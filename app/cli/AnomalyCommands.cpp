@@ -48,9 +48,8 @@ void plotAnomaly(const QString& out, const QString& kind, const LoadedRun& run, 
     const QString name = QFileInfo(run.source).dir().dirName();
     if (kind == "roc") {
         const Confusion& c = r.atThreshold;
-        const double fpr = double(c.falsePositives) / double(std::max<int64_t>(1, c.falsePositives + c.trueNegatives));
         app::savePlot(out, QSize(760, 720), [&](QPainter& p, const QRectF& area) {
-            app::paintRoc(p, area, r.roc, fpr, c.recall(),
+            app::paintRoc(p, area, r.roc, c.falsePositiveRate(), c.recall(),
                           QString("ROC, class %1 as the anomaly: %2").arg(r.className, name));
         });
     } else {

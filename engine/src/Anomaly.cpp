@@ -17,6 +17,11 @@ double Confusion::recall() const {
     return anomalies == 0 ? 0.0 : double(truePositives) / double(anomalies);
 }
 
+double Confusion::falsePositiveRate() const {
+    const int64_t normal = falsePositives + trueNegatives;
+    return normal == 0 ? 0.0 : double(falsePositives) / double(normal);
+}
+
 namespace {
 
 void checkSizes(const std::vector<double>& scores, const std::vector<bool>& anomalous, const char* what) {

@@ -601,7 +601,7 @@ void TestMetrics::rocCurvePointsByHand() {
     // Each point's threshold flags exactly its rates.
     for (const RocPoint& p : roc.points) {
         const Confusion c = confusionAt({0.1, 0.4, 0.35, 0.8}, {false, false, true, true}, p.threshold);
-        QCOMPARE(double(c.falsePositives) / 2.0, p.falsePositiveRate);
+        QCOMPARE(c.falsePositiveRate(), p.falsePositiveRate);
         QCOMPARE(c.recall(), p.truePositiveRate);
     }
     // A tie of an anomaly and a normal sample is one diagonal step.
@@ -620,6 +620,7 @@ void TestMetrics::confusionByHand() {
     QCOMPARE(c.trueNegatives, int64_t(1));
     QCOMPARE(c.precision(), 2.0 / 3.0);
     QCOMPARE(c.recall(), 2.0 / 3.0);
+    QCOMPARE(c.falsePositiveRate(), 0.5);
     const Confusion none = confusionAt({0.1, 0.2}, {true, false}, 1.0);
     QCOMPARE(none.precision(), 1.0); // nothing flagged, nothing wrongly flagged
     QCOMPARE(none.recall(), 0.0);

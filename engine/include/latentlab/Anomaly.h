@@ -17,6 +17,8 @@ struct Confusion {
     double precision() const;
     // Of the anomalies, the share flagged (0 when there are none).
     double recall() const;
+    // Of the normal samples, the share flagged (0 when there are none): the ROC's x.
+    double falsePositiveRate() const;
 };
 
 Confusion confusionAt(const std::vector<double>& scores, const std::vector<bool>& anomalous, double threshold);

@@ -172,7 +172,6 @@ void AnomalyView::showThreshold() {
     const app::AnomalyReport& r = *m_report;
     const double t = threshold();
     const Confusion c = r.confusion(t);
-    const double fpr = double(c.falsePositives) / double(std::max<int64_t>(1, c.falsePositives + c.trueNegatives));
     m_verdict->setText(tr("Threshold %1 (%2 % of normal training errors lie below): %3 flagged, precision %4, "
                           "recall %5. ROC AUC %6.")
                            .arg(t, 0, 'g', 4)
@@ -186,7 +185,7 @@ void AnomalyView::showThreshold() {
                                                                                                 const QRectF& area) {
         app::paintErrorHistograms(p, area, normal, anomalies, t, name, QObject::tr("Reconstruction errors, test part"));
     });
-    m_roc->setPainter([roc = r.roc, fpr, tpr = c.recall(), name](QPainter& p, const QRectF& area) {
+    m_roc->setPainter([roc = r.roc, fpr = c.falsePositiveRate(), tpr = c.recall(), name](QPainter& p, const QRectF& area) {
         app::paintRoc(p, area, roc, fpr, tpr, QObject::tr("ROC, %1 as the anomaly").arg(name));
     });
 }
