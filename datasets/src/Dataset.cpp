@@ -11,6 +11,21 @@ std::string who(const Dataset& d) {
     return "dataset '" + (d.name.empty() ? std::string("(unnamed)") : d.name) + "'";
 }
 
+// A dataset with d's metadata (name, source, features, label kind and names, image size)
+// and no rows: what a copy of some of d's rows starts from.
+Dataset emptyLike(const Dataset& d) {
+    Dataset out;
+    out.name = d.name;
+    out.source = d.source;
+    out.cols = d.cols;
+    out.labelKind = d.labelKind;
+    out.classNames = d.classNames;
+    out.labelName = d.labelName;
+    out.imageWidth = d.imageWidth;
+    out.imageHeight = d.imageHeight;
+    return out;
+}
+
 } // namespace
 
 Dataset Dataset::trainPart() const {
@@ -28,16 +43,8 @@ Dataset Dataset::slice(int64_t begin, int64_t end) const {
 
     // Copy the metadata, then the chosen rows of whichever storage is in use; copying the
     // whole struct first would briefly duplicate all the data.
-    Dataset out;
-    out.name = name;
-    out.source = source;
+    Dataset out = emptyLike(*this);
     out.rows = end - begin;
-    out.cols = cols;
-    out.labelKind = labelKind;
-    out.classNames = classNames;
-    out.labelName = labelName;
-    out.imageWidth = imageWidth;
-    out.imageHeight = imageHeight;
     // Training rows that fall inside [begin, end), counted from the new first row.
     out.trainRows = std::clamp<int64_t>(trainRows - begin, 0, out.rows);
 
@@ -70,16 +77,9 @@ Dataset Dataset::withoutTrainingClass(int label) const {
     if (dropped == 0)
         throw DataError(who(*this) + ": no training sample has class " + std::to_string(label) +
                         ", so there is nothing to leave out");
-    Dataset out;
-    out.name = name;
-    out.source = source + ", class " + std::to_string(label) + " left out of training";
+    Dataset out = emptyLike(*this);
+    out.source += ", class " + std::to_string(label) + " left out of training";
     out.rows = int64_t(keep.size());
-    out.cols = cols;
-    out.labelKind = labelKind;
-    out.classNames = classNames;
-    out.labelName = labelName;
-    out.imageWidth = imageWidth;
-    out.imageHeight = imageHeight;
     out.trainRows = trainRows - dropped;
     const auto c = size_t(cols);
     if (isBytes()) out.bytes.resize(keep.size() * c);
