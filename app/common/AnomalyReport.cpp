@@ -18,6 +18,21 @@ std::vector<double> scoresOf(const Model& model, const DataView& view, Index beg
     return std::vector<double>(e.data(), e.data() + e.size());
 }
 
+// The same for chosen rows, in chunks to bound memory.
+std::vector<double> scoresOf(const Model& model, const DataView& view, const std::vector<Index>& rows) {
+    constexpr size_t kChunk = 4096;
+    std::vector<double> out;
+    out.reserve(rows.size());
+    Matrix x;
+    for (size_t s = 0; s < rows.size(); s += kChunk) {
+        const Index n = Index(std::min(kChunk, rows.size() - s));
+        gatherBatch(view, model.normalizer(), rows.data() + s, n, x);
+        const RowVector e = model.reconstructionError(x);
+        out.insert(out.end(), e.data(), e.data() + e.size());
+    }
+    return out;
+}
+
 std::vector<double> pick(const std::vector<double>& scores, const std::vector<bool>& anomalous, bool which) {
     std::vector<double> out;
     for (size_t i = 0; i < scores.size(); ++i)
@@ -85,9 +100,10 @@ AnomalyReport anomalyReport(const Model& model, const data::Dataset& d, int anom
     // The threshold comes from data the model learnt as normal, never from the test labels.
     // Evenly spaced rows keep a large training part's share of each class.
     const Index step = std::max<Index>(1, (d.trainRows + kMaxTrainingScores - 1) / kMaxTrainingScores);
-    const std::vector<double> all = scoresOf(model, view, 0, d.trainRows);
+    std::vector<Index> normalRows;
     for (Index row = 0; row < d.trainRows; row += step)
-        if (!isAnomaly(row)) r.trainingScores.push_back(all[size_t(row)]);
+        if (!isAnomaly(row)) normalRows.push_back(row);
+    r.trainingScores = scoresOf(model, view, normalRows);
     if (r.trainingScores.empty())
         throw ConfigError(what.toStdString() + ": every training sample has class " + std::to_string(anomalyClass) +
                           "; nothing is left to call normal");
