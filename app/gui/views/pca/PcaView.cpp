@@ -1,7 +1,7 @@
 #include "views/pca/PcaView.h"
 
 #include "PlotRenderer.h"
-#include "views/anomaly/PainterView.h"
+#include "views/plots/PainterView.h"
 
 #include "latentlab/Threads.h"
 
@@ -100,7 +100,7 @@ void PcaView::show(int generation, const app::EvaluationResult& r, const Matrix&
                 s.yLabel = m_plane.rows() > 1 ? "PC2" : s.yLabel;
                 m_planeView->setPainter([s](QPainter& p, const QRectF& area) { app::paintScatter(p, area, s); });
             }
-            const QString model = m_model && m_model->kind() == ModelKind::Vae ? tr("VAE") : tr("autoencoder");
+            const QString kind = model && model->kind() == ModelKind::Vae ? tr("VAE") : tr("autoencoder");
             QString rows = tr("<tr><td>reconstruction MSE per feature (%1)</td><td>%2</td><td>%3</td></tr>")
                                .arg(r.split == "test" ? tr("test part") : tr("all samples"))
                                .arg(r.pca.msePerFeature, 0, 'f', 4)
@@ -115,7 +115,7 @@ void PcaView::show(int generation, const app::EvaluationResult& r, const Matrix&
                             .arg(QString::fromStdString(m_dataset->labelName).toHtmlEscaped(), figure(r.pca.labelR2),
                                  figure(r.model.labelR2));
             m_table->setText(tr("<table cellspacing=4><tr><th></th><th>PCA</th><th>%1</th></tr>%2</table>")
-                                 .arg(model, rows));
+                                 .arg(kind, rows));
         }
         emit evaluated();
     }
