@@ -1,7 +1,7 @@
 #include "views/anomaly/AnomalyView.h"
 
 #include "PlotRenderer.h"
-#include "views/anomaly/PainterView.h"
+#include "views/plots/PainterView.h"
 #include "views/output/ImageView.h"
 
 #include "latentlab/Threads.h"

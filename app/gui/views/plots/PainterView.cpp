@@ -1,4 +1,4 @@
-#include "views/anomaly/PainterView.h"
+#include "views/plots/PainterView.h"
 
 #include <algorithm>
 
