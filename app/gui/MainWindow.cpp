@@ -69,32 +69,32 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     addDock(tr("Data & model"), "settingsDock", scroll, Qt::LeftDockWidgetArea);
     addDock(tr("Decoder"), "decoderDock", m_decoder, Qt::RightDockWidgetArea);
     m_galleryDock = addDock(tr("Prior samples"), "galleryDock", m_gallery, Qt::RightDockWidgetArea);
-    // What the first layer learned: a tab beside the prior samples.
-    tabifyDockWidget(m_galleryDock, addDock(tr("Filters"), "filtersDock", m_filters, Qt::RightDockWidgetArea));
+    // Tabs beside the prior samples. The views that compute for every new model do so only
+    // while their tab shows (visibilityChanged also reports a tab chosen or left).
+    auto tab = [this](const QString& title, const QString& name, QWidget* widget) {
+        QDockWidget* dock = addDock(title, name, widget, Qt::RightDockWidgetArea);
+        tabifyDockWidget(m_galleryDock, dock);
+        return dock;
+    };
+    // What the first layer learned.
+    tab(tr("Filters"), "filtersDock", m_filters);
     // The decoded manifold, its extent drawn on the plane.
-    tabifyDockWidget(m_galleryDock, addDock(tr("Manifold"), "manifoldDock", m_manifold, Qt::RightDockWidgetArea));
+    tab(tr("Manifold"), "manifoldDock", m_manifold);
     connect(m_manifold, &ManifoldView::extentChanged, m_latent->plot(), &LatentPlot::setGridExtent);
+    connect(m_latent, &LatentView::dimsChanged, m_manifold, &ManifoldView::setDimensions);
     // PCA beside the model.
-    // It and the anomalies evaluate every new model, so they do so only while they show.
-    QDockWidget* pcaDock = addDock(tr("PCA"), "pcaDock", m_pca, Qt::RightDockWidgetArea);
-    tabifyDockWidget(m_galleryDock, pcaDock);
-    connect(pcaDock, &QDockWidget::visibilityChanged, m_pca, &PcaView::setActive);
+    connect(tab(tr("PCA"), "pcaDock", m_pca), &QDockWidget::visibilityChanged, m_pca, &PcaView::setActive);
     // Anomaly detection by reconstruction error.
-    QDockWidget* anomalyDock = addDock(tr("Anomalies"), "anomalyDock", m_anomalies, Qt::RightDockWidgetArea);
-    tabifyDockWidget(m_galleryDock, anomalyDock);
-    connect(anomalyDock, &QDockWidget::visibilityChanged, m_anomalies, &AnomalyView::setActive);
+    connect(tab(tr("Anomalies"), "anomalyDock", m_anomalies), &QDockWidget::visibilityChanged, m_anomalies,
+            &AnomalyView::setActive);
     // Interpolation between two samples, its path drawn on the plane.
-    QDockWidget* interpolationDock = addDock(tr("Interpolation"), "interpolationDock", m_interpolation,
-                                             Qt::RightDockWidgetArea);
-    tabifyDockWidget(m_galleryDock, interpolationDock);
-    connect(interpolationDock, &QDockWidget::visibilityChanged, m_interpolation, &InterpolationView::setActive);
+    connect(tab(tr("Interpolation"), "interpolationDock", m_interpolation), &QDockWidget::visibilityChanged,
+            m_interpolation, &InterpolationView::setActive);
     connect(m_interpolation, &InterpolationView::pathChanged, m_latent->plot(), &LatentPlot::setPath);
     connect(m_latent, &LatentView::dimsChanged, m_interpolation, &InterpolationView::setDimensions);
     // Denoising at inference.
-    QDockWidget* denoisingDock = addDock(tr("Denoising"), "denoisingDock", m_denoising, Qt::RightDockWidgetArea);
-    tabifyDockWidget(m_galleryDock, denoisingDock);
-    connect(denoisingDock, &QDockWidget::visibilityChanged, m_denoising, &DenoisingView::setActive);
-    connect(m_latent, &LatentView::dimsChanged, m_manifold, &ManifoldView::setDimensions);
+    connect(tab(tr("Denoising"), "denoisingDock", m_denoising), &QDockWidget::visibilityChanged, m_denoising,
+            &DenoisingView::setActive);
     m_galleryDock->raise();
     auto* lossBox = new QWidget;
     auto* lossLayout = new QVBoxLayout(lossBox);
