@@ -71,14 +71,19 @@ private:
                 QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
     }
 
+    // Writes `bytes` to a file of the temporary folder; its path, or empty if it failed.
+    QString writeFile(const QString& name, const QByteArray& bytes) {
+        const QString path = m_tmp.filePath(name);
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size()) return {};
+        return path;
+    }
+
 private slots:
     void initTestCase() {
         QVERIFY(m_tmp.isValid());
-        const QString csv = m_tmp.filePath("decoys.csv");
-        QFile f(csv);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(kCsv);
-        f.close();
+        const QString csv = writeFile("decoys.csv", kCsv);
+        QVERIFY(!csv.isEmpty());
         const QJsonObject config{
             {"dataset", QJsonObject{{"name", csv},
                                     {"labelColumn", 2},
@@ -91,11 +96,8 @@ private slots:
                                      {"validationFraction", 0.0},
                                      {"threads", 2},
                                      {"seed", 1}}}};
-        const QString path = m_tmp.filePath("config.json");
-        QFile c(path);
-        QVERIFY(c.open(QIODevice::WriteOnly));
-        c.write(QJsonDocument(config).toJson());
-        c.close();
+        const QString path = writeFile("config.json", QJsonDocument(config).toJson());
+        QVERIFY(!path.isEmpty());
         m_run = m_tmp.filePath("run");
         Result r = run({"train", "--config", path, "--out", m_run});
         QVERIFY2(r.code == 0, qPrintable(r.err));
@@ -170,21 +172,15 @@ private slots:
             if (i < train) trainNormal += c != 2, trainZeros += c == 0;
             else (c == 2 ? testAnomalies : testNormal) += 1;
         }
-        const QString data = m_tmp.filePath("clusters.csv");
-        QFile f(data);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(csv);
-        f.close();
+        const QString data = writeFile("clusters.csv", csv);
+        QVERIFY(!data.isEmpty());
         const QJsonObject config{
             {"dataset", QJsonObject{{"name", data}, {"labelColumn", 2}, {"testFraction", 0.25}, {"normalize", "none"}}},
             {"model", QJsonObject{{"kind", "ae"}, {"encoder", QJsonArray{16}}, {"latentDim", 1}, {"activation", "tanh"}}},
             {"training", QJsonObject{{"epochs", 150}, {"batchSize", 8}, {"learningRate", 0.01},
                                      {"validationFraction", 0.0}, {"threads", 2}, {"seed", 1}}}};
-        const QString path = m_tmp.filePath("clusters.json");
-        QFile c(path);
-        QVERIFY(c.open(QIODevice::WriteOnly));
-        c.write(QJsonDocument(config).toJson());
-        c.close();
+        const QString path = writeFile("clusters.json", QJsonDocument(config).toJson());
+        QVERIFY(!path.isEmpty());
         const QString dir = m_tmp.filePath("normal-only");
         Result r = run({"train", "--config", path, "--hold-out-class", "2", "--out", dir});
         QVERIFY2(r.code == 0, qPrintable(r.err));
