@@ -16,6 +16,9 @@ namespace latentlab::app {
 
 namespace {
 constexpr Index kMaxTrustSamples = 5000;
+// Trustworthiness with k = 10 needs 2k + 2 points; with fewer there is no figure to give.
+constexpr int kTrustNeighbours = 10;
+constexpr Index kMinTrustSamples = 2 * kTrustNeighbours + 2;
 
 // -[t log p + (1 - t) log(1 - p)] summed over features, averaged over samples.
 double bcePerSample(const Matrix& p, const Matrix& t) {
@@ -48,16 +51,15 @@ std::vector<Index> sampleIndices(Index n, Index limit, uint64_t seed) {
 
 QualityFigures figures(const Matrix& x, const Matrix& xhat, bool unitRange,
                        const Matrix& trainCodes, const Matrix& testCodes, const data::Dataset& d,
-                       const Matrix& trustX, const Matrix& trustZ, const std::vector<double>& trustLabels) {
+                       const Matrix& trustDistances, const Matrix& trustZ, const std::vector<double>& trustLabels) {
     QualityFigures f;
     f.msePerFeature = (xhat - x).squaredNorm() / double(x.size());
     if (unitRange) f.bcePerSample = bcePerSample(xhat, x);
     if (d.labelKind == data::LabelKind::Class && trainCodes.cols() > 0 && testCodes.cols() > 0)
         f.knnAccuracy = knnAccuracy(trainCodes, classLabels(d, 0, d.trainRows), testCodes,
                                     classLabels(d, d.trainRows, d.rows), 5);
-    // The measure needs 2k + 2 points; with fewer there is no figure to give.
-    constexpr int k = 10;
-    if (trustX.cols() >= 2 * k + 2) f.trustworthiness = trustworthiness(trustX, trustZ, k);
+    if (trustZ.cols() >= kMinTrustSamples)
+        f.trustworthiness = trustworthinessFromDistances(trustDistances, trustZ, kTrustNeighbours);
     if (!trustLabels.empty()) {
         try {
             f.labelR2 = linearFitR2(trustZ, trustLabels);
@@ -116,8 +118,9 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
     std::vector<double> trustLabels;
     if (d.labelKind == data::LabelKind::Continuous)
         for (Index i : trustIdx) trustLabels.push_back(double(d.labels[size_t(i)]));
-    if (r.trustSamples < 22)
-        r.notes << QString("trustworthiness_k10 is null: it needs at least 22 samples, the data has %1")
+    if (r.trustSamples < kMinTrustSamples)
+        r.notes << QString("trustworthiness_k10 is null: it needs at least %1 samples, the data has %2")
+                       .arg(kMinTrustSamples)
                        .arg(r.trustSamples);
     const bool knn = hasTest && d.labelKind == data::LabelKind::Class;
     r.knnReferenceSamples = knn ? trainRows : 0;
@@ -142,7 +145,9 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
     gatherBatch(view, norm, trustIdx.data(), Index(trustIdx.size()), trustX);
     Matrix trustZ;
     model.encode(trustX, trustZ);
-    r.model = figures(x, xhat, unitRange, trainCodes, testCodes, d, trustX, trustZ, trustLabels);
+    // The original points' distances serve the model's figures and PCA's alike (n^2 of them).
+    const Matrix trustDistances = trustX.cols() >= kMinTrustSamples ? squaredDistances(trustX) : Matrix();
+    r.model = figures(x, xhat, unitRange, trainCodes, testCodes, d, trustDistances, trustZ, trustLabels);
     if (model.kind() == ModelKind::Vae) {
         // ELBO with beta = 1 whatever the training beta, so models compare.
         std::unique_ptr<Model> copy = model.clone();
@@ -158,7 +163,7 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
     const Matrix pcaHat = pca.inverseTransform(pca.transform(x));
     const Matrix pcaTrain = hasTest ? pca.transform(trainX) : Matrix();
     const Matrix pcaTest = hasTest ? pca.transform(toMatrix(view, norm, trainRows, d.rows)) : Matrix();
-    r.pca = figures(x, pcaHat, unitRange, pcaTrain, pcaTest, d, trustX, pca.transform(trustX), trustLabels);
+    r.pca = figures(x, pcaHat, unitRange, pcaTrain, pcaTest, d, trustDistances, pca.transform(trustX), trustLabels);
     return r;
 }
 

@@ -90,10 +90,15 @@ double knnAccuracy(const Matrix& reference, const std::vector<int>& referenceLab
 }
 
 double trustworthiness(const Matrix& original, const Matrix& embedded, int k) {
-    const Index n = original.cols();
-    if (embedded.cols() != n) throw std::invalid_argument("trustworthiness: point counts differ");
+    if (embedded.cols() != original.cols()) throw std::invalid_argument("trustworthiness: point counts differ");
+    if (original.cols() < 2 * k + 2) throw std::invalid_argument("trustworthiness: too few points for k");
+    return trustworthinessFromDistances(squaredDistances(original), embedded, k);
+}
+
+double trustworthinessFromDistances(const Matrix& dOrig, const Matrix& embedded, int k) {
+    const Index n = dOrig.cols();
+    if (dOrig.rows() != n || embedded.cols() != n) throw std::invalid_argument("trustworthiness: point counts differ");
     if (n < 2 * k + 2) throw std::invalid_argument("trustworthiness: too few points for k");
-    const Matrix dOrig = squaredDistances(original);
     const Matrix dEmb = squaredDistances(embedded);
     double penalty = 0.0;
 #pragma omp parallel for schedule(dynamic, 16) reduction(+ : penalty)

@@ -33,6 +33,9 @@ double knnAccuracy(const Matrix& reference, const std::vector<int>& referenceLab
 // neighbours. 1 means every embedded neighbourhood is a true one. O(n^2) memory and time:
 // callers subsample (the CLI uses at most 5,000 points).
 double trustworthiness(const Matrix& original, const Matrix& embedded, int k = 10);
+// The same from the original points' n x n squared distances (squaredDistances), for
+// callers that judge several embeddings of the same points.
+double trustworthinessFromDistances(const Matrix& originalDistances, const Matrix& embedded, int k = 10);
 
 // R^2 of the least-squares fit y ~ a + b . z_i over the columns z_i of `codes`:
 // 1 - (residual sum of squares) / (total sum of squares of y). 1 when a straight map from
