@@ -69,12 +69,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     addDock(tr("Data & model"), "settingsDock", scroll, Qt::LeftDockWidgetArea);
     addDock(tr("Decoder"), "decoderDock", m_decoder, Qt::RightDockWidgetArea);
     m_galleryDock = addDock(tr("Prior samples"), "galleryDock", m_gallery, Qt::RightDockWidgetArea);
-    // Tabs beside the prior samples. The views that compute for every new model do so only
-    // while their tab shows (visibilityChanged also reports a tab chosen or left).
-    auto tab = [this](const QString& title, const QString& name, QWidget* widget) {
-        QDockWidget* dock = addDock(title, name, widget, Qt::RightDockWidgetArea);
+    // Tabs beside the prior samples, each a ModelView that hears of sessions, snapshots and
+    // models through the list; the views that compute for every new model do so only while
+    // their tab shows (visibilityChanged also reports a tab chosen or left).
+    auto tab = [this](const QString& title, const QString& name, auto* view) {
+        QDockWidget* dock = addDock(title, name, view, Qt::RightDockWidgetArea);
         tabifyDockWidget(m_galleryDock, dock);
-        return dock;
+        ModelView* v = view;
+        m_views.push_back(v);
+        connect(dock, &QDockWidget::visibilityChanged, view, [v](bool shown) { v->setActive(shown); });
     };
     // What the first layer learned.
     tab(tr("Filters"), "filtersDock", m_filters);
@@ -83,18 +86,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     connect(m_manifold, &ManifoldView::extentChanged, m_latent->plot(), &LatentPlot::setGridExtent);
     connect(m_latent, &LatentView::dimsChanged, m_manifold, &ManifoldView::setDimensions);
     // PCA beside the model.
-    connect(tab(tr("PCA"), "pcaDock", m_pca), &QDockWidget::visibilityChanged, m_pca, &PcaView::setActive);
+    tab(tr("PCA"), "pcaDock", m_pca);
     // Anomaly detection by reconstruction error.
-    connect(tab(tr("Anomalies"), "anomalyDock", m_anomalies), &QDockWidget::visibilityChanged, m_anomalies,
-            &AnomalyView::setActive);
+    tab(tr("Anomalies"), "anomalyDock", m_anomalies);
     // Interpolation between two samples, its path drawn on the plane.
-    connect(tab(tr("Interpolation"), "interpolationDock", m_interpolation), &QDockWidget::visibilityChanged,
-            m_interpolation, &InterpolationView::setActive);
+    tab(tr("Interpolation"), "interpolationDock", m_interpolation);
     connect(m_interpolation, &InterpolationView::pathChanged, m_latent->plot(), &LatentPlot::setPath);
     connect(m_latent, &LatentView::dimsChanged, m_interpolation, &InterpolationView::setDimensions);
     // Denoising at inference.
-    connect(tab(tr("Denoising"), "denoisingDock", m_denoising), &QDockWidget::visibilityChanged, m_denoising,
-            &DenoisingView::setActive);
+    tab(tr("Denoising"), "denoisingDock", m_denoising);
     m_galleryDock->raise();
     auto* lossBox = new QWidget;
     auto* lossLayout = new QVBoxLayout(lossBox);
@@ -305,12 +305,7 @@ void MainWindow::onSession(const SessionInfo& info) {
     m_latent->setSession(info);
     m_decoder->setSession(info);
     m_gallery->setSession(info);
-    m_filters->setSession(info);
-    m_manifold->setSession(info);
-    m_anomalies->setSession(info);
-    m_pca->setSession(info);
-    m_denoising->setSession(info);
-    m_interpolation->setSession(info);
+    for (ModelView* view : m_views) view->setSession(info);
     m_latent->plot()->setGridExtent(QRectF());
     m_recon->setSession(info);
     m_loss->reset(info.config.model.kind, LossPlot::penaltyName(info.config.model), info.config.training.epochs);
@@ -330,8 +325,8 @@ void MainWindow::onSnapshot(const SnapshotPtr& s) {
     if (s->codes) {
         m_latent->plot()->setCodes(s->codes);
         m_latent->showCoverage(s->codes, s->state == RunState::Running);
-        m_manifold->setCodes(s->codes);
     }
+    for (ModelView* view : m_views) view->snapshotArrived(*s);
     m_loss->add(*s);
     if (!s->epochs.empty() && m_controller->hasSession())
         m_objective->setText(LossPlot::objectiveText(m_controller->session().config.model, &s->epochs.back()));
@@ -342,12 +337,7 @@ void MainWindow::onSnapshot(const SnapshotPtr& s) {
     if (!s->decoder) return;
     if (s->decoder != m_decodedWith) {
         m_decodedWith = s->decoder;
-        m_filters->setModel(s->decoder);
-        m_manifold->setModel(s->decoder, s->codes ? s->codes : m_controller->codes());
-        m_anomalies->setModel(s->decoder);
-        m_pca->setModel(s->decoder);
-        m_denoising->setModel(s->decoder);
-        m_interpolation->setModel(s->decoder);
+        for (ModelView* view : m_views) view->setModel(s->decoder);
         // The decoder view starts at the origin of the latent plane; the point shown
         // follows the training: decoded again with the new weights.
         if (!m_decoder->hasPoint()) {

@@ -10,6 +10,7 @@
 #include <QElapsedTimer>
 #include <QMainWindow>
 #include <memory>
+#include <vector>
 
 class QCheckBox;
 class QDockWidget;
@@ -24,6 +25,7 @@ class InterpolationView;
 class DocumentActions;
 class LatentView;
 class LossPlot;
+class ModelView;
 class AnomalyView;
 class ManifoldView;
 class PcaView;
@@ -110,6 +112,7 @@ private:
     PcaView* m_pca;
     DenoisingView* m_denoising;
     InterpolationView* m_interpolation;
+    std::vector<ModelView*> m_views; // the tabs beside the prior samples, told of every change
     QCheckBox* m_logScale;
     QLabel* m_objective;
     ReconstructionStrip* m_recon;

@@ -61,18 +61,16 @@ AnomalyView::AnomalyView(QWidget* parent)
     layout->addLayout(bar);
     layout->addWidget(m_verdict);
     layout->addWidget(all, 1);
-    m_pool.setMaxThreadCount(1);
+    m_task.setEnabled(false); // until its tab shows
     connect(m_class, qOverload<int>(&QComboBox::activated), this, [this] { request(); });
     connect(m_threshold, &QSlider::valueChanged, this, [this] { showThreshold(); });
 }
-
-AnomalyView::~AnomalyView() { m_pool.waitForDone(); }
 
 void AnomalyView::setSession(const SessionInfo& info) {
     m_dataset = info.dataset;
     m_model.reset();
     m_report.reset();
-    ++m_generation; // anything still scoring is for the old model
+    m_task.cancel(); // anything still scoring is for the old model
     m_leftOut = info.config.dataset.holdOutClass;
     m_class->clear();
     const data::Dataset* d = m_dataset.get();
@@ -105,25 +103,14 @@ void AnomalyView::setModel(std::shared_ptr<const Model> model) {
     request();
 }
 
-void AnomalyView::setActive(bool active) {
-    m_active = active;
-    startPending(); // a model that arrived while hidden
-}
+void AnomalyView::setActive(bool active) { m_task.setEnabled(active); }
 
 void AnomalyView::request() {
-    ++m_generation;
-    m_pending = true;
-    startPending();
-}
-
-void AnomalyView::startPending() {
-    if (m_running || !m_pending || !m_model || !m_dataset || !m_class->isEnabled() || !m_active) return;
-    m_pending = false;
-    m_running = true;
-    const int generation = m_generation, cls = m_class->currentData().toInt();
+    if (!m_model || !m_dataset || !m_class->isEnabled()) return;
+    const int cls = m_class->currentData().toInt();
     // The model is an immutable published clone and the data a shared constant; the pool
     // thread only reads them.
-    m_pool.start([this, generation, cls, leftOut = m_leftOut == cls, model = m_model, data = m_dataset] {
+    m_task.request([this, cls, leftOut = m_leftOut == cls, model = m_model, data = m_dataset]() -> LatestTask::Delivery {
         std::optional<app::AnomalyReport> report;
         QString error;
         try {
@@ -132,32 +119,26 @@ void AnomalyView::startPending() {
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
         }
-        QMetaObject::invokeMethod(
-            this, [this, generation, report = std::move(report), error] { show(generation, report, error); },
-            Qt::QueuedConnection);
+        return [this, report = std::move(report), error] { show(report, error); };
     });
 }
 
-void AnomalyView::show(int generation, std::optional<app::AnomalyReport> report, const QString& error) {
-    m_running = false;
-    if (generation == m_generation) {
-        m_report = std::move(report);
-        if (!m_report) {
-            m_verdict->setText(error);
-            m_histograms->setPainter({});
-            m_roc->setPainter({});
-        } else if (m_dataset->isImage()) {
-            const std::vector<Index> rows = m_report->worstRows(kWorst);
-            Matrix images(m_dataset->cols, Index(rows.size()));
-            for (size_t i = 0; i < rows.size(); ++i)
-                for (Index f = 0; f < m_dataset->cols; ++f) images(f, Index(i)) = m_dataset->value(rows[i], f);
-            m_worst->setImage(app::imageGrid(images, m_dataset->imageWidth, m_dataset->imageHeight, kWorstColumns, 1));
-            m_worst->setCaption(tr("The %1 test samples reconstructed worst").arg(rows.size()));
-        }
-        if (m_report) showThreshold();
-        emit scored();
+void AnomalyView::show(std::optional<app::AnomalyReport> report, const QString& error) {
+    m_report = std::move(report);
+    if (!m_report) {
+        m_verdict->setText(error);
+        m_histograms->setPainter({});
+        m_roc->setPainter({});
+    } else if (m_dataset->isImage()) {
+        const std::vector<Index> rows = m_report->worstRows(kWorst);
+        Matrix images(m_dataset->cols, Index(rows.size()));
+        for (size_t i = 0; i < rows.size(); ++i)
+            for (Index f = 0; f < m_dataset->cols; ++f) images(f, Index(i)) = m_dataset->value(rows[i], f);
+        m_worst->setImage(app::imageGrid(images, m_dataset->imageWidth, m_dataset->imageHeight, kWorstColumns, 1));
+        m_worst->setCaption(tr("The %1 test samples reconstructed worst").arg(rows.size()));
     }
-    startPending(); // a newer request waited for this one
+    if (m_report) showThreshold();
+    emit scored();
 }
 
 double AnomalyView::threshold() const {

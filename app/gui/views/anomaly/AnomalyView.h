@@ -8,11 +8,11 @@
 #pragma once
 
 #include "AnomalyReport.h"
-#include "training/Snapshot.h"
+#include "views/LatestTask.h"
+#include "views/ModelView.h"
 
 #include "latentlab/Model.h"
 
-#include <QThreadPool>
 #include <QWidget>
 #include <memory>
 #include <optional>
@@ -26,17 +26,15 @@ namespace latentlab::gui {
 class ImageView;
 class PainterView;
 
-class AnomalyView : public QWidget {
+class AnomalyView : public QWidget, public ModelView {
     Q_OBJECT
 
 public:
     explicit AnomalyView(QWidget* parent = nullptr);
-    ~AnomalyView() override; // waits for a scoring still running
 
-    void setSession(const SessionInfo& info);
-    void setModel(std::shared_ptr<const Model> model);
-    // Whether the view shows (its dock's tab is the current one): it computes only then.
-    void setActive(bool active);
+    void setSession(const SessionInfo& info) override;
+    void setModel(std::shared_ptr<const Model> model) override;
+    void setActive(bool active) override;
 
     QComboBox* classBox() const { return m_class; }
     QSlider* thresholdSlider() const { return m_threshold; }
@@ -44,15 +42,14 @@ public:
     const std::optional<app::AnomalyReport>& shownReport() const { return m_report; }
     double threshold() const;
     QString verdict() const; // the precision and recall line
-    bool busy() const { return m_running; }
+    bool busy() const { return m_task.busy(); }
 
 signals:
     void scored();
 
 private:
     void request();
-    void startPending();
-    void show(int generation, std::optional<app::AnomalyReport> report, const QString& error);
+    void show(std::optional<app::AnomalyReport> report, const QString& error);
     void showThreshold();
 
     QComboBox* m_class;
@@ -64,10 +61,8 @@ private:
     std::shared_ptr<const data::Dataset> m_dataset;
     std::shared_ptr<const Model> m_model;
     int m_leftOut = -1;
-    int m_generation = 0;
-    bool m_running = false, m_pending = false, m_active = false;
-    QThreadPool m_pool;
     std::optional<app::AnomalyReport> m_report;
+    LatestTask m_task{this}; // last: it waits for its thread before the rest goes
 };
 
 } // namespace latentlab::gui

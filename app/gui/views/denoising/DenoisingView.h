@@ -5,7 +5,7 @@
 #pragma once
 
 #include "training/Decoding.h"
-#include "training/Snapshot.h"
+#include "views/ModelView.h"
 
 #include "latentlab/Model.h"
 
@@ -21,16 +21,15 @@ namespace latentlab::gui {
 
 class ImageView;
 
-class DenoisingView : public QWidget {
+class DenoisingView : public QWidget, public ModelView {
     Q_OBJECT
 
 public:
     explicit DenoisingView(QWidget* parent = nullptr);
 
-    void setSession(const SessionInfo& info);
-    void setModel(std::shared_ptr<const Model> model);
-    // Whether the view shows (its dock's tab is the current one): it computes only then.
-    void setActive(bool active);
+    void setSession(const SessionInfo& info) override;
+    void setModel(std::shared_ptr<const Model> model) override;
+    void setActive(bool active) override;
 
     QSlider* noiseSlider() const { return m_noise; }
     QPushButton* otherSamplesButton() const { return m_other; }

@@ -4,7 +4,7 @@
 // runs on the GUI thread, following each new model while its tab shows.
 #pragma once
 
-#include "training/Snapshot.h"
+#include "views/ModelView.h"
 
 #include "views/output/DataOutputView.h"
 
@@ -19,16 +19,15 @@ class QSpinBox;
 
 namespace latentlab::gui {
 
-class InterpolationView : public DataOutputView {
+class InterpolationView : public DataOutputView, public ModelView {
     Q_OBJECT
 
 public:
     explicit InterpolationView(QWidget* parent = nullptr);
 
-    void setSession(const SessionInfo& info);
-    void setModel(std::shared_ptr<const Model> model);
-    // Whether the view shows (its dock's tab is the current one): it computes only then.
-    void setActive(bool active);
+    void setSession(const SessionInfo& info) override;
+    void setModel(std::shared_ptr<const Model> model) override;
+    void setActive(bool active) override;
     // The plotted dimensions: the path on the plane is drawn in these.
     void setDimensions(int dimX, int dimY);
 

@@ -41,18 +41,16 @@ ManifoldView::ManifoldView(QWidget* parent)
     bar->addWidget(m_spread);
     bar->addStretch();
     if (auto* box = qobject_cast<QVBoxLayout*>(layout())) box->insertLayout(0, bar);
-    m_pool.setMaxThreadCount(1);
     connect(m_steps, qOverload<int>(&QSpinBox::valueChanged), this, [this] { request(); });
     connect(m_spread, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this] { request(); });
 }
-
-ManifoldView::~ManifoldView() { m_pool.waitForDone(); }
 
 void ManifoldView::setSession(const SessionInfo& info) {
     m_dataset = info.dataset;
     m_decoder.reset();
     m_codes.reset();
-    ++m_generation; // anything still decoding is for the old model
+    m_waitsForCodes = false;
+    m_task.cancel(); // anything still decoding is for the old model
     m_shownValues.resize(0, 0);
     const bool image = m_dataset && m_dataset->isImage();
     showImages(image);
@@ -66,16 +64,17 @@ void ManifoldView::setSession(const SessionInfo& info) {
     m_cloud->setCaption(hint);
 }
 
-void ManifoldView::setModel(std::shared_ptr<const Model> decoder, std::shared_ptr<const Matrix> codes) {
+void ManifoldView::snapshotArrived(const TrainingSnapshot& snapshot) { setCodes(snapshot.codes); }
+
+void ManifoldView::setModel(std::shared_ptr<const Model> decoder) {
     m_decoder = std::move(decoder);
-    if (codes) m_codes = std::move(codes);
     request();
 }
 
 void ManifoldView::setCodes(std::shared_ptr<const Matrix> codes) {
     if (!codes) return;
     m_codes = std::move(codes);
-    startPending();
+    if (m_waitsForCodes) request();
 }
 
 void ManifoldView::setDimensions(int dimX, int dimY) {
@@ -86,13 +85,8 @@ void ManifoldView::setDimensions(int dimX, int dimY) {
 }
 
 void ManifoldView::request() {
-    ++m_generation;
-    m_pending = true;
-    startPending();
-}
-
-void ManifoldView::startPending() {
-    if (m_running || !m_pending || !m_decoder || !m_dataset || m_decoder->latentDim() < 2) return;
+    m_waitsForCodes = false;
+    if (!m_decoder || !m_dataset || m_decoder->latentDim() < 2) return;
     const Model& model = *m_decoder;
     LatentGridSpec spec;
     spec.steps = m_steps->value();
@@ -105,23 +99,21 @@ void ManifoldView::startPending() {
         spec.spread = m_spread->value();
     } else {
         // An autoencoder has no prior: the box of its codes (their mean elsewhere).
-        if (!m_codes || !fitGridBox(spec, *m_codes)) return;
+        if (!m_codes || !fitGridBox(spec, *m_codes)) {
+            m_waitsForCodes = true;
+            return;
+        }
         base = meanCode(*m_codes);
     }
-    m_pending = false;
-    m_running = true;
-    const int generation = m_generation;
     // The decoder is an immutable published clone; the pool thread only reads it.
-    m_pool.start([this, generation, spec, base, decoder = m_decoder] {
+    m_task.request([this, spec, base, decoder = m_decoder]() -> LatestTask::Delivery {
         const Matrix values = decodeColumns(*decoder, gridCodes(spec, base));
-        QMetaObject::invokeMethod(this, [this, generation, spec, values] { show(generation, spec, values); },
-                                  Qt::QueuedConnection);
+        return [this, spec, values] { show(spec, values); };
     });
 }
 
-void ManifoldView::show(int generation, const LatentGridSpec& spec, const Matrix& values) {
-    m_running = false;
-    if (generation == m_generation && m_dataset) {
+void ManifoldView::show(const LatentGridSpec& spec, const Matrix& values) {
+    if (m_dataset) {
         m_shownSpec = spec;
         m_shownValues = values;
         const QString caption =
@@ -141,7 +133,6 @@ void ManifoldView::show(int generation, const LatentGridSpec& spec, const Matrix
         emit extentChanged(QRectF(QPointF(x0, y0), QPointF(x1, y1)));
         emit decoded();
     }
-    startPending(); // a newer request waited for this one
 }
 
 } // namespace latentlab::gui

@@ -6,7 +6,8 @@
 // and a result whose decoder or settings are no longer the newest is dropped.
 #pragma once
 
-#include "training/Snapshot.h"
+#include "views/LatestTask.h"
+#include "views/ModelView.h"
 
 #include "views/output/DataOutputView.h"
 
@@ -14,7 +15,6 @@
 #include "latentlab/Model.h"
 
 #include <QRectF>
-#include <QThreadPool>
 #include <memory>
 
 class QDoubleSpinBox;
@@ -22,16 +22,17 @@ class QSpinBox;
 
 namespace latentlab::gui {
 
-class ManifoldView : public DataOutputView {
+class ManifoldView : public DataOutputView, public ModelView {
     Q_OBJECT
 
 public:
     explicit ManifoldView(QWidget* parent = nullptr);
-    ~ManifoldView() override; // waits for a decode still running
 
-    void setSession(const SessionInfo& info);
-    // A newer decoder (and the codes of the data, for an autoencoder's box) to decode with.
-    void setModel(std::shared_ptr<const Model> decoder, std::shared_ptr<const Matrix> codes);
+    void setSession(const SessionInfo& info) override;
+    // Newer codes of the data come with the snapshot, before its decoder.
+    void snapshotArrived(const TrainingSnapshot& snapshot) override;
+    // A newer decoder to decode with (an autoencoder's grid also needs codes of the data).
+    void setModel(std::shared_ptr<const Model> decoder) override;
     // Newer codes of the data: kept for the next grid (and used at once by a grid that
     // waited for its first codes).
     void setCodes(std::shared_ptr<const Matrix> codes);
@@ -44,7 +45,7 @@ public:
     // (features x steps^2, data units); requests still running count as not shown.
     const LatentGridSpec& shownSpec() const { return m_shownSpec; }
     const Matrix& shownValues() const { return m_shownValues; }
-    bool busy() const { return m_running; }
+    bool busy() const { return m_task.busy(); }
 
 signals:
     // The grid's extent on the plane (its first and last cell centres), after each decode.
@@ -52,9 +53,8 @@ signals:
     void decoded();
 
 private:
-    void request();        // a new grid for the current decoder and settings
-    void startPending();   // one decode at a time; the newest request waits
-    void show(int generation, const LatentGridSpec& spec, const Matrix& values);
+    void request(); // a new grid for the current decoder and settings
+    void show(const LatentGridSpec& spec, const Matrix& values);
 
     QSpinBox* m_steps;
     QDoubleSpinBox* m_spread;
@@ -62,12 +62,10 @@ private:
     std::shared_ptr<const Model> m_decoder;
     std::shared_ptr<const Matrix> m_codes;
     int m_dimX = 0, m_dimY = 1;
-    int m_generation = 0;  // of the newest request
-    bool m_running = false;
-    bool m_pending = false;
-    QThreadPool m_pool; // one decode at a time, finished before the view goes
+    bool m_waitsForCodes = false; // an autoencoder's grid asked for before any codes came
     LatentGridSpec m_shownSpec;
     Matrix m_shownValues;
+    LatestTask m_task{this}; // last: it waits for its thread before the rest goes
 };
 
 } // namespace latentlab::gui

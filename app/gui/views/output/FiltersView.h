@@ -4,7 +4,7 @@
 // sample, the one last under the mouse on the latent plane. Both follow the training.
 #pragma once
 
-#include "training/Snapshot.h"
+#include "views/ModelView.h"
 
 #include <QImage>
 #include <QWidget>
@@ -19,15 +19,15 @@ QImage filterImage(const Model& model, const data::Dataset& data, QString* capti
 // The first layer's output for sample `row` of data, one greyscale map per channel.
 QImage featureMapImage(const Model& model, const data::Dataset& data, Index row, QString* caption);
 
-class FiltersView : public QWidget {
+class FiltersView : public QWidget, public ModelView {
     Q_OBJECT
 
 public:
     explicit FiltersView(QWidget* parent = nullptr);
 
-    void setSession(const SessionInfo& info);
+    void setSession(const SessionInfo& info) override;
     // A new model (a snapshot's decoder clone): both pictures are drawn again from it.
-    void setModel(std::shared_ptr<const Model> model);
+    void setModel(std::shared_ptr<const Model> model) override;
     // The sample whose feature maps are shown (-1: keep the last one).
     void setSampleRow(int row);
     int sampleRow() const { return m_row; }

@@ -7,11 +7,11 @@
 #pragma once
 
 #include "Evaluation.h"
-#include "training/Snapshot.h"
+#include "views/LatestTask.h"
+#include "views/ModelView.h"
 
 #include "latentlab/Model.h"
 
-#include <QThreadPool>
 #include <QWidget>
 #include <memory>
 #include <optional>
@@ -22,43 +22,37 @@ namespace latentlab::gui {
 
 class PainterView;
 
-class PcaView : public QWidget {
+class PcaView : public QWidget, public ModelView {
     Q_OBJECT
 
 public:
     explicit PcaView(QWidget* parent = nullptr);
-    ~PcaView() override; // waits for an evaluation still running
 
-    void setSession(const SessionInfo& info);
-    void setModel(std::shared_ptr<const Model> model);
-    // Whether the view shows (its dock's tab is the current one): it computes only then.
-    void setActive(bool active);
+    void setSession(const SessionInfo& info) override;
+    void setModel(std::shared_ptr<const Model> model) override;
+    void setActive(bool active) override;
 
     const std::optional<app::EvaluationResult>& shownFigures() const { return m_figures; }
     const Matrix& shownPlane() const { return m_plane; }
     // The model the shown figures are of.
     const std::shared_ptr<const Model>& shownModel() const { return m_shownModel; }
     QString table() const; // the figures as shown
-    bool busy() const { return m_running; }
+    bool busy() const { return m_task.busy(); }
 
 signals:
     void evaluated();
 
 private:
-    void startPending();
-    void show(int generation, const app::EvaluationResult& figures, const Matrix& plane, const QString& error,
+    void show(const app::EvaluationResult& figures, const Matrix& plane, const QString& error,
               const std::shared_ptr<const Model>& model);
 
     PainterView* m_planeView;
     QLabel* m_table;
     std::shared_ptr<const data::Dataset> m_dataset;
-    std::shared_ptr<const Model> m_model;
-    int m_generation = 0;
-    bool m_running = false, m_pending = false, m_active = false;
-    QThreadPool m_pool;
     std::optional<app::EvaluationResult> m_figures;
     std::shared_ptr<const Model> m_shownModel;
     Matrix m_plane;
+    LatestTask m_task{this}; // last: it waits for its thread before the rest goes
 };
 
 } // namespace latentlab::gui

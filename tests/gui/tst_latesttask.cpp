@@ -1,0 +1,91 @@
+// LatestTask: one computation at a time, only the newest request's result shown, nothing
+// started while disabled, nothing shown after cancel().
+#include "views/LatestTask.h"
+
+#include <QObject>
+#include <QSignalSpy>
+#include <QTest>
+#include <atomic>
+#include <thread>
+#include <vector>
+
+using namespace latentlab::gui;
+
+namespace {
+// A task, and work that waits for `release` before it returns, so a test can ask for more
+// while it runs; `shown` lists the ids whose results were shown, in order.
+struct Bench {
+    QObject owner;
+    std::vector<int> shown;
+    std::atomic<bool> release{false};
+    std::atomic<int> started{0};
+    LatestTask task{&owner};
+
+    LatestTask::Work work(int id) {
+        return [this, id]() -> LatestTask::Delivery {
+            ++started;
+            while (!release) std::this_thread::yield();
+            return [this, id] { shown.push_back(id); };
+        };
+    }
+};
+} // namespace
+
+class TestLatestTask : public QObject {
+    Q_OBJECT
+
+private slots:
+    void onlyTheNewestRequestIsShown() {
+        Bench b;
+        b.task.request(b.work(1));
+        QTRY_COMPARE(b.started.load(), 1);
+        // While 1 runs, 2 and 3 are asked for: 3 replaces 2, and 1's result is old news.
+        b.task.request(b.work(2));
+        b.task.request(b.work(3));
+        QVERIFY(b.task.busy());
+        b.release = true;
+        QTRY_VERIFY(!b.task.busy());
+        QCOMPARE(b.started.load(), 2); // 1 and 3; 2 never ran
+        QCOMPARE(b.shown, std::vector<int>{3});
+    }
+
+    void cancelDropsWhatRunsAndWhatWaits() {
+        Bench b;
+        b.task.request(b.work(1));
+        QTRY_COMPARE(b.started.load(), 1);
+        b.task.request(b.work(2));
+        b.task.cancel();
+        b.release = true;
+        QTRY_VERIFY(!b.task.busy());
+        QCOMPARE(b.started.load(), 1);
+        QVERIFY(b.shown.empty());
+        // After a cancel the next request is shown as usual.
+        b.task.request(b.work(4));
+        QTRY_COMPARE(b.shown, std::vector<int>{4});
+    }
+
+    void disabledRequestsWaitUntilEnabled() {
+        Bench b;
+        b.release = true;
+        b.task.setEnabled(false);
+        b.task.request(b.work(1));
+        b.task.request(b.work(2));
+        QTest::qWait(50);
+        QCOMPARE(b.started.load(), 0);
+        QVERIFY(!b.task.busy());
+        b.task.setEnabled(true);
+        QTRY_COMPARE(b.shown, std::vector<int>{2});
+        QCOMPARE(b.started.load(), 1);
+    }
+
+    void anEscapedErrorEndsTheRunAndTheNextRequestRuns() {
+        Bench b;
+        b.task.request([]() -> LatestTask::Delivery { throw std::runtime_error("escaped"); });
+        QTRY_VERIFY(!b.task.busy());
+        b.task.request([&b]() -> LatestTask::Delivery { return [&b] { b.shown.push_back(5); }; });
+        QTRY_COMPARE(b.shown, std::vector<int>{5});
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLatestTask)
+#include "tst_latesttask.moc"
