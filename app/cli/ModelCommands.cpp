@@ -230,11 +230,12 @@ int runPlot(const QStringList& args) {
                  {"linear"});
     const QString kind = a.required("kind");
     const QString out = a.required("out");
-    static const QStringList kinds{"latent", "pca", "loss", "grid", "interpolation", "anomaly", "roc"};
+    static const QStringList kinds{"latent", "pca", "loss", "metrics", "grid", "interpolation", "anomaly", "roc"};
     if (!kinds.contains(kind))
         throw UsageError(("--kind: unknown '" + kind + "' (choose " + kinds.join(", ") + ")").toStdString());
-    if (!out.endsWith(".png", Qt::CaseInsensitive) && !out.endsWith(".pdf", Qt::CaseInsensitive))
-        throw UsageError((out + ": unknown plot format (use .png or .pdf)").toStdString());
+    if (!out.endsWith(".png", Qt::CaseInsensitive) && !out.endsWith(".svg", Qt::CaseInsensitive) &&
+        !out.endsWith(".pdf", Qt::CaseInsensitive))
+        throw UsageError((out + ": unknown plot format (use .png, .svg or .pdf)").toStdString());
     const LoadedRun run = loadRun(a.required("model"));
     const Model& model = *run.saved.model;
     int dimX = 0, dimY = 1;
@@ -266,6 +267,15 @@ int runPlot(const QStringList& args) {
             throw std::runtime_error((run.source + ": no loss history beside it (history.csv) or in it").toStdString());
         app::savePlot(out, QSize(900, 560),
                       [&](QPainter& p, const QRectF& r) { app::paintLossCurves(p, r, history, false, "Loss: " + name); });
+    } else if (kind == "metrics") {
+        const QString path = QFileInfo(run.source).dir().filePath("metrics.csv");
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            throw std::runtime_error((path + ": not found; `latentlab-cli train --metrics` writes it").toStdString());
+        const std::vector<app::EpochMetrics> rows = app::parseMetricsCsv(file.readAll(), path);
+        if (rows.empty()) throw std::runtime_error((path + ": has no rows").toStdString());
+        app::savePlot(out, QSize(900, 640),
+                      [&](QPainter& p, const QRectF& r) { app::paintMetrics(p, r, rows, "Metrics: " + name); });
     } else if (kind == "grid") {
         plotGrid(out, run, a, dimX, dimY);
         return 0;

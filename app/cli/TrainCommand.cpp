@@ -4,6 +4,7 @@
 #include "ProgressLine.h"
 #include "RunPlots.h"
 
+#include "EpochMetrics.h"
 #include "Experiment.h"
 #include "PlotRenderer.h"
 #include "RunFiles.h"
@@ -32,10 +33,14 @@ std::string validationText(const EpochReport& r) {
 
 class ProgressObserver final : public TrainingObserver {
 public:
-    ProgressObserver(const Trainer& trainer, int epochs) : m_trainer(trainer), m_epochs(epochs) {}
+    // With a probe, the model's figures are measured on it after every epoch (`--metrics`).
+    ProgressObserver(const Trainer& trainer, int epochs, const Model& model,
+                     std::shared_ptr<const app::MetricsProbe> probe)
+        : m_trainer(trainer), m_epochs(epochs), m_model(model), m_probe(std::move(probe)) {}
 
     bool onBatch(const BatchReport& b) override {
         if (interruptSignal() != 0) return false;
+        m_steps = b.step;
         const double perEpoch = double(m_trainer.trainingSamples());
         const double done = b.epoch * perEpoch + double(b.batch + 1) * double(m_trainer.config().batchSize);
         m_line.update(std::min(done, perEpoch * m_epochs), perEpoch * m_epochs,
@@ -43,6 +48,7 @@ public:
         return true;
     }
     bool onEpoch(const EpochReport& r) override {
+        if (m_probe) m_metrics.push_back(app::measureEpoch(m_model, *m_probe, r.epoch, m_steps));
         // Without a terminal, a log line every tenth of the run instead of the live line.
         const int every = std::max(1, m_epochs / 10);
         if (!m_line.enabled() && (r.epoch % every == 0 || r.epoch == m_epochs))
@@ -52,16 +58,22 @@ public:
         return true;
     }
     void finish() { m_line.finish(); }
+    const std::vector<app::EpochMetrics>& metrics() const { return m_metrics; }
 
 private:
     const Trainer& m_trainer;
     int m_epochs;
+    const Model& m_model;
+    std::shared_ptr<const app::MetricsProbe> m_probe;
+    std::vector<app::EpochMetrics> m_metrics;
+    long long m_steps = 0;
     ProgressLine m_line;
 };
 
 // Every file of the run into the staging folder, then the folder into place.
 void writeRun(app::RunFolder& folder, app::Experiment& e, Trainer& trainer,
-              const std::map<std::string, std::string>& metadata, const QString& name) {
+              const std::map<std::string, std::string>& metadata, const QString& name,
+              const ProgressObserver& observer, bool withMetrics) {
     const data::Dataset& d = e.dataset();
     const Matrix codes = encodeData(e.model(), e.view(), 0, d.rows);
     folder.write("model.llmodel", QByteArray::fromStdString(serializeModel(
@@ -72,6 +84,7 @@ void writeRun(app::RunFolder& folder, app::Experiment& e, Trainer& trainer,
     const QString title = QString("%1 on %2").arg(name.isEmpty() ? "model" : name, QString::fromStdString(d.name));
     folder.write("latent.png", latentPlotPng(codes, d, "Latent space: " + title));
     folder.write("loss.png", lossPlotPng(trainer.history(), "Loss: " + title));
+    if (withMetrics) folder.write("metrics.csv", app::metricsCsv(observer.metrics()));
     folder.commit();
 }
 
@@ -79,7 +92,8 @@ void writeRun(app::RunFolder& folder, app::Experiment& e, Trainer& trainer,
 
 int runTrain(const QStringList& args) {
     const Args a(args, {"preset", "config", "dataset", "epochs", "batch-size", "lr", "latent-dim", "beta",
-                        "seed", "threads", "out", "samples", "noise", "header", "hold-out-class"});
+                        "seed", "threads", "out", "samples", "noise", "header", "hold-out-class"},
+                 {"metrics"});
     if (a.has("preset") && a.has("config")) throw UsageError("give either --preset or --config, not both");
     const QString out = a.required("out");
     app::RunConfig c = a.has("config") ? app::loadConfigFile(a.value("config"))
@@ -122,7 +136,9 @@ int runTrain(const QStringList& args) {
     std::fflush(stdout); // shown now, also through a pipe
 
     Trainer trainer(e.model(), e.view(), d.trainingRows(), e.config().training);
-    ProgressObserver observer(trainer, e.config().training.epochs);
+    const bool withMetrics = a.has("metrics");
+    ProgressObserver observer(trainer, e.config().training.epochs, e.model(),
+                              withMetrics ? app::makeMetricsProbe(e.sharedDataset(), e.model().normalizer()) : nullptr);
     const TrainResult result = [&] {
         try {
             return trainer.run(&observer);
@@ -152,7 +168,7 @@ int runTrain(const QStringList& args) {
     // then takes its place as a whole: a failure leaves the old run as it was.
     const QString dir = folder.path();
     try {
-        writeRun(folder, e, trainer, metadata, c.name);
+        writeRun(folder, e, trainer, metadata, c.name, observer, withMetrics);
     } catch (const std::bad_alloc&) {
         throw std::runtime_error("out of memory while writing the run files; " + folder.path().toStdString() +
                                  " is unchanged");
@@ -166,7 +182,7 @@ int runTrain(const QStringList& args) {
         std::printf("done: %d epochs in %.1f s, train loss %.6g, validation loss %s\n", last.epoch, seconds,
                     last.train.total, validationText(last).c_str());
     }
-    std::printf("wrote %s/{%s}\n", qPrintable(dir), qPrintable(app::RunFolder::runFileNames().join(',')));
+    std::printf("wrote %s/{%s}\n", qPrintable(dir), qPrintable(folder.written().join(',')));
     return signal != 0 ? 128 + signal : 0;
 }
 

@@ -19,8 +19,10 @@ const char* kUsage = R"(usage: latentlab-cli [--multiply auto|eigen|openblas|one
 commands:
   train     --preset NAME | --config FILE  [--dataset D] [--epochs N] [--batch-size N]
             [--lr X] [--latent-dim K] [--beta X] [--seed N] [--threads N]
-            [--samples N] [--noise X] [--header auto|yes|no] [--hold-out-class N] --out DIR
-            --hold-out-class leaves that class out of training (anomaly detection)
+            [--samples N] [--noise X] [--header auto|yes|no] [--hold-out-class N] [--metrics]
+            --out DIR
+            --hold-out-class leaves that class out of training (anomaly detection);
+            --metrics measures the codes after every epoch into DIR/metrics.csv
             Ctrl-C stops after the current mini-batch and saves; a second one quits
   encode    --model DIR --out FILE.csv [--dataset D]
   decode    --model DIR --z "0.5,-1.2" --out FILE.png|FILE.csv
@@ -29,10 +31,11 @@ commands:
   eval      --model DIR --anomaly-class N [--threshold-quantile 0.95]
             the test part's reconstruction errors as anomaly scores for class N: ROC AUC,
             and precision and recall above that quantile of the normal training errors
-  plot      --model DIR --kind latent|pca|loss|grid|interpolation|anomaly|roc
-            --out FILE.png|FILE.pdf [--dataset D] [--dims 0,1] [--grid N] [--spread S]
+  plot      --model DIR --kind latent|pca|loss|metrics|grid|interpolation|anomaly|roc
+            --out FILE.png|FILE.svg|FILE.pdf [--dataset D] [--dims 0,1] [--grid N] [--spread S]
             [--between I,J] [--steps N] [--linear] [--anomaly-class N]
-            the latent plane, PCA of the same data, the loss curves, a grid of decoded
+            the latent plane, PCA of the same data, the loss curves, the figures of
+            metrics.csv per epoch (train --metrics), a grid of decoded
             images over the plane (a VAE's spaced by the prior's quantiles), or the decoded
             path between samples I and J (spherical for a VAE unless --linear), the
             histograms of test errors for normal samples and class N, or the ROC curve

@@ -4,7 +4,9 @@
 #include "RunFiles.h"
 
 #include <QBuffer>
+#include <QFileInfo>
 #include <QPdfWriter>
+#include <QSvgGenerator>
 #include <QtMath>
 #include <algorithm>
 #include <cmath>
@@ -222,6 +224,56 @@ void legendLine(QPainter& p, const Axes& a, int row, const QPen& pen, const QStr
 }
 } // namespace
 
+void paintMetrics(QPainter& p, const QRectF& area, const std::vector<EpochMetrics>& rows, const QString& title) {
+    p.fillRect(area, Qt::white);
+    double e0 = INFINITY, e1 = -INFINITY, m0 = INFINITY, m1 = -INFINITY;
+    for (const EpochMetrics& m : rows) {
+        e0 = std::min(e0, m.epoch);
+        e1 = std::max(e1, m.epoch);
+        if (std::isfinite(m.msePerFeature)) m0 = std::min(m0, m.msePerFeature), m1 = std::max(m1, m.msePerFeature);
+    }
+    if (!(e1 > e0)) e0 = (std::isfinite(e0) ? e0 : 0) - 1, e1 = e0 + 2;
+    if (!(m1 > m0)) m0 = (std::isfinite(m0) ? m0 : 0) * 0.9, m1 = m0 * 1.25 + 1e-3;
+    // The first epochs' error is often ten times the last: then a log axis shows the rest.
+    const bool logMse = m0 > 0 && m1 / m0 > 10;
+    auto mse = [logMse](double v) { return logMse ? std::log10(std::max(v, 1e-12)) : v; };
+    const double split = area.top() + area.height() * 0.55;
+    const Axes top{QRectF(area.left() + 80, area.top() + 40, area.width() - 110, split - area.top() - 60), e0, e1, 0, 1.02};
+    const double mPad = (mse(m1) - mse(m0)) * 0.08;
+    const Axes bottom{QRectF(area.left() + 80, split + 10, area.width() - 110, area.bottom() - split - 60), e0, e1,
+                      logMse ? mse(m0) - mPad : std::max(0.0, m0 - mPad), mse(m1) + mPad};
+    drawFrame(p, top, title, QString(), "score", false);
+    drawFrame(p, bottom, QString(), "epoch", logMse ? "MSE (log scale)" : "MSE", logMse);
+    struct Series {
+        QString name;
+        std::function<std::optional<double>(const EpochMetrics&)> value;
+    };
+    const std::vector<Series> quality{
+        {"k-NN accuracy (k = 5)", [](const EpochMetrics& m) { return m.knnAccuracy; }},
+        {"trustworthiness (k = 10)", [](const EpochMetrics& m) { return m.trustworthiness; }},
+        {"R² of the label", [](const EpochMetrics& m) { return m.labelR2; }}};
+    p.setRenderHint(QPainter::Antialiasing, true);
+    auto curve = [&](const Axes& a, const Series& s, const QColor& colour, int legendRow) {
+        QPolygonF line;
+        for (const EpochMetrics& m : rows)
+            if (const auto v = s.value(m); v && std::isfinite(*v)) line << a.map(m.epoch, *v);
+        if (line.isEmpty()) return false;
+        const QPen pen(colour, 2);
+        p.setPen(pen);
+        p.drawPolyline(line);
+        p.setBrush(colour);
+        for (const QPointF& q : line) p.drawEllipse(q, 2.5, 2.5);
+        p.setBrush(Qt::NoBrush);
+        legendLine(p, a, legendRow, pen, s.name);
+        return true;
+    };
+    int row = 0;
+    for (size_t i = 0; i < quality.size(); ++i)
+        if (curve(top, quality[i], classColor(int(i)), row)) ++row;
+    curve(bottom, {"reconstruction MSE per feature", [mse](const EpochMetrics& m) { return std::optional<double>(mse(m.msePerFeature)); }},
+          classColor(3), 0);
+}
+
 void paintErrorHistograms(QPainter& p, const QRectF& area, const std::vector<double>& normal,
                           const std::vector<double>& anomalies, double threshold, const QString& anomalyName,
                           const QString& title) {
@@ -362,8 +414,24 @@ void savePlot(const QString& path, QSize size, const std::function<void(QPainter
             paint(p, QRectF(QPointF(0, 0), QSizeF(size)));
         }
         writeFileAtomic(path, bytes);
+    } else if (path.endsWith(".svg", Qt::CaseInsensitive)) {
+        QByteArray bytes;
+        QBuffer buf(&bytes);
+        buf.open(QIODevice::WriteOnly);
+        {
+            QSvgGenerator svg;
+            svg.setOutputDevice(&buf);
+            svg.setSize(size);
+            svg.setViewBox(QRect(QPoint(0, 0), size));
+            svg.setResolution(72); // one SVG user unit per point, as the PDF
+            svg.setTitle(QFileInfo(path).completeBaseName());
+            svg.setDescription("Drawn by Latent Lab");
+            QPainter p(&svg);
+            paint(p, QRectF(QPointF(0, 0), QSizeF(size)));
+        }
+        writeFileAtomic(path, bytes);
     } else {
-        throw ConfigFileError((path + ": unknown plot format (use .png or .pdf)").toStdString());
+        throw ConfigFileError((path + ": unknown plot format (use .png, .svg or .pdf)").toStdString());
     }
 }
 

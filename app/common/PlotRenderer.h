@@ -1,7 +1,9 @@
 // Static plots drawn with QPainter, for files the CLI writes and for exports: the latent
 // scatter coloured by label, the loss curves, and grids of images. Each paints into any
-// QPaintDevice (QImage for PNG, QPdfWriter for PDF) through savePlot().
+// QPaintDevice (QImage for PNG, QSvgGenerator for SVG, QPdfWriter for PDF) through savePlot().
 #pragma once
+
+#include "EpochMetrics.h"
 
 #include "latentlab/Anomaly.h"
 #include "latentlab/Dataset.h"
@@ -46,6 +48,10 @@ void paintErrorHistograms(QPainter& p, const QRectF& area, const std::vector<dou
 // The ROC curve, the chance diagonal, the AUC in the legend, and the point of `threshold`.
 void paintRoc(QPainter& p, const QRectF& area, const RocCurve& roc, double falsePositiveRate,
               double truePositiveRate, const QString& title);
+// The per-epoch figures of metrics.csv over the epochs in two panels: the codes' quality
+// figures, each in [0, 1] (k-NN accuracy, trustworthiness, R^2 of the label), above; the
+// reconstruction MSE per feature below.
+void paintMetrics(QPainter& p, const QRectF& area, const std::vector<EpochMetrics>& rows, const QString& title);
 // Images are drawn in the data's own units and polarity, the one way for the window, its
 // exports and the CLI: value 0 black, 255 white (MNIST's white digits on black), clamped,
 // anything not finite black.
@@ -55,7 +61,8 @@ QImage greyImage(const Scalar* values, int width, int height);
 // by `scale`, 1-pixel grey gaps between them.
 QImage imageGrid(const Matrix& images, int imageWidth, int imageHeight, int columns, int scale);
 
-// Paints into a file by extension: .png (size in pixels) or .pdf (same aspect, vector).
+// Paints into a file by extension: .png (size in pixels), .svg or .pdf (vector, size in
+// points), each written atomically.
 // Throws ConfigFileError naming the path if the format is unknown or the write fails.
 void savePlot(const QString& path, QSize size, const std::function<void(QPainter&, const QRectF&)>& paint);
 // The same plot as PNG bytes (twice the size in pixels, for print).

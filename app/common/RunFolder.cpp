@@ -66,7 +66,9 @@ bool isRunFile(const QString& name) { return RunFolder::runFileNames().contains(
 } // namespace
 
 QStringList RunFolder::runFileNames() {
-    return {"model.llmodel", "config.json", "history.csv", "latent.csv", "latent.png", "loss.png"};
+    // metrics.csv only with `train --metrics`, but a run's own file all the same: an older
+    // run's must not outlive a new run without it.
+    return {"model.llmodel", "config.json", "history.csv", "latent.csv", "latent.png", "loss.png", "metrics.csv"};
 }
 
 RunFolder::RunFolder(const QString& out) {
@@ -127,6 +129,7 @@ void RunFolder::write(const QString& name, const QByteArray& bytes) {
         if (message.compare(0, staged.size(), staged) == 0) message.replace(0, staged.size(), local(m_final + '/' + name));
         throw FileError(message + "; " + local(m_final) + " is unchanged");
     }
+    if (!m_written.contains(name)) m_written << name;
 }
 
 void RunFolder::carryOverForeignFiles() {

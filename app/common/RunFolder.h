@@ -33,6 +33,7 @@ public:
 
     QString path() const { return m_final; }      // absolute, where the run ends up
     QString staging() const { return m_staging; } // absolute, hidden sibling
+    QStringList written() const { return m_written; } // the files written so far, in order
 
     // The files a run consists of; anything else in a run folder is the user's own.
     static QStringList runFileNames();
@@ -43,6 +44,7 @@ private:
 
     QString m_final;
     QString m_staging;
+    QStringList m_written;
     bool m_committed = false;
 };
 

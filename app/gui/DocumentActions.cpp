@@ -22,7 +22,7 @@ namespace latentlab::gui {
 namespace {
 constexpr int kMaxRecent = 8;
 const char* kModelFilter = "Latent Lab models (*.llmodel);;All files (*)";
-const char* kPlotFilter = "PNG image (*.png);;PDF document (*.pdf)";
+const char* kPlotFilter = "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)";
 } // namespace
 
 DocumentActions::DocumentActions(MainWindow* window) : QObject(window), m_window(window) {
@@ -206,22 +206,20 @@ bool DocumentActions::exportLatentTo(const QString& path) {
 }
 
 bool DocumentActions::exportLossTo(const QString& path) {
-    LossPlot* plot = m_window->lossPlot();
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    bool ok = false;
-    // For paper and slides: the light colours, also when the window is dark.
-    plot->setPlotPalette(paletteFor(ColourScheme::Light));
-    if (suffix == "png")
-        ok = plot->savePng(path, 1000, 600, 2.0);
-    else if (suffix == "pdf")
-        ok = plot->savePdf(path, 1000, 600);
-    plot->setPlotPalette(plot->palette());
-    plot->replot(QCustomPlot::rpQueuedReplot);
-    if (!ok) {
-        m_window->reportError(tr("Could not export"),
-                              suffix == "png" || suffix == "pdf"
-                                  ? tr("%1: could not write the file").arg(path)
-                                  : tr("%1: unknown format (use .png or .pdf)").arg(path));
+    const LossPlot* plot = m_window->lossPlot();
+    const std::vector<EpochReport> history = plot->history();
+    if (history.empty()) {
+        m_window->reportError(tr("Nothing to export"), tr("%1: no epoch has finished yet").arg(path));
+        return false;
+    }
+    // The CLI's renderer (light, for paper and slides, whatever the window shows), so the
+    // window's export and `latentlab-cli plot --kind loss` draw alike.
+    try {
+        app::savePlot(path, QSize(1000, 600), [&](QPainter& p, const QRectF& r) {
+            app::paintLossCurves(p, r, history, plot->logScale(), tr("Loss: %1").arg(m_window->windowTitle()));
+        });
+    } catch (const std::exception& e) {
+        m_window->reportError(tr("Could not export"), QString::fromUtf8(e.what()));
         return false;
     }
     m_window->statusBar()->showMessage(tr("Exported %1").arg(path), 5000);

@@ -13,6 +13,7 @@
 #include "views/interpolation/InterpolationView.h"
 #include "views/manifold/ManifoldView.h"
 #include "views/pca/PcaView.h"
+#include "views/metrics/MetricsView.h"
 #include "views/output/DecoderView.h"
 #include "views/output/FiltersView.h"
 #include "views/output/ReconstructionStrip.h"
@@ -54,6 +55,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     m_pca = new PcaView;
     m_denoising = new DenoisingView;
     m_interpolation = new InterpolationView;
+    m_metrics = new MetricsView;
     m_loss = new LossPlot;
     m_recon = new ReconstructionStrip;
     m_controls = new ControlBar(this);
@@ -95,6 +97,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     connect(m_latent, &LatentView::dimsChanged, m_interpolation, &InterpolationView::setDimensions);
     // Denoising at inference.
     tab(tr("Denoising"), "denoisingDock", m_denoising);
+    // The figures of the codes epoch by epoch.
+    tab(tr("Metrics"), "metricsDock", m_metrics);
     m_galleryDock->raise();
     auto* lossBox = new QWidget;
     auto* lossLayout = new QVBoxLayout(lossBox);

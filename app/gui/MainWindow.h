@@ -28,6 +28,7 @@ class LossPlot;
 class ModelView;
 class AnomalyView;
 class ManifoldView;
+class MetricsView;
 class PcaView;
 class ReconstructionStrip;
 class SampleGallery;
@@ -80,6 +81,7 @@ public:
     PcaView* pcaView() const { return m_pca; }
     DenoisingView* denoisingView() const { return m_denoising; }
     InterpolationView* interpolationView() const { return m_interpolation; }
+    MetricsView* metricsView() const { return m_metrics; }
     ReconstructionStrip* reconstructions() const { return m_recon; }
     ControlBar* controls() const { return m_controls; }
     DocumentActions* documents() const { return m_documents; }
@@ -112,6 +114,7 @@ private:
     PcaView* m_pca;
     DenoisingView* m_denoising;
     InterpolationView* m_interpolation;
+    MetricsView* m_metrics;
     std::vector<ModelView*> m_views; // the tabs beside the prior samples, told of every change
     QCheckBox* m_logScale;
     QLabel* m_objective;

@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QXmlStreamReader>
 #include <QtTest>
 
 class TestCli : public QObject {
@@ -27,6 +28,23 @@ private:
         if (r.code != 0) qWarning() << r.err;
         return QJsonDocument::fromJson(r.out.toUtf8()).object();
     }
+    // An SVG file's element names, counted, after a check that it parses as XML whose root
+    // is <svg>; empty when it does not.
+    static QMap<QString, int> svgElements(const QString& path) {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly)) return {};
+        QXmlStreamReader xml(&f);
+        QMap<QString, int> count;
+        while (!xml.atEnd())
+            if (xml.readNext() == QXmlStreamReader::StartElement) ++count[xml.name().toString()];
+        if (xml.hasError() || !count.contains("svg")) return {};
+        return count;
+    }
+    static QString fileText(const QString& path) {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+    }
+
     static QString lastErrorLine(const QString& err) {
         const QStringList lines = err.trimmed().split('\n');
         return lines.isEmpty() ? QString() : lines.last();
@@ -165,7 +183,7 @@ private slots:
     }
 
     // plot writes what the window shows: the latent plane, PCA of the same data and the loss
-    // curves, as PNG (twice the size, for print) or PDF; what it cannot draw it refuses.
+    // curves, as PNG (twice the size, for print), SVG or PDF; what it cannot draw it refuses.
     void plotWritesEachKind() {
         for (const QString kind : {"latent", "pca", "loss"}) {
             const QString png = m_tmp.filePath("plot-" + kind + ".png");
@@ -180,19 +198,73 @@ private slots:
             QFile f(pdf);
             QVERIFY(f.open(QIODevice::ReadOnly));
             QVERIFY(f.read(5) == "%PDF-");
+            // The SVG has the plot's elements: a dot per sample (3,000 on the roll), the
+            // curves as lines, the title as text.
+            const QString svg = m_tmp.filePath("plot-" + kind + ".svg");
+            r = run({"plot", "--model", m_swissRun, "--kind", kind, "--out", svg});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            const QMap<QString, int> elements = svgElements(svg);
+            QVERIFY2(!elements.isEmpty(), qPrintable(svg + " is not an SVG document"));
+            if (kind == "loss")
+                QVERIFY(elements.value("polyline") >= 2);
+            else
+                QVERIFY2(elements.value("circle") >= 3000, qPrintable(QString::number(elements.value("circle"))));
+            QVERIFY(fileText(svg).contains(kind == "loss" ? "Loss: swiss" : kind == "pca" ? "PCA: swiss" : "Latent space: swiss"));
         }
+    }
+
+    // train --metrics measures the codes after every epoch into metrics.csv; on 800 roll
+    // samples the probe is the whole test part (160), so the last row's reconstruction error
+    // is `eval`'s (trustworthiness and R^2: eval takes all samples, tst_epochmetrics checks
+    // the probe's). plot --kind metrics draws them; a run trained again without --metrics
+    // loses the file.
+    void trainMetricsPerEpoch() {
+        const QString dir = m_tmp.filePath("metrics-run");
+        Result r = run({"train", "--preset", "swissroll-ae", "--samples", "800", "--epochs", "4", "--metrics",
+                        "--out", dir});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("metrics.csv"), qPrintable(r.out));
+        const QStringList lines = fileText(dir + "/metrics.csv").trimmed().split('\n');
+        QCOMPARE(lines.first(), QString("epoch,steps,mse_per_feature,elbo_per_sample,knn5_accuracy,"
+                                        "trustworthiness_k10,label_r2,active_units,latent_dim"));
+        QCOMPARE(lines.size(), 5);
+        for (int e = 1; e <= 4; ++e) QCOMPARE(lines[e].split(',')[0], QString::number(e));
+        const QStringList last = lines[4].split(',');
+        const QJsonObject e = evalJson(dir), m = e["model"].toObject();
+        QVERIFY(std::abs(last[2].toDouble() - m["reconstruction_mse_per_feature"].toDouble()) < 1e-6);
+        QCOMPARE(e["evaluated_samples"].toInt(), 160);
+        QVERIFY(last[5].toDouble() > 0.5 && last[5].toDouble() <= 1.0);
+        QVERIFY(!last[6].isEmpty());
+        QVERIFY(last[3].isEmpty() && last[4].isEmpty() && last[7].isEmpty()); // no ELBO, k-NN, units
+        QVERIFY(last[1].toInt() > lines[3].split(',')[1].toInt()); // the steps grow
+
+        const QString svg = m_tmp.filePath("metrics.svg");
+        r = run({"plot", "--model", dir, "--kind", "metrics", "--out", svg});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(svgElements(svg).value("polyline") >= 2);
+        QVERIFY(fileText(svg).contains("trustworthiness (k = 10)"));
+
+        r = run({"train", "--preset", "swissroll-ae", "--samples", "800", "--epochs", "1", "--out", dir});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(!QFile::exists(dir + "/metrics.csv"));
+        QVERIFY(!r.out.contains("metrics.csv"));
+        r = run({"plot", "--model", dir, "--kind", "metrics", "--out", m_tmp.filePath("none.png")});
+        QVERIFY(r.code != 0);
+        QVERIFY2(lastErrorLine(r.err).contains("metrics.csv: not found; `latentlab-cli train --metrics` writes it"),
+                 qPrintable(r.err));
     }
 
     void plotRefusesWhatItCannotDraw_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("error");
         QTest::newRow("kind") << QStringList{"--kind", "tsne", "--out", "x.png"}
-                              << "--kind: unknown 'tsne' (choose latent, pca, loss, grid, interpolation, anomaly, roc)";
+                              << "--kind: unknown 'tsne' (choose latent, pca, loss, metrics, grid, interpolation, anomaly, roc)";
         QTest::newRow("anomalies of a roll") << QStringList{"--kind", "roc", "--anomaly-class", "1", "--out", "x.png"}
                                              << "anomaly detection needs class labels, and this dataset has none";
         QTest::newRow("path of points") << QStringList{"--kind", "interpolation", "--between", "1,2", "--out", "x.png"}
                                         << "this model's data are not images";
-        QTest::newRow("format") << QStringList{"--kind", "latent", "--out", "x.svg"} << "unknown plot format (use .png or .pdf)";
+        QTest::newRow("format") << QStringList{"--kind", "latent", "--out", "x.svg.txt"}
+                                << "unknown plot format (use .png, .svg or .pdf)";
         QTest::newRow("grid of points") << QStringList{"--kind", "grid", "--out", "x.png"} << "this model's data are not images";
         QTest::newRow("dims") << QStringList{"--kind", "latent", "--dims", "0,2", "--out", "x.png"}
                               << "--dims: two different latent dimensions of 0..1";
@@ -203,7 +275,7 @@ private slots:
         const Result r = run(QStringList{"plot", "--model", m_swissRun} + args);
         QCOMPARE(r.code, 2);
         QVERIFY2(lastErrorLine(r.err).contains(error), qPrintable(r.err));
-        QVERIFY(!QFile::exists("x.png") && !QFile::exists("x.svg"));
+        QVERIFY(!QFile::exists("x.png") && !QFile::exists("x.svg.txt"));
     }
 
     void encodeDecodeAgree() {

@@ -4,6 +4,7 @@
 #include "GuiFixture.h"
 
 #include <QStatusBar>
+#include <QXmlStreamReader>
 
 using namespace guitest;
 
@@ -233,10 +234,11 @@ private slots:
                  qPrintable(w().statusBar()->currentMessage()));
     }
 
-    void exportsPngAndPdf() {
+    // Both plots go through the CLI's renderer: PNG, SVG and PDF alike.
+    void exportsPngSvgAndPdf() {
         trainEpochs(2);
         pauseAndSettle();
-        for (const QString name : {"latent.png", "latent.pdf", "loss.png", "loss.pdf"}) {
+        for (const QString name : {"latent.png", "latent.pdf", "latent.svg", "loss.png", "loss.pdf", "loss.svg"}) {
             const QString path = m_tmp.filePath(name);
             QVERIFY(name.startsWith("latent") ? w().documents()->exportLatentTo(path)
                                               : w().documents()->exportLossTo(path));
@@ -244,6 +246,32 @@ private slots:
         }
         const QImage latent(m_tmp.filePath("latent.png"));
         QCOMPARE(latent.width() * 4, latent.height() * 5); // 1000 x 800 at the renderer's scale
+        const QImage loss(m_tmp.filePath("loss.png"));
+        QCOMPARE(loss.width() * 3, loss.height() * 5); // 1000 x 600
+        QFile pdf(m_tmp.filePath("loss.pdf"));
+        QVERIFY(pdf.open(QIODevice::ReadOnly) && pdf.read(5) == "%PDF-");
+        // The SVGs parse, and hold a dot per encoded sample and a curve per loss series.
+        for (const QString name : {"latent.svg", "loss.svg"}) {
+            QFile f(m_tmp.filePath(name));
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QXmlStreamReader xml(&f);
+            int circles = 0, lines = 0, svg = 0;
+            while (!xml.atEnd())
+                if (xml.readNext() == QXmlStreamReader::StartElement) {
+                    circles += xml.name() == QLatin1String("circle");
+                    lines += xml.name() == QLatin1String("polyline");
+                    svg += xml.name() == QLatin1String("svg");
+                }
+            QVERIFY2(!xml.hasError(), qPrintable(name + ": " + xml.errorString()));
+            QCOMPARE(svg, 1);
+            if (name == "latent.svg")
+                QVERIFY2(circles >= 1000, qPrintable(QString::number(circles)));
+            else
+                QVERIFY(lines >= 2);
+            f.seek(0);
+            const QByteArray text = f.readAll();
+            if (name == "loss.svg") QVERIFY(text.contains("train loss") && text.contains("validation loss"));
+        }
         QVERIFY(!w().documents()->exportLossTo(m_tmp.filePath("loss.txt")));
         QCOMPARE(m_dialogs->errors.size(), 1);
     }

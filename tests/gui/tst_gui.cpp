@@ -20,6 +20,7 @@
 #include "views/interpolation/InterpolationView.h"
 #include "views/manifold/ManifoldView.h"
 #include "views/pca/PcaView.h"
+#include "views/metrics/MetricsView.h"
 #include "views/output/ImageView.h"
 #include "views/output/PointCloudView.h"
 #include "views/plots/PlotTheme.h"
@@ -29,6 +30,7 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QPushButton>
+#include <QTableWidget>
 #include <QToolTip>
 #include <QStatusBar>
 
@@ -723,7 +725,14 @@ private slots:
         PointCloudView* cloud = w().decoderView()->cloudView(); // the Swiss roll's decoded points
         QVERIFY(cloud->isVisible());
         QVERIFY(lightness(cloud, {2, cloud->height() - 3}) < 80);
+        // The export draws the finished epochs (with none it says so and writes nothing).
         const QString png = m_tmp.filePath("dark-loss.png");
+        if (w().lossPlot()->history().empty()) {
+            QVERIFY(!w().documents()->exportLossTo(png));
+            QVERIFY(!QFile::exists(png));
+            c().stepEpoch();
+            QTRY_VERIFY_WITH_TIMEOUT(!w().lossPlot()->history().empty(), 30000);
+        }
         QVERIFY(w().documents()->exportLossTo(png));
         QImage exported(png);
         QVERIFY(!exported.isNull());
@@ -1028,6 +1037,61 @@ private slots:
         const std::shared_ptr<const Model> later = v->shownModel();
         const app::EvaluationResult laterShown = *v->shownFigures();
         QCOMPARE(laterShown.model.msePerFeature, app::evaluate(*later, d).model.msePerFeature);
+    }
+
+    // Metrics: hidden it measures nothing; shown, one row per completed epoch with the
+    // figures app::measureEpoch gives for that model (the CLI's `train --metrics`), a VAE's
+    // ELBO and active units among them, and no ELBO column for an autoencoder.
+    void metricsViewFollowsTheEpochs() {
+        MetricsView* v = w().metricsView();
+        app::RunConfig config = app::loadPreset("swissroll-vae");
+        config.dataset.generator.samples = 600;
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().applyConfig(config);
+        QTRY_COMPARE_WITH_TIMEOUT(session.count(), 1, 30000);
+        QTRY_VERIFY(ready());
+        QVERIFY(v->rows().empty() && !v->busy());
+        w().findChild<QDockWidget*>("metricsDock")->raise();
+        QTRY_VERIFY_WITH_TIMEOUT(v->rows().size() == 1 && !v->busy(), 30000);
+        QCOMPARE(v->rows().front().epoch, 0.0); // the untrained model
+        // Models within the same epoch get no row of their own.
+        const std::shared_ptr<const Model> untrained = c().latest()->decoder;
+        c().stepBatch();
+        QTRY_VERIFY(c().latest()->decoder != untrained && c().state() != RunState::Running);
+        QTest::qWait(100);
+        QTRY_VERIFY(!v->busy());
+        QCOMPARE(v->rows().size(), size_t(1));
+        for (int e = 1; e <= 2; ++e) {
+            c().stepEpoch();
+            QTRY_VERIFY_WITH_TIMEOUT(c().state() != RunState::Running && !v->busy() && !v->rows().empty() &&
+                                         v->rows().back().epoch >= e,
+                                     30000);
+        }
+        // Stepped epoch by epoch, each ends paused at its end: one row each, in order.
+        QCOMPARE(v->rows().size(), size_t(3));
+        QCOMPARE(v->rows()[1].epoch, 1.0);
+        QCOMPARE(v->rows()[2].epoch, 2.0);
+        const app::EpochMetrics& last = v->rows().back();
+        const std::shared_ptr<const Model> model = c().latest()->decoder;
+        const auto probe = app::makeMetricsProbe(c().session().dataset, model->normalizer());
+        const app::EpochMetrics expected = app::measureEpoch(*model, *probe, 2, last.steps);
+        QCOMPARE(last.msePerFeature, expected.msePerFeature);
+        QCOMPARE(*last.elbo, *expected.elbo);
+        QCOMPARE(*last.trustworthiness, *expected.trustworthiness);
+        QCOMPARE(*last.activeUnits, *expected.activeUnits);
+        QTableWidget* table = v->table();
+        QCOMPARE(table->rowCount(), 3);
+        QCOMPARE(table->item(0, 0)->text(), QString("2")); // newest first
+        QCOMPARE(table->item(0, 2)->text(), QString::number(*expected.elbo, 'f', 2));
+        QVERIFY(!table->isColumnHidden(2) && !table->isColumnHidden(6));
+        QVERIFY(table->isColumnHidden(3)); // no classes: no k-NN
+
+        config.model.kind = ModelKind::Autoencoder;
+        w().applyConfig(config);
+        QTRY_COMPARE_WITH_TIMEOUT(session.count(), 2, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(v->rows().size() == 1 && !v->busy(), 30000);
+        QVERIFY(!v->rows().front().elbo);
+        QVERIFY(table->isColumnHidden(2) && table->isColumnHidden(6));
     }
 
     // Anomalies: a class left out of training in the panel, the view scoring each new model

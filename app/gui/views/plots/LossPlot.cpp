@@ -135,6 +135,7 @@ QString LossPlot::objectiveText(const ModelConfig& model, const EpochReport* las
 
 void LossPlot::reset(ModelKind kind, const QString& penalty, int plannedEpochs) {
     m_plannedEpochs = std::max(1, plannedEpochs);
+    m_history.clear();
     clearGraphs();
     clearItems();
     m_marks.clear();
@@ -190,6 +191,7 @@ void LossPlot::add(const TrainingSnapshot& s) {
     if (s.batches.empty() && s.epochs.empty() && s.changes.empty()) return;
     for (const BatchPoint& b : s.batches) m_batch->addData(b.position, b.loss.total);
     for (const EpochReport& r : s.epochs) {
+        m_history.push_back(r);
         const double x = r.epoch;
         m_trainTotal->addData(x, r.train.total);
         if (r.hasValidation) m_validTotal->addData(x, r.validation.total);

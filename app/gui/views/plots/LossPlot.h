@@ -37,6 +37,8 @@ public:
     void setLogScale(bool on);
     bool logScale() const { return m_log; }
     int epochCount() const { return m_trainTotal ? m_trainTotal->dataCount() : 0; }
+    // Every epoch shown, for the export (drawn by the CLI's renderer).
+    const std::vector<EpochReport>& history() const { return m_history; }
     int markCount() const { return int(m_marks.size()); }
     // The changes' labels as laid out at the last replot, in widget pixels.
     std::vector<QRectF> markLabelRects() const;
@@ -54,6 +56,7 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
+    std::vector<EpochReport> m_history;
     QCPGraph* addCurve(const QString& name, QColor color, Qt::PenStyle style, double width,
                        QCPAxis* valueAxis = nullptr);
     void rescale();

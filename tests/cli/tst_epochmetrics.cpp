@@ -1,0 +1,173 @@
+// app::measureEpoch and metrics.csv: each figure against an independent computation on the
+// same samples (the engine's metrics called here directly, `eval`'s figures where the probe
+// is the whole test part), the probe's limits, active units by hand, and the file's reader.
+#include "EpochMetrics.h"
+#include "Evaluation.h"
+#include "Experiment.h"
+#include "RunConfig.h"
+
+#include "latentlab/Batch.h"
+#include "latentlab/Metrics.h"
+#include "latentlab/Trainer.h"
+
+#include <QtTest>
+#include <cmath>
+
+using namespace latentlab;
+
+namespace {
+// Three classes as blobs in 4-D (well apart, so the codes can tell them apart), `train`
+// training rows then `test` test rows, classes taking turns.
+std::shared_ptr<const data::Dataset> blobs(int train, int test) {
+    auto d = std::make_shared<data::Dataset>();
+    d->name = "blobs-by-hand";
+    d->rows = train + test;
+    d->cols = 4;
+    d->trainRows = train;
+    d->labelKind = data::LabelKind::Class;
+    Rng rng(7);
+    for (int64_t r = 0; r < d->rows; ++r) {
+        const int c = int(r % 3);
+        for (int f = 0; f < 4; ++f) d->values.push_back(float((f == c ? 6.0 : 0.0) + rng.normal()));
+        d->labels.push_back(float(c));
+    }
+    return d;
+}
+
+app::Experiment experiment(const QString& preset, std::shared_ptr<const data::Dataset> d, double beta = 1) {
+    app::RunConfig c = app::loadPreset(preset);
+    c.model.beta = beta;
+    c.dataset.name = QString::fromStdString(d->name);
+    return app::Experiment::prepare(c, std::move(d));
+}
+} // namespace
+
+class TestEpochMetrics : public QObject {
+    Q_OBJECT
+
+private slots:
+    void everyFigureMatchesAnIndependentComputation() {
+        const auto d = blobs(300, 200);
+        // Trained with beta = 4: the ELBO still weighs the KL term once.
+        app::Experiment e = experiment("swissroll-vae", d, 4.0);
+        const Model& model = e.model();
+        QCOMPARE(model.config().beta, 4.0);
+        // A few epochs, so the codes mean something and the KL term is not nil.
+        e.config().training.epochs = 3;
+        Trainer trainer(e.model(), e.view(), d->trainingRows(), e.config().training);
+        QVERIFY(trainer.run(nullptr).epochsCompleted == 3);
+        const auto probe = app::makeMetricsProbe(d, model.normalizer());
+        QCOMPARE(probe->begin, Index(300));
+        QCOMPARE(probe->end, Index(500));
+        const app::EpochMetrics m = app::measureEpoch(model, *probe, 4, 123);
+        QCOMPARE(m.epoch, 4.0);
+        QCOMPARE(m.steps, 123LL);
+        QCOMPARE(m.latentDim, int(model.latentDim()));
+
+        const DataView view = app::viewOf(*d);
+        const Matrix x = toMatrix(view, model.normalizer(), 300, 500);
+        Matrix xhat, z, refZ;
+        model.reconstruct(x, xhat);
+        model.encode(x, z);
+        model.encode(toMatrix(view, model.normalizer(), 0, 300), refZ);
+        std::vector<int> testLabels, refLabels;
+        for (int r = 0; r < 500; ++r) (r < 300 ? refLabels : testLabels).push_back(r % 3);
+        QCOMPARE(m.msePerFeature, (xhat - x).squaredNorm() / double(x.size()));
+        QVERIFY(m.knnAccuracy);
+        QCOMPARE(*m.knnAccuracy, knnAccuracy(refZ, refLabels, z, testLabels, 5));
+        QVERIFY(m.trustworthiness);
+        QCOMPARE(*m.trustworthiness, trustworthiness(x, z, 10));
+        QVERIFY(!m.labelR2); // class labels
+        // The probe is the whole test part here, so `eval`'s figures are the same.
+        const app::EvaluationResult r = app::evaluate(model, *d);
+        QVERIFY(m.elbo && r.model.elbo);
+        QVERIFY(-*m.elbo > m.msePerFeature); // the KL term counts
+        QCOMPARE(*m.elbo, *r.model.elbo);
+        QCOMPARE(m.msePerFeature, r.model.msePerFeature);
+        QVERIFY(m.activeUnits);
+        QCOMPARE(*m.activeUnits, app::countActiveUnits(z));
+    }
+
+    void anAutoencoderHasNoElboNorActiveUnits() {
+        const auto d = blobs(60, 30);
+        app::Experiment e = experiment("swissroll-ae", d);
+        const app::EpochMetrics m = app::measureEpoch(e.model(), *app::makeMetricsProbe(d, e.model().normalizer()), 0, 0);
+        QVERIFY(!m.elbo);
+        QVERIFY(!m.activeUnits);
+        QVERIFY(m.knnAccuracy);
+    }
+
+    void theProbeKeepsToItsLimits() {
+        const auto d = blobs(2500, 1200);
+        app::Experiment e = experiment("swissroll-ae", d);
+        const auto p = app::makeMetricsProbe(d, e.model().normalizer());
+        QCOMPARE(p->end - p->begin, app::kProbeSamples);
+        QCOMPARE(p->x.cols(), app::kProbeSamples);
+        QCOMPARE(p->distances.rows(), app::kProbeSamples);
+        QCOMPARE(p->reference.cols(), app::kProbeReferenceSamples);
+        QCOMPARE(p->referenceClasses.size(), size_t(app::kProbeReferenceSamples));
+        // Without a test part the probe is the first samples of all, and there is no k-NN.
+        auto all = std::make_shared<data::Dataset>(*d);
+        all->trainRows = all->rows;
+        const auto q = app::makeMetricsProbe(all, e.model().normalizer());
+        QCOMPARE(q->begin, Index(0));
+        QVERIFY(q->classes.empty());
+        QVERIFY(!app::measureEpoch(e.model(), *q, 1, 1).knnAccuracy);
+    }
+
+    void activeUnitsByHand() {
+        // Variances (n - 1): row 0 of {0, 0.19, 0, 0.19} is 0.0361/3 = 0.0120 > 0.01 (over n
+        // it would be 0.0090); row 1 of {0, 0.1, 0, 0.1} 0.01/3 = 0.0033; row 2 constant.
+        Matrix means(3, 4);
+        means << 0, 0.19f, 0, 0.19f, 0, 0.1f, 0, 0.1f, 5, 5, 5, 5;
+        QCOMPARE(app::countActiveUnits(means), 1);
+        means.row(1) *= 2; // 0.0133
+        QCOMPARE(app::countActiveUnits(means), 2);
+        QCOMPARE(app::countActiveUnits(Matrix(3, 1)), 0);
+    }
+
+    void csvRoundTripsAndNamesWhatIsWrong() {
+        app::EpochMetrics a;
+        a.epoch = 1;
+        a.steps = 57;
+        a.msePerFeature = 0.25;
+        a.knnAccuracy = 0.5;
+        a.trustworthiness = 0.75;
+        a.latentDim = 2;
+        app::EpochMetrics b = a;
+        b.epoch = 2.5;
+        b.elbo = -180.5;
+        b.activeUnits = 1;
+        b.labelR2 = 0.125;
+        const QByteArray csv = app::metricsCsv({a, b});
+        const std::vector<app::EpochMetrics> back = app::parseMetricsCsv(csv, "m.csv");
+        QCOMPARE(back.size(), size_t(2));
+        QCOMPARE(back[0].epoch, 1.0);
+        QCOMPARE(back[0].steps, 57LL);
+        QVERIFY(!back[0].elbo && !back[0].activeUnits && !back[0].labelR2);
+        QCOMPARE(*back[1].elbo, -180.5);
+        QCOMPARE(*back[1].activeUnits, 1);
+        QCOMPARE(*back[1].labelR2, 0.125);
+        QCOMPARE(back[1].epoch, 2.5);
+        // Columns are found by name, in any order; unknown ones are skipped.
+        const auto swapped = app::parseMetricsCsv("note,mse_per_feature,epoch\nx,0.5,3\n", "s.csv");
+        QCOMPARE(swapped.size(), size_t(1));
+        QCOMPARE(swapped[0].epoch, 3.0);
+        QCOMPARE(swapped[0].msePerFeature, 0.5);
+        auto error = [](const QByteArray& text) {
+            try {
+                app::parseMetricsCsv(text, "bad.csv");
+            } catch (const app::ConfigFileError& e) {
+                return QString::fromUtf8(e.what());
+            }
+            return QString();
+        };
+        QCOMPARE(error("epoch,mse_per_feature\n1,0.5\n2\n"), QString("bad.csv:3: 1 fields where the header has 2"));
+        QCOMPARE(error("epoch,mse_per_feature\n1,abc\n"), QString("bad.csv:2: mse_per_feature is not a number: 'abc'"));
+        QCOMPARE(error("epoch,steps\n1,2\n"), QString("bad.csv:1: no column 'mse_per_feature'"));
+        QVERIFY(error("").startsWith("bad.csv:1: no header"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEpochMetrics)
+#include "tst_epochmetrics.moc"
