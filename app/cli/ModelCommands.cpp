@@ -83,33 +83,39 @@ int runEncode(const QStringList& args) {
     return 0;
 }
 
+// A latent code written as "0.5,-1.2" for option --`option`, one value per latent dimension.
+Vector parseCode(const QString& option, const QString& text, Index latentDim) {
+    const QStringList parts = text.split(',');
+    for (int k = 0; k < parts.size(); ++k)
+        if (parts[k].trimmed().isEmpty())
+            throw UsageError(QString("--%1: value %2 is empty").arg(option).arg(k + 1).toStdString());
+    if (parts.size() != latentDim)
+        throw UsageError(QString("--%1: the model's latent space has %2 dimensions, got %3 values")
+                             .arg(option).arg(latentDim).arg(parts.size()).toStdString());
+    Vector z(latentDim);
+    for (int k = 0; k < parts.size(); ++k) {
+        const QString value = parts[k].trimmed();
+        bool ok = false;
+        const double v = value.toDouble(&ok);
+        const QString beyond = "--" + option + ": '" + value + "' is beyond the range of float (about ±3.4e38)";
+        if (!ok) {
+            // QString::toDouble also fails on overflow; tell the two apart.
+            if (std::isinf(std::strtod(value.toLatin1().constData(), nullptr))) throw UsageError(beyond.toStdString());
+            throw UsageError(("--" + option + ": '" + value + "' is not a number").toStdString());
+        }
+        if (!std::isfinite(v) || std::abs(v) > double(std::numeric_limits<Scalar>::max()))
+            throw UsageError(beyond.toStdString());
+        z(k) = Scalar(v);
+    }
+    return z;
+}
+
 int runDecode(const QStringList& args) {
     const Args a(args, {"model", "z", "out"});
     const QString out = a.required("out");
     const LoadedRun run = loadRun(a.required("model"));
-    const QStringList parts = a.required("z").split(',');
-    for (int k = 0; k < parts.size(); ++k)
-        if (parts[k].trimmed().isEmpty()) throw UsageError(QString("--z: value %1 is empty").arg(k + 1).toStdString());
     const Model& model = *run.saved.model;
-    if (parts.size() != model.latentDim())
-        throw UsageError(QString("--z: the model's latent space has %1 dimensions, got %2 values")
-                             .arg(model.latentDim()).arg(parts.size()).toStdString());
-    Matrix z(model.latentDim(), 1);
-    for (int k = 0; k < parts.size(); ++k) {
-        const QString text = parts[k].trimmed();
-        bool ok = false;
-        const double v = text.toDouble(&ok);
-        if (!ok) {
-            // QString::toDouble also fails on overflow; tell the two apart.
-            const double parsed = std::strtod(text.toLatin1().constData(), nullptr);
-            if (std::isinf(parsed))
-                throw UsageError(("--z: '" + text + "' is beyond the range of float (about ±3.4e38)").toStdString());
-            throw UsageError(("--z: '" + text + "' is not a number").toStdString());
-        }
-        if (!std::isfinite(v) || std::abs(v) > double(std::numeric_limits<Scalar>::max()))
-            throw UsageError(("--z: '" + text + "' is beyond the range of float (about ±3.4e38)").toStdString());
-        z(k, 0) = Scalar(v);
-    }
+    const Matrix z = parseCode("z", a.required("z"), model.latentDim());
     Matrix x;
     model.decode(z, x);
     requireFinite(x, run.source);
@@ -189,43 +195,60 @@ void plotGrid(const QString& out, const LoadedRun& run, const Args& a, int dimX,
                 qPrintable(out));
 }
 
-// The decoded path between the codes of two samples of the data.
+// The decoded path between two codes: those of two samples of the data (--between I,J), or
+// points of the latent space (--from-z, --to-z), or one of each.
 void plotInterpolation(const QString& out, const LoadedRun& run, const Args& a) {
     const Model& model = *run.saved.model;
     if (!isImageModel(run))
         throw UsageError((run.source + ": --kind interpolation draws decoded images; this model's data are not images")
                              .toStdString());
-    const data::Dataset d = datasetFor(run, a);
-    const QStringList ends = a.required("between").split(',');
-    bool okA = false, okB = false;
-    const qlonglong rowA = ends.size() == 2 ? ends[0].trimmed().toLongLong(&okA) : -1;
-    const qlonglong rowB = ends.size() == 2 ? ends[1].trimmed().toLongLong(&okB) : -1;
-    if (!okA || !okB || rowA < 0 || rowB < 0 || rowA >= d.rows || rowB >= d.rows)
-        throw UsageError(QString("--between: two sample numbers of 0..%1 such as \"3,17\" (got \"%2\")")
-                             .arg(d.rows - 1)
-                             .arg(a.value("between"))
-                             .toStdString());
-    const DataView view = app::viewOf(d);
-    const Index rows[2] = {Index(rowA), Index(rowB)};
-    Matrix x, z;
-    gatherBatch(view, model.normalizer(), rows, 2, x);
-    model.encode(x, z);
+    const bool fromPoint = a.has("from-z"), toPoint = a.has("to-z");
+    Vector ends[2];
+    QString names[2];
+    if (fromPoint) ends[0] = parseCode("from-z", a.value("from-z"), model.latentDim());
+    if (toPoint) ends[1] = parseCode("to-z", a.value("to-z"), model.latentDim());
+    if (!fromPoint || !toPoint) {
+        if (!a.has("between"))
+            throw UsageError("--kind interpolation: give --between I,J (two samples), or --from-z and --to-z (two "
+                             "points), or one sample and one point");
+        const data::Dataset d = datasetFor(run, a);
+        const QStringList rows = a.value("between").split(',');
+        bool okA = false, okB = false;
+        const qlonglong rowA = rows.size() == 2 ? rows[0].trimmed().toLongLong(&okA) : -1;
+        const qlonglong rowB = rows.size() == 2 ? rows[1].trimmed().toLongLong(&okB) : -1;
+        if (!okA || !okB || rowA < 0 || rowB < 0 || rowA >= d.rows || rowB >= d.rows)
+            throw UsageError(QString("--between: two sample numbers of 0..%1 such as \"3,17\" (got \"%2\")")
+                                 .arg(d.rows - 1)
+                                 .arg(a.value("between"))
+                                 .toStdString());
+        const Index picked[2] = {Index(rowA), Index(rowB)};
+        Matrix x, z;
+        gatherBatch(app::viewOf(d), model.normalizer(), picked, 2, x);
+        model.encode(x, z);
+        for (int e = 0; e < 2; ++e)
+            if (!(e == 0 ? fromPoint : toPoint)) {
+                ends[e] = z.col(e);
+                names[e] = QString("sample %1").arg(picked[e]);
+            }
+    }
+    for (int e = 0; e < 2; ++e)
+        if (names[e].isEmpty()) names[e] = "point (" + a.value(e == 0 ? "from-z" : "to-z") + ")";
     const bool spherical = model.kind() == ModelKind::Vae && !a.has("linear");
     const int steps = a.integer("steps", 2, 100, 10);
     Matrix decoded;
-    model.decode(interpolateCodes(z.col(0), z.col(1), steps, spherical), decoded);
+    model.decode(interpolateCodes(ends[0], ends[1], steps, spherical), decoded);
     requireFinite(decoded, run.source);
     model.normalizer().invert(decoded);
     const QImage strip = app::imageGrid(decoded, run.imageWidth, run.imageHeight, steps, 2);
     app::savePlot(out, strip.size(), [&](QPainter& p, const QRectF& r) { p.drawImage(r, strip); });
-    std::printf("wrote %d decoded codes from sample %lld to sample %lld (%s) to %s\n", steps, rowA, rowB,
+    std::printf("wrote %d decoded codes from %s to %s (%s) to %s\n", steps, qPrintable(names[0]), qPrintable(names[1]),
                 spherical ? "spherical" : "linear", qPrintable(out));
 }
 
 } // namespace
 
 int runPlot(const QStringList& args) {
-    const Args a(args, {"model", "kind", "out", "dataset", "grid", "dims", "spread", "between", "steps",
+    const Args a(args, {"model", "kind", "out", "dataset", "grid", "dims", "spread", "between", "from-z", "to-z", "steps",
                         "anomaly-class", "threshold-quantile"},
                  {"linear"});
     const QString kind = a.required("kind");

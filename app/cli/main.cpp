@@ -33,11 +33,13 @@ commands:
             and precision and recall above that quantile of the normal training errors
   plot      --model DIR --kind latent|pca|loss|metrics|grid|interpolation|anomaly|roc
             --out FILE.png|FILE.svg|FILE.pdf [--dataset D] [--dims 0,1] [--grid N] [--spread S]
-            [--between I,J] [--steps N] [--linear] [--anomaly-class N]
+            [--between I,J] [--from-z "x,y"] [--to-z "x,y"] [--steps N] [--linear]
+            [--anomaly-class N]
             the latent plane, PCA of the same data, the loss curves, the figures of
             metrics.csv per epoch (train --metrics), a grid of decoded
             images over the plane (a VAE's spaced by the prior's quantiles), or the decoded
-            path between samples I and J (spherical for a VAE unless --linear), the
+            path between samples I and J or points of the latent space (spherical for a
+            VAE unless --linear), the
             histograms of test errors for normal samples and class N, or the ROC curve
   presets   list the presets
   datasets  list the datasets and where they were found

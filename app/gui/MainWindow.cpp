@@ -375,6 +375,7 @@ void MainWindow::decodeAt(double x, double y) {
     const LatentPlot* plot = m_latent->plot();
     const Vector z = planePoint(base, plot->dimX(), plot->dimY(), x, y);
     m_decoder->showDecoded(z, decodeToData(model, z));
+    m_interpolation->setPickedCode(z); // for its "Start here" and "End here"
 }
 
 void MainWindow::samplePrior(int count) {

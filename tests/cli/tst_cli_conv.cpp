@@ -164,22 +164,50 @@ private slots:
         QFile all(out + "/all.csv");
         QVERIFY(all.open(QIODevice::ReadOnly));
         const QStringList codes = QString::fromUtf8(all.readAll()).trimmed().split('\n'); // index,label,z0,z1
-        for (int end : {0, 5}) {
-            const QStringList code = codes[end == 0 ? 1 : 4].split(',');
-            const QString z = code[2] + "," + code[3];
-            r = run({"decode", "--model", out, "--z", z, "--out", out + "/end.csv"});
-            QVERIFY2(r.code == 0, qPrintable(r.err));
+        // The images at the ends of a path (end 0 or 5) are the decoded codes `z`.
+        auto endShows = [&](const QImage& strip, int end, const QString& z) {
+            const Result d = run({"decode", "--model", out, "--z", z, "--out", out + "/end.csv"});
+            if (d.code != 0) return d.err;
             QFile e(out + "/end.csv");
-            QVERIFY(e.open(QIODevice::ReadOnly));
+            if (!e.open(QIODevice::ReadOnly)) return QString("no end.csv");
             const QStringList values = QString::fromUtf8(e.readAll()).trimmed().split('\n').last().split(',');
             const int cell = 2 * (2 * kSide + 1);
             for (int y = 0; y < kSide; y += 3)
                 for (int x = 0; x < kSide; x += 3) {
                     const int expected = int(std::clamp(std::lround(values[2 + y * kSide + x].toDouble()), 0L, 255L));
-                    QVERIFY2(std::abs(qGray(path.pixel(end * cell + 4 * x + 1, 4 * y + 1)) - expected) <= 1,
-                             qPrintable(QString("end %1 (%2, %3)").arg(end).arg(x).arg(y)));
+                    if (std::abs(qGray(strip.pixel(end * cell + 4 * x + 1, 4 * y + 1)) - expected) > 1)
+                        return QString("end %1 (%2, %3)").arg(end).arg(x).arg(y);
                 }
+            return QString();
+        };
+        for (int end : {0, 5}) {
+            const QStringList code = codes[end == 0 ? 1 : 4].split(',');
+            const QString problem = endShows(path, end, code[2] + "," + code[3]);
+            QVERIFY2(problem.isEmpty(), qPrintable(problem));
         }
+        // Points of the latent space as ends, or a sample and a point.
+        r = run({"plot", "--model", out, "--kind", "interpolation", "--from-z", "0.5,-0.25", "--to-z", "-1,0.75",
+                 "--steps", "6", "--out", out + "/points.png"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("from point (0.5,-0.25) to point (-1,0.75)"), qPrintable(r.out));
+        const QImage points(out + "/points.png");
+        for (const auto& [end, z] : {std::pair{0, QString("0.5,-0.25")}, std::pair{5, QString("-1,0.75")}}) {
+            const QString problem = endShows(points, end, z);
+            QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        }
+        r = run({"plot", "--model", out, "--kind", "interpolation", "--between", "0,3", "--to-z", "-1,0.75",
+                 "--steps", "6", "--out", out + "/mixed.png"});
+        QVERIFY2(r.code == 0 && r.out.contains("from sample 0 to point (-1,0.75)"), qPrintable(r.out + r.err));
+        const QImage mixed(out + "/mixed.png");
+        const QStringList sample0 = codes[1].split(',');
+        QString problem = endShows(mixed, 0, sample0[2] + "," + sample0[3]);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        problem = endShows(mixed, 5, "-1,0.75");
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        r = run({"plot", "--model", out, "--kind", "interpolation", "--from-z", "1", "--to-z", "0,0", "--out",
+                 out + "/bad.png"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("--from-z: the model's latent space has 2 dimensions, got 1 values"), qPrintable(r.err));
     }
 
     void layersThatDoNotFitAreRefused_data() {

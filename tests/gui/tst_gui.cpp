@@ -939,6 +939,23 @@ private slots:
         const QPolygonF path = plot().path();
         QCOMPARE(path.size(), 10);
         QVERIFY(std::abs(path.first().x() - expected(0, 0)) < 1e-5 && std::abs(path.last().y() - expected(1, 9)) < 1e-5);
+        // Two points of the plane as the ends: the decoder's last point with Start here,
+        // another with End here; choosing a sample again makes that end a sample.
+        w().decodeAt(1.5, -0.5);
+        const Vector pointA = w().decoderView()->lastCode();
+        v->startHereButton()->click();
+        w().decodeAt(-2.0, 1.0);
+        const Vector pointB = w().decoderView()->lastCode();
+        v->endHereButton()->click();
+        QVERIFY(v->shownCodes().isApprox(interpolateCodes(pointA, pointB, 10, false)));
+        QVERIFY(std::abs(v->shownCodes()(0, 0) - 1.5) < 1e-6 && std::abs(v->shownCodes()(1, 9) - 1.0) < 1e-6);
+        QVERIFY2(v->caption().startsWith("point (1.50, -0.50) → point (-2.00, 1.00)"), qPrintable(v->caption()));
+        QCOMPARE(plot().path().first(), QPointF(1.5, -0.5));
+        v->fromBox()->setValue(5);
+        QVERIFY(!v->startPoint() && v->endPoint());
+        QVERIFY(v->shownCodes().isApprox(interpolateCodes(codeOf(5), pointB, 10, false)));
+        QVERIFY2(v->caption().startsWith("sample 5 → point"), qPrintable(v->caption()));
+        v->toBox()->setValue(17);
         v->stepsBox()->setValue(4);
         QCOMPARE(v->shownValues().cols(), Index(4));
         // Another tab: the path goes with it.

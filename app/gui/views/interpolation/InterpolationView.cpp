@@ -23,11 +23,16 @@
 namespace latentlab::gui {
 
 InterpolationView::InterpolationView(QWidget* parent)
-    : DataOutputView(tr("Interpolation: the codes on the way from one sample's code to another's, each decoded; "
-                        "the path is drawn on the plane"),
+    : DataOutputView(tr("Interpolation: the codes on the way from one sample's code (or a point of the plane) "
+                        "to another's, each decoded; the path is drawn on the plane"),
                      parent),
       m_from(new QSpinBox), m_to(new QSpinBox), m_steps(new QSpinBox), m_spherical(new QCheckBox(tr("Spherical"))),
-      m_random(new QPushButton(tr("Random pair"))) {
+      m_random(new QPushButton(tr("Random pair"))), m_startHere(new QPushButton(tr("Start here"))),
+      m_endHere(new QPushButton(tr("End here"))) {
+    m_startHere->setToolTip(tr("Start the path at the point last clicked on the plane (choose a sample again to "
+                               "start there)"));
+    m_endHere->setToolTip(tr("End the path at the point last clicked on the plane"));
+    for (QPushButton* b : {m_startHere, m_endHere}) b->setEnabled(false); // until a point is clicked
     m_from->setObjectName("interpolationFrom");
     m_to->setObjectName("interpolationTo");
     m_from->setToolTip(tr("The sample the path starts from (its row in the data)"));
@@ -49,10 +54,28 @@ InterpolationView::InterpolationView(QWidget* parent)
     bar->addWidget(m_steps);
     bar->addWidget(m_spherical);
     bar->addWidget(m_random);
+    bar->addWidget(m_startHere);
+    bar->addWidget(m_endHere);
     bar->addStretch();
     if (auto* box = qobject_cast<QVBoxLayout*>(layout())) box->insertLayout(0, bar);
-    for (QSpinBox* b : {m_from, m_to, m_steps})
-        connect(b, qOverload<int>(&QSpinBox::valueChanged), this, [this] { refresh(); });
+    // Choosing a sample makes that end a sample again.
+    connect(m_from, qOverload<int>(&QSpinBox::valueChanged), this, [this] {
+        m_ends[0].reset();
+        refresh();
+    });
+    connect(m_to, qOverload<int>(&QSpinBox::valueChanged), this, [this] {
+        m_ends[1].reset();
+        refresh();
+    });
+    connect(m_steps, qOverload<int>(&QSpinBox::valueChanged), this, [this] { refresh(); });
+    connect(m_startHere, &QPushButton::clicked, this, [this] {
+        m_ends[0] = m_picked;
+        refresh();
+    });
+    connect(m_endHere, &QPushButton::clicked, this, [this] {
+        m_ends[1] = m_picked;
+        refresh();
+    });
     connect(m_spherical, &QCheckBox::toggled, this, [this] { refresh(); });
     connect(m_random, &QPushButton::clicked, this, [this] {
         if (!m_dataset || m_dataset->rows < 2) return;
@@ -62,8 +85,9 @@ InterpolationView::InterpolationView(QWidget* parent)
         int b = int(rng.below(n - 1));
         if (b >= a) ++b;
         const QSignalBlocker block(m_from);
+        m_ends[0].reset();
         m_from->setValue(a);
-        m_to->setValue(b); // refreshes once
+        m_to->setValue(b); // refreshes once (and makes both ends samples)
     });
 }
 
@@ -72,6 +96,11 @@ void InterpolationView::setSession(const SessionInfo& info) {
     m_model.reset();
     m_codes.resize(0, 0);
     m_values.resize(0, 0);
+    m_picked.reset();
+    m_ends[0].reset();
+    m_ends[1].reset();
+    m_caption.clear();
+    for (QPushButton* b : {m_startHere, m_endHere}) b->setEnabled(false);
     const Index rows = m_dataset ? m_dataset->rows : 0;
     const bool vae = info.config.model.kind == ModelKind::Vae;
     {
@@ -112,6 +141,19 @@ void InterpolationView::setDimensions(int dimX, int dimY) {
     refresh();
 }
 
+void InterpolationView::setPickedCode(const Vector& code) {
+    m_picked = code;
+    for (QPushButton* b : {m_startHere, m_endHere}) b->setEnabled(true);
+}
+
+QString InterpolationView::endName(int end, Index row) const {
+    if (!m_ends[end]) return tr("sample %1").arg(row);
+    const Vector& z = *m_ends[end];
+    const Index dx = std::clamp<Index>(m_dimX, 0, z.size() - 1), dy = std::clamp<Index>(m_dimY, 0, z.size() - 1);
+    return z.size() >= 2 ? tr("point (%1, %2)").arg(z(dx), 0, 'f', 2).arg(z(dy), 0, 'f', 2)
+                         : tr("point (%1)").arg(z(0), 0, 'f', 2);
+}
+
 void InterpolationView::refresh() {
     if (!m_active || !m_model || !m_dataset || m_dataset->rows < 1) return;
     const Model& model = *m_model;
@@ -120,10 +162,15 @@ void InterpolationView::refresh() {
     const Index rows[] = {m_from->value(), m_to->value()};
     gatherBatch(app::viewOf(*m_dataset), model.normalizer(), rows, 2, x);
     model.encode(x, z); // a VAE's means
-    m_codes = interpolateCodes(z.col(0), z.col(1), m_steps->value(), m_spherical->isChecked());
+    // A point from another session's model cannot be an end: the sample stands in.
+    for (int e = 0; e < 2; ++e)
+        if (m_ends[e] && m_ends[e]->size() != z.rows()) m_ends[e].reset();
+    const Vector a = m_ends[0] ? *m_ends[0] : Vector(z.col(0)), b = m_ends[1] ? *m_ends[1] : Vector(z.col(1));
+    m_codes = interpolateCodes(a, b, m_steps->value(), m_spherical->isChecked());
     m_values = decodeColumns(model, m_codes);
-    const QString caption = tr("sample %1 → sample %2, %3").arg(rows[0]).arg(rows[1])
-                                .arg(m_spherical->isChecked() ? tr("spherical") : tr("straight"));
+    const QString caption = tr("%1 → %2, %3").arg(endName(0, rows[0]), endName(1, rows[1]),
+                                                  m_spherical->isChecked() ? tr("spherical") : tr("straight"));
+    m_caption = caption;
     if (m_dataset->isImage()) {
         m_image->setImage(app::imageGrid(m_values, m_dataset->imageWidth, m_dataset->imageHeight, int(m_values.cols()), 2));
         m_image->setCaption(caption);
