@@ -92,7 +92,7 @@ QJsonObject EvaluationResult::toJson() const {
                        {"notes", QJsonArray::fromStringList(notes)}};
 }
 
-EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t seed) {
+EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t seed, EvaluationCache* cache) {
     checkModelFitsData(model, d, "the model");
     const DataView view = viewOf(d);
     const Normalizer& norm = model.normalizer();
@@ -141,12 +141,17 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
                  trustLabels.empty() ? QString()
                                      : QString(" and label_r2 (a linear fit of the %1 from the codes)")
                                            .arg(QString::fromStdString(d.labelName.empty() ? "label" : d.labelName)));
-    Matrix trustX;
-    gatherBatch(view, norm, trustIdx.data(), Index(trustIdx.size()), trustX);
+    EvaluationCache local;
+    EvaluationCache& c = cache ? *cache : local;
+    if (c.trustX.cols() != Index(trustIdx.size())) {
+        gatherBatch(view, norm, trustIdx.data(), Index(trustIdx.size()), c.trustX);
+        // The original points' distances serve the model's figures and PCA's alike (n^2 of them).
+        c.trustDistances = c.trustX.cols() >= kMinTrustSamples ? squaredDistances(c.trustX) : Matrix();
+    }
+    const Matrix& trustX = c.trustX;
+    const Matrix& trustDistances = c.trustDistances;
     Matrix trustZ;
     model.encode(trustX, trustZ);
-    // The original points' distances serve the model's figures and PCA's alike (n^2 of them).
-    const Matrix trustDistances = trustX.cols() >= kMinTrustSamples ? squaredDistances(trustX) : Matrix();
     r.model = figures(x, xhat, unitRange, trainCodes, testCodes, d, trustDistances, trustZ, trustLabels);
     if (model.kind() == ModelKind::Vae) {
         // ELBO with beta = 1 whatever the training beta, so models compare.
@@ -158,12 +163,18 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
 
     // PCA with as many components as the latent space, fitted on the training part.
     const Index k = std::min<Index>(model.latentDim(), d.cols);
+    if (c.pca && c.pcaComponents == k) {
+        r.pca = *c.pca;
+        return r;
+    }
     const Matrix trainX = toMatrix(view, norm, 0, trainRows);
     const Pca pca = fitPca(trainX, k);
     const Matrix pcaHat = pca.inverseTransform(pca.transform(x));
     const Matrix pcaTrain = hasTest ? pca.transform(trainX) : Matrix();
     const Matrix pcaTest = hasTest ? pca.transform(toMatrix(view, norm, trainRows, d.rows)) : Matrix();
     r.pca = figures(x, pcaHat, unitRange, pcaTrain, pcaTest, d, trustDistances, pca.transform(trustX), trustLabels);
+    c.pca = r.pca;
+    c.pcaComponents = k;
     return r;
 }
 

@@ -33,7 +33,18 @@ struct EvaluationResult {
     QJsonObject toJson() const;
 };
 
-EvaluationResult evaluate(const Model& model, const data::Dataset& dataset, uint64_t seed = 1);
+// What evaluate() computes from the data alone, in a model's normalised units (which stay
+// for a session): the trustworthiness samples, their distances and PCA's figures. A caller
+// that evaluates many models of one session (the PCA tab) keeps one and passes it each time;
+// evaluate() fills it the first time. One thread at a time.
+struct EvaluationCache {
+    Matrix trustX, trustDistances;
+    std::optional<QualityFigures> pca;
+    Index pcaComponents = 0;
+};
+
+EvaluationResult evaluate(const Model& model, const data::Dataset& dataset, uint64_t seed = 1,
+                          EvaluationCache* cache = nullptr);
 
 // Every sample on the data's first two principal components (one for 1-D data), fitted on
 // the training part in the model's normalised units: the plane PCA gives, 2 x rows.

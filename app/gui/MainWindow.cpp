@@ -14,6 +14,7 @@
 #include "views/manifold/ManifoldView.h"
 #include "views/pca/PcaView.h"
 #include "views/metrics/MetricsView.h"
+#include "views/LatestTask.h"
 #include "views/output/DecoderView.h"
 #include "views/output/FiltersView.h"
 #include "views/output/ReconstructionStrip.h"
@@ -37,10 +38,17 @@
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <utility>
 
 namespace latentlab::gui {
+
+namespace {
+// Each view's pool work while training runs: at most this share of one core (four such
+// views: 8 % of one core at most).
+constexpr double kViewShareWhileTraining = 0.02;
+} // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::make_unique<Dialogs>()) {
     setWindowTitle(tr("Latent Lab"));
@@ -79,7 +87,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
         tabifyDockWidget(m_galleryDock, dock);
         ModelView* v = view;
         m_views.push_back(v);
-        connect(dock, &QDockWidget::visibilityChanged, view, [v](bool shown) { v->setActive(shown); });
+        connect(dock, &QDockWidget::visibilityChanged, dock, [v](bool shown) { v->setActive(shown); });
+        // A tab floated out of the dock area and shown reports "hidden" on the way and
+        // nothing after (Qt 6.4): read whether it shows once the move is done.
+        connect(dock, &QDockWidget::topLevelChanged, dock, [dock, v](bool floating) {
+            if (floating) QTimer::singleShot(0, dock, [dock, v] { v->setActive(dock->isVisible()); });
+        });
     };
     // What the first layer learned.
     tab(tr("Filters"), "filtersDock", m_filters);
@@ -221,6 +234,12 @@ void MainWindow::connectController() {
         if (std::exchange(m_resumeIfRejected, false)) m_controller->train();
     });
     connect(c, &TrainingController::stateChanged, m_controls, &ControlBar::setState);
+    // While training runs the views' pool work keeps to a small share of a core, so the
+    // cores stay with training (measured with --perf-report --all-views); stopped, they
+    // catch up at once.
+    connect(c, &TrainingController::stateChanged, this, [](RunState state) {
+        LatestTask::setCpuShare(state == RunState::Running ? kViewShareWhileTraining : 1.0);
+    });
     connect(c, &TrainingController::busy, m_controls, &ControlBar::setBusy);
     connect(c, &TrainingController::errorOccurred, this, &MainWindow::reportError);
     connect(m_controls->trainAction(), &QAction::triggered, c, &TrainingController::train);

@@ -59,6 +59,7 @@ int perfReport(const QCommandLineParser& parser) {
         !numberOption(parser, "threads", 0, 1024, true, threads))
         return 2;
     options.threads = int(threads);
+    options.allViews = parser.isSet("all-views");
     QTextStream out(stdout);
     try {
         latentlab::gui::runPerfReport(options, out);
@@ -106,6 +107,8 @@ int main(int argc, char** argv) {
     parser.addOption({"seconds", "--perf-report: seconds measured per phase (default 15).", "s"});
     parser.addOption({"warmup", "--perf-report: warm-up seconds before measuring (default 3).", "s"});
     parser.addOption({"threads", "--perf-report: training threads (default: the window's automatic choice).", "n"});
+    parser.addOption({"all-views", "--perf-report: every dock shown at once (the tabs floated out), so every view "
+                                   "computes while measured."});
     parser.process(app);
     if (perf) return perfReport(parser);
 

@@ -1111,6 +1111,35 @@ private slots:
         QVERIFY(table->isColumnHidden(2) && table->isColumnHidden(6));
     }
 
+    // A tab floated out of the dock area is a view shown: it computes (and a hidden one not).
+    void aFloatedTabComputes() {
+        MetricsView* v = w().metricsView();
+        app::RunConfig config = app::loadPreset("swissroll-ae");
+        config.dataset.generator.samples = 600;
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().applyConfig(config);
+        QTRY_COMPARE_WITH_TIMEOUT(session.count(), 1, 30000);
+        QTRY_VERIFY(ready());
+        w().findChild<QDockWidget*>("galleryDock")->raise();
+        QTest::qWait(50);
+        QDockWidget* dock = w().findChild<QDockWidget*>("metricsDock");
+        QVERIFY(v->rows().empty());
+        dock->setFloating(true);
+        dock->show();
+        QTRY_VERIFY_WITH_TIMEOUT(dock->isVisible() && v->rows().size() == 1, 30000);
+        // Docked again behind another tab: hidden, it waits.
+        dock->setFloating(false);
+        w().findChild<QDockWidget*>("galleryDock")->raise();
+        c().stepEpoch();
+        QTRY_VERIFY_WITH_TIMEOUT(c().state() != RunState::Running && c().latest()->progress.epoch == 1, 30000);
+        QTest::qWait(100);
+        QCOMPARE(v->rows().size(), size_t(1));
+        QVERIFY(!v->busy());
+        dock->raise();
+        QTRY_VERIFY_WITH_TIMEOUT(v->rows().size() == 2, 30000);
+        w().findChild<QDockWidget*>("galleryDock")->raise();
+    }
+
     // Anomalies: a class left out of training in the panel, the view scoring each new model
     // (only while it shows) with the figures the CLI prints, the slider moving the threshold
     // over the quantiles of the normal training errors.

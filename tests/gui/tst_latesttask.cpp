@@ -6,6 +6,7 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <atomic>
+#include <ctime>
 #include <thread>
 #include <vector>
 
@@ -76,6 +77,28 @@ private slots:
         b.task.setEnabled(true);
         QTRY_COMPARE(b.shown, std::vector<int>{2});
         QCOMPARE(b.started.load(), 1);
+    }
+
+    // With a share of a core, work that took CPU time holds the next start back (here
+    // 0.001: 20 ms of CPU hold it back 20 s) until the share is lifted.
+    void aShareOfACoreHoldsTheNextStartBack() {
+        Bench b;
+        b.release = true;
+        LatestTask::setCpuShare(0.001);
+        b.task.request([&b]() -> LatestTask::Delivery {
+            ++b.started;
+            const std::clock_t start = std::clock();
+            while (double(std::clock() - start) / CLOCKS_PER_SEC < 0.02) {
+            }
+            return [&b] { b.shown.push_back(1); };
+        });
+        QTRY_COMPARE(b.shown, std::vector<int>{1});
+        b.task.request(b.work(2));
+        QTest::qWait(200);
+        QCOMPARE(b.started.load(), 1);
+        QVERIFY(b.task.busy()); // it waits to start
+        LatestTask::setCpuShare(1.0);
+        QTRY_COMPARE(b.shown, (std::vector<int>{1, 2}));
     }
 
     void anEscapedErrorEndsTheRunAndTheNextRequestRuns() {

@@ -8,10 +8,15 @@
 #include "training/TrainingSession.h"
 #include "views/latent/LatentPlot.h"
 #include "views/latent/LatentView.h"
+#include "views/anomaly/AnomalyView.h"
+#include "views/manifold/ManifoldView.h"
+#include "views/metrics/MetricsView.h"
+#include "views/pca/PcaView.h"
 #include "views/output/DecoderView.h"
 
 #include "Experiment.h"
 
+#include <QDockWidget>
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -146,6 +151,19 @@ public:
         // screen (offscreen: 800 x 600): the plane's size sets the replot's cost.
         window.resize(1600, 1000);
         window.show();
+        if (m_options.allViews) {
+            // Each tab floated out and shown: every view is visible, so each computes for
+            // every new model (a tabbed view computes only while its tab is the current one).
+            QStringList shown;
+            for (QDockWidget* dock : window.findChildren<QDockWidget*>()) {
+                if (!window.tabifiedDockWidgets(dock).isEmpty()) dock->setFloating(true);
+                dock->show();
+                shown << dock->windowTitle();
+            }
+            m_figures.views = QString("all %1 docks shown at once (%2)").arg(shown.size()).arg(shown.join(", "));
+        } else {
+            m_figures.views = "the window's default layout (tabs: the prior samples in front)";
+        }
         TrainingController* c = window.controller();
         // The window starts with the default preset (session 1); ours is the next one.
         spinUntil([&] { return c->hasSession() || failed(); }, 60, "the first session");
@@ -187,6 +205,12 @@ private:
         // Both lambdas capture locals: the heartbeat (a local QObject) is their context, so
         // they are disconnected when this function ends, also by an exception.
         QObject::connect(c, &TrainingController::snapshotArrived, &heartbeat, [&] { ++snapshots; });
+        // The views that compute on their own pool thread: how often each showed a result.
+        int pca = 0, anomalies = 0, manifold = 0, metrics = 0;
+        QObject::connect(window.pcaView(), &PcaView::evaluated, &heartbeat, [&] { ++pca; });
+        QObject::connect(window.anomalyView(), &AnomalyView::scored, &heartbeat, [&] { ++anomalies; });
+        QObject::connect(window.manifoldView(), &ManifoldView::decoded, &heartbeat, [&] { ++manifold; });
+        QObject::connect(window.metricsView(), &MetricsView::measured, &heartbeat, [&] { ++metrics; });
         // How many codes each plane update changes: the samples re-encoded while training.
         QObject::connect(plot, &LatentPlot::codesChanged, &heartbeat, [&] {
             ++planeUpdates;
@@ -240,6 +264,13 @@ private:
         m_figures.snapshotsPerSecond = snapshots / seconds;
         m_figures.planeUpdatesPerSecond = planeUpdates / seconds;
         m_figures.codesPerSecond = double(reencoded) / seconds;
+        // Over the whole phase (the views go on while the window's training is held).
+        const double phase = cpuWall + double(slices) * slice;
+        m_figures.viewUpdates = QString("manifold %1 /s, PCA %2 /s, anomalies %3 /s, metrics %4 /s")
+                                    .arg(manifold / phase, 0, 'f', 2)
+                                    .arg(pca / phase, 0, 'f', 2)
+                                    .arg(anomalies / phase, 0, 'f', 2)
+                                    .arg(metrics / phase, 0, 'f', 2);
     }
 
     // A left-button drag across the plane while training goes on: each step is timed from

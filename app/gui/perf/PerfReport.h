@@ -30,6 +30,9 @@ struct PerfOptions {
     int threads = 0;     // training threads; 0: the window's automatic choice
     int replots = 10;
     int dragSteps = 60;
+    // Every dock shown at once (the tabs beside the prior samples floated out), so each view
+    // computes for every new model while the figures are measured.
+    bool allViews = false;
 };
 
 struct PerfFigures {
@@ -38,6 +41,8 @@ struct PerfFigures {
     long long samples = 0;
     int threads = 0, cores = 0;
     QString waitPolicy; // the OpenMP variables as the process saw them
+    QString views;      // which views showed while measuring
+    QString viewUpdates; // results the pool-thread views showed per second while training
     double seconds = 0, warmup = 0;
     // 1. throughput (samples per second).
     double headlessRate = 0, windowRate = 0;         // medians over the slices

@@ -28,6 +28,7 @@ void printPerfTable(const PerfFigures& f, QTextStream& out) {
     out << "Latent Lab performance report (issue 4)\n";
     out << "  preset:  " << f.preset << ": " << f.model << "\n";
     out << "  data:    " << f.dataset << ", " << f.samples << " samples\n";
+    out << "  views:   " << f.views << "\n";
     out << "  threads: " << f.threads << " training thread(s) on " << f.cores << " cores; " << f.waitPolicy << "\n";
     out << "  timing:  " << f.warmup << " s warm-up each, then " << f.seconds << " s in the window and " << f.seconds
         << " s headless, taking turns in " << f.slices
@@ -66,6 +67,7 @@ void printPerfTable(const PerfFigures& f, QTextStream& out) {
         QString("p95 <= %1 ms").arg(PerfTargets::decodeMs), verdict(!f.decode.empty() && decodeP95 <= PerfTargets::decodeMs));
     row(out, "while training: snapshots, plane updates",
         QString("%1 /s, %2 /s").arg(f.snapshotsPerSecond, 0, 'f', 1).arg(f.planeUpdatesPerSecond, 0, 'f', 1), "", "");
+    if (!f.viewUpdates.isEmpty()) row(out, "while training: views' results shown", f.viewUpdates, "", "");
     row(out, "while training: GUI thread busy", QString("%1 % of a core").arg(100 * f.guiCpuShare, 0, 'f', 1), "", "");
     row(out, "while training: codes re-encoded",
         QString("%1 /s: the %2 of %3 shown while training, all of them with every plane update")

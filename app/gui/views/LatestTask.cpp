@@ -2,13 +2,42 @@
 
 #include <QMetaObject>
 #include <QObject>
+#include <QThread>
+#include <QTimer>
+#include <algorithm>
+#include <ctime>
 #include <utility>
+#include <vector>
 
 namespace latentlab::gui {
 
-LatestTask::LatestTask(QObject* owner) : m_owner(owner) { m_pool.setMaxThreadCount(1); }
+namespace {
+double g_share = 1.0;                // GUI thread only
+std::vector<LatestTask*> g_tasks;    // every task alive, GUI thread only
 
-LatestTask::~LatestTask() { m_pool.waitForDone(); }
+double threadCpuSeconds() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+} // namespace
+
+void LatestTask::setCpuShare(double share) {
+    g_share = std::clamp(share, 1e-3, 1.0);
+    for (LatestTask* t : g_tasks) t->startWaiting();
+}
+
+double LatestTask::cpuShare() { return g_share; }
+
+LatestTask::LatestTask(QObject* owner) : m_owner(owner) {
+    m_pool.setMaxThreadCount(1);
+    g_tasks.push_back(this);
+}
+
+LatestTask::~LatestTask() {
+    g_tasks.erase(std::remove(g_tasks.begin(), g_tasks.end(), this), g_tasks.end());
+    m_pool.waitForDone();
+}
 
 void LatestTask::request(Work work) {
     ++m_generation;
@@ -28,10 +57,27 @@ void LatestTask::setEnabled(bool enabled) {
 
 void LatestTask::startWaiting() {
     if (m_running || !m_waiting || !m_enabled) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (g_share < 1.0 && now < m_notBefore) {
+        if (!m_timerSet) {
+            m_timerSet = true;
+            const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(m_notBefore - now).count() + 1;
+            QTimer::singleShot(int(std::min<long long>(wait, 1 << 30)), m_owner, [this] {
+                m_timerSet = false;
+                startWaiting();
+            });
+        }
+        return;
+    }
     m_running = true;
     const int generation = m_generation;
     m_pool.start([this, generation, work = std::exchange(m_waiting, nullptr)] {
+        // Idle priority (SCHED_IDLE on Linux): a view's work runs on what training and the
+        // GUI thread leave, never beside a training thread on its core, where the other
+        // training threads would wait for that one at every step.
+        QThread::currentThread()->setPriority(QThread::IdlePriority);
         Delivery delivery;
+        const double cpu0 = threadCpuSeconds();
         try {
             delivery = work();
         } catch (...) {
@@ -40,14 +86,19 @@ void LatestTask::startWaiting() {
         }
         // Queued to the owner's thread; Qt drops it if the owner is destroyed first (the
         // destructor waited for this thread, so `this` is alive until then).
+        const double cpu = threadCpuSeconds() - cpu0;
         QMetaObject::invokeMethod(
-            m_owner, [this, generation, delivery = std::move(delivery)] { finished(generation, delivery); },
+            m_owner, [this, generation, delivery = std::move(delivery), cpu] { finished(generation, delivery, cpu); },
             Qt::QueuedConnection);
     });
 }
 
-void LatestTask::finished(int generation, const Delivery& delivery) {
+void LatestTask::finished(int generation, const Delivery& delivery, double cpuSeconds) {
     m_running = false;
+    // The pause that keeps this task's work within its share of a core.
+    const double pause = cpuSeconds * (1.0 / g_share - 1.0);
+    m_notBefore = std::chrono::steady_clock::now() +
+                  std::chrono::microseconds(static_cast<long long>(std::min(pause, 3600.0) * 1e6));
     if (generation == m_generation && delivery) delivery();
     startWaiting(); // a newer request waited for this one
 }

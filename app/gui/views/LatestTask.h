@@ -7,6 +7,7 @@
 #pragma once
 
 #include <QThreadPool>
+#include <chrono>
 #include <functional>
 
 class QObject;
@@ -31,12 +32,19 @@ public:
     void cancel();
     void setEnabled(bool enabled);
     bool enabled() const { return m_enabled; }
+
+    // The share of one core each task's work may take (1: no limit). After work that took
+    // t seconds of CPU the next starts no sooner than t (1 / share - 1) later. The window
+    // sets a small share while training runs, so the views leave the cores to training,
+    // and lifts it when training stops (waiting work then starts at once). GUI thread only.
+    static void setCpuShare(double share);
+    static double cpuShare();
     // Whether work runs now, or waits for the running one (not for being enabled).
     bool busy() const { return m_running || (m_waiting && m_enabled); }
 
 private:
     void startWaiting();
-    void finished(int generation, const Delivery& delivery);
+    void finished(int generation, const Delivery& delivery, double cpuSeconds);
 
     QObject* m_owner;
     QThreadPool m_pool;
@@ -44,6 +52,8 @@ private:
     int m_generation = 0; // of the newest request or cancel
     bool m_running = false;
     bool m_enabled = true;
+    bool m_timerSet = false;                        // a start waits for the share's pause
+    std::chrono::steady_clock::time_point m_notBefore; // the share's pause ends
 };
 
 } // namespace latentlab::gui

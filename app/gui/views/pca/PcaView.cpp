@@ -36,6 +36,7 @@ PcaView::PcaView(QWidget* parent) : QWidget(parent), m_planeView(new PainterView
 
 void PcaView::setSession(const SessionInfo& info) {
     m_dataset = info.dataset;
+    m_cache = std::make_shared<app::EvaluationCache>();
     m_figures.reset();
     m_shownModel.reset();
     m_plane.resize(0, 0);
@@ -48,13 +49,14 @@ void PcaView::setModel(std::shared_ptr<const Model> model) {
     if (!model || !m_dataset) return;
     // The plane depends on the data and the normaliser only, both fixed for a session.
     const bool needPlane = m_plane.cols() == 0;
-    m_task.request([this, needPlane, model = std::move(model), data = m_dataset]() -> LatestTask::Delivery {
+    m_task.request([this, needPlane, model = std::move(model), data = m_dataset,
+                    cache = m_cache]() -> LatestTask::Delivery {
         app::EvaluationResult figures;
         Matrix plane;
         QString error;
         try {
             const SingleThreaded onThisThread;
-            figures = app::evaluate(*model, *data);
+            figures = app::evaluate(*model, *data, 1, cache.get());
             if (needPlane) plane = app::pcaPlane(*model, *data);
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());

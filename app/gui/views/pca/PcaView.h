@@ -49,6 +49,9 @@ private:
     PainterView* m_planeView;
     QLabel* m_table;
     std::shared_ptr<const data::Dataset> m_dataset;
+    // The session's data-only figures, computed by the first evaluation; only the pool
+    // thread touches it (one evaluation at a time), a new session brings a new one.
+    std::shared_ptr<app::EvaluationCache> m_cache;
     std::optional<app::EvaluationResult> m_figures;
     std::shared_ptr<const Model> m_shownModel;
     Matrix m_plane;
