@@ -270,7 +270,7 @@ void paintMetrics(QPainter& p, const QRectF& area, const std::vector<EpochMetric
     int row = 0;
     for (size_t i = 0; i < quality.size(); ++i)
         if (curve(top, quality[i], classColor(int(i)), row)) ++row;
-    curve(bottom, {"reconstruction MSE per feature", [mse](const EpochMetrics& m) { return std::optional<double>(mse(m.msePerFeature)); }},
+    curve(bottom, {"MSE per feature", [mse](const EpochMetrics& m) { return std::optional<double>(mse(m.msePerFeature)); }},
           classColor(3), 0);
 }
 

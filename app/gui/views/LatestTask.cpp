@@ -1,8 +1,9 @@
 #include "views/LatestTask.h"
 
+#include "training/TrainingController.h"
+
 #include <QMetaObject>
 #include <QObject>
-#include <QThread>
 #include <QTimer>
 #include <algorithm>
 #include <ctime>
@@ -58,7 +59,7 @@ void LatestTask::setEnabled(bool enabled) {
 void LatestTask::startWaiting() {
     if (m_running || !m_waiting || !m_enabled) return;
     const auto now = std::chrono::steady_clock::now();
-    if (g_share < 1.0 && now < m_notBefore) {
+    if (m_shareLimited && g_share < 1.0 && now < m_notBefore) {
         if (!m_timerSet) {
             m_timerSet = true;
             const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(m_notBefore - now).count() + 1;
@@ -72,10 +73,10 @@ void LatestTask::startWaiting() {
     m_running = true;
     const int generation = m_generation;
     m_pool.start([this, generation, work = std::exchange(m_waiting, nullptr)] {
-        // Idle priority (SCHED_IDLE on Linux): a view's work runs on what training and the
-        // GUI thread leave, never beside a training thread on its core, where the other
-        // training threads would wait for that one at every step.
-        QThread::currentThread()->setPriority(QThread::IdlePriority);
+        // At training's priority (nice +5 on Linux): a view's work never delays the GUI
+        // thread's answer to the mouse. (Idle priority starved the views while training:
+        // the Metrics tab measured 3 of 20 epochs of mnist-vae.)
+        lowerTrainingPriority();
         Delivery delivery;
         const double cpu0 = threadCpuSeconds();
         try {

@@ -39,6 +39,9 @@ public:
     // and lifts it when training stops (waiting work then starts at once). GUI thread only.
     static void setCpuShare(double share);
     static double cpuShare();
+    // Whether this task keeps to that share (yes by default); a task whose work is small
+    // and bounded by itself (the Metrics tab: one measurement per epoch) need not.
+    void setShareLimited(bool limited) { m_shareLimited = limited; }
     // Whether work runs now, or waits for the running one (not for being enabled).
     bool busy() const { return m_running || (m_waiting && m_enabled); }
 
@@ -52,6 +55,7 @@ private:
     int m_generation = 0; // of the newest request or cancel
     bool m_running = false;
     bool m_enabled = true;
+    bool m_shareLimited = true;
     bool m_timerSet = false;                        // a start waits for the share's pause
     std::chrono::steady_clock::time_point m_notBefore; // the share's pause ends
 };

@@ -45,6 +45,8 @@ MetricsView::MetricsView(QWidget* parent) : QWidget(parent), m_curves(new Painte
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(split);
     m_task.setEnabled(false); // until its tab shows
+    // At most one measurement per epoch on a probe of 1,000 samples: no share to keep to.
+    m_task.setShareLimited(false);
 }
 
 void MetricsView::setSession(const SessionInfo& info) {
