@@ -205,6 +205,8 @@ void plotInterpolation(const QString& out, const LoadedRun& run, const Args& a) 
     const bool fromPoint = a.has("from-z"), toPoint = a.has("to-z");
     Vector ends[2];
     QString names[2];
+    if (fromPoint && toPoint && a.has("between"))
+        throw UsageError("--between has no end left to set: --from-z and --to-z give both ends");
     if (fromPoint) ends[0] = parseCode("from-z", a.value("from-z"), model.latentDim());
     if (toPoint) ends[1] = parseCode("to-z", a.value("to-z"), model.latentDim());
     if (!fromPoint || !toPoint) {
@@ -293,8 +295,9 @@ int runPlot(const QStringList& args) {
     } else if (kind == "metrics") {
         const QString path = QFileInfo(run.source).dir().filePath("metrics.csv");
         QFile file(path);
-        if (!file.open(QIODevice::ReadOnly))
+        if (!file.exists())
             throw std::runtime_error((path + ": not found; `latentlab-cli train --metrics` writes it").toStdString());
+        if (!file.open(QIODevice::ReadOnly)) throw std::runtime_error((path + ": " + file.errorString()).toStdString());
         const std::vector<app::EpochMetrics> rows = app::parseMetricsCsv(file.readAll(), path);
         if (rows.empty()) throw std::runtime_error((path + ": has no rows").toStdString());
         app::savePlot(out, QSize(900, 640),

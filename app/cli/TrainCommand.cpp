@@ -48,7 +48,17 @@ public:
         return true;
     }
     bool onEpoch(const EpochReport& r) override {
-        if (m_probe) m_metrics.push_back(app::measureEpoch(m_model, *m_probe, r.epoch, m_steps));
+        if (m_probe) {
+            // A measurement that fails (out of memory) ends the measuring, not the training.
+            try {
+                m_metrics.push_back(app::measureEpoch(m_model, *m_probe, r.epoch, m_steps));
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "\nlatentlab-cli train: --metrics: measuring epoch %d failed (%s); training goes on, "
+                                     "metrics.csv keeps the epochs before it\n",
+                             r.epoch, e.what());
+                m_probe.reset();
+            }
+        }
         // Without a terminal, a log line every tenth of the run instead of the live line.
         const int every = std::max(1, m_epochs / 10);
         if (!m_line.enabled() && (r.epoch % every == 0 || r.epoch == m_epochs))

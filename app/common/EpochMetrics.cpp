@@ -144,22 +144,34 @@ std::vector<EpochMetrics> parseMetricsCsv(const QByteArray& text, const QString&
             if (v.isEmpty()) return std::nullopt;
             bool ok = false;
             const double d = v.toDouble(&ok);
-            if (!ok) fail(i + 1, QString("%1 is not a number: '%2'").arg(name, QString::fromUtf8(v)));
+            if (!ok || !std::isfinite(d))
+                fail(i + 1, QString("%1 is not a finite number: '%2'").arg(name, QString::fromUtf8(v)));
             return d;
+        };
+        // A count: a whole number in [0, limit].
+        auto count = [&](const char* name, double limit) -> std::optional<long long> {
+            const std::optional<double> d = number(name);
+            if (d && (*d < 0 || *d > limit || *d != std::floor(*d)))
+                fail(i + 1, QString("%1 must be a whole number from 0 to %2: '%3'")
+                                .arg(name)
+                                .arg(limit, 0, 'g', 12)
+                                .arg(QString::fromUtf8(cell(name))));
+            return d ? std::optional<long long>((long long)*d) : std::nullopt;
         };
         EpochMetrics m;
         const std::optional<double> epoch = number("epoch");
         const std::optional<double> mse = number("mse_per_feature");
         if (!epoch || !mse) fail(i + 1, "epoch and mse_per_feature must not be empty");
+        if (*epoch < 0 || *epoch > 1e9) fail(i + 1, QString("epoch out of range (0 to 1e9): %1").arg(*epoch));
         m.epoch = *epoch;
-        m.steps = (long long)number("steps").value_or(0);
+        m.steps = count("steps", 1e15).value_or(0);
         m.msePerFeature = *mse;
         m.elbo = number("elbo_per_sample");
         m.knnAccuracy = number("knn5_accuracy");
         m.trustworthiness = number("trustworthiness_k10");
         m.labelR2 = number("label_r2");
-        if (const auto au = number("active_units")) m.activeUnits = int(*au);
-        m.latentDim = int(number("latent_dim").value_or(0));
+        if (const auto au = count("active_units", 1 << 20)) m.activeUnits = int(*au);
+        m.latentDim = int(count("latent_dim", 1 << 20).value_or(0));
         out.push_back(m);
     }
     return out;

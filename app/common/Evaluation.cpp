@@ -143,6 +143,11 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
                                            .arg(QString::fromStdString(d.labelName.empty() ? "label" : d.labelName)));
     EvaluationCache local;
     EvaluationCache& c = cache ? *cache : local;
+    if (c.dataset != &d || c.seed != seed) {
+        c = EvaluationCache();
+        c.dataset = &d;
+        c.seed = seed;
+    }
     if (c.trustX.cols() != Index(trustIdx.size())) {
         gatherBatch(view, norm, trustIdx.data(), Index(trustIdx.size()), c.trustX);
         // The original points' distances serve the model's figures and PCA's alike (n^2 of them).

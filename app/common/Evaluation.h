@@ -36,8 +36,11 @@ struct EvaluationResult {
 // What evaluate() computes from the data alone, in a model's normalised units (which stay
 // for a session): the trustworthiness samples, their distances and PCA's figures. A caller
 // that evaluates many models of one session (the PCA tab) keeps one and passes it each time;
-// evaluate() fills it the first time. One thread at a time.
+// evaluate() fills it the first time. One thread at a time; one session's models (the same
+// data and normaliser): another dataset or seed starts it afresh.
 struct EvaluationCache {
+    const data::Dataset* dataset = nullptr; // what it was filled for
+    uint64_t seed = 0;
     Matrix trustX, trustDistances;
     std::optional<QualityFigures> pca;
     Index pcaComponents = 0;

@@ -56,13 +56,20 @@ void drawFrame(QPainter& p, const Axes& a, const QString& title, const QString& 
     f.setPointSizeF(9);
     p.setFont(f);
     const double xs = niceStep(a.x1 - a.x0, 6);
-    for (double x = std::ceil(a.x0 / xs) * xs; x <= a.x1 + 1e-12; x += xs) {
+    // Counted, not stepped: far from 0 a step can be below the spacing of doubles.
+    const double xFirst = std::ceil(a.x0 / xs) * xs;
+    for (int t = 0; t < 50; ++t) {
+        const double x = xFirst + t * xs;
+        if (!(x <= a.x1 + 1e-12)) break;
         const QPointF q = a.map(x, a.y0);
         p.drawLine(q, q + QPointF(0, 4));
         p.drawText(QRectF(q.x() - 40, q.y() + 5, 80, 16), Qt::AlignHCenter | Qt::AlignTop, QString::number(x, 'g', 4));
     }
     const double ys = niceStep(a.y1 - a.y0, 6);
-    for (double y = std::ceil(a.y0 / ys) * ys; y <= a.y1 + 1e-12; y += ys) {
+    const double yFirst = std::ceil(a.y0 / ys) * ys;
+    for (int t = 0; t < 50; ++t) {
+        const double y = yFirst + t * ys;
+        if (!(y <= a.y1 + 1e-12)) break;
         const QPointF q = a.map(a.x0, y);
         p.drawLine(q, q - QPointF(4, 0));
         const QString label = logY ? QString::number(std::pow(10.0, y), 'g', 3) : QString::number(y, 'g', 4);

@@ -208,6 +208,10 @@ private slots:
                  out + "/bad.png"});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains("--from-z: the model's latent space has 2 dimensions, got 1 values"), qPrintable(r.err));
+        r = run({"plot", "--model", out, "--kind", "interpolation", "--between", "0,3", "--from-z", "0,0", "--to-z",
+                 "1,1", "--out", out + "/bad.png"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("--between has no end left to set"), qPrintable(r.err));
     }
 
     void layersThatDoNotFitAreRefused_data() {

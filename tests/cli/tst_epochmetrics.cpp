@@ -88,6 +88,23 @@ private slots:
         QCOMPARE(*m.activeUnits, app::countActiveUnits(z));
     }
 
+    // The cache of the data-only figures: the same figures as without it, and another seed
+    // (other trustworthiness samples) starts it afresh.
+    void evaluationCacheGivesTheSameFigures() {
+        const auto d = blobs(300, 200);
+        app::Experiment e = experiment("swissroll-ae", d);
+        app::EvaluationCache cache;
+        for (uint64_t seed : {1, 1, 2}) {
+            const app::EvaluationResult cached = app::evaluate(e.model(), *d, seed, &cache);
+            const app::EvaluationResult fresh = app::evaluate(e.model(), *d, seed);
+            QCOMPARE(cached.model.trustworthiness, fresh.model.trustworthiness);
+            QCOMPARE(cached.pca.trustworthiness, fresh.pca.trustworthiness);
+            QCOMPARE(cached.pca.msePerFeature, fresh.pca.msePerFeature);
+            QCOMPARE(cached.model.knnAccuracy, fresh.model.knnAccuracy);
+            QCOMPARE(cache.seed, seed);
+        }
+    }
+
     void anAutoencoderHasNoElboNorActiveUnits() {
         const auto d = blobs(60, 30);
         app::Experiment e = experiment("swissroll-ae", d);
@@ -163,7 +180,14 @@ private slots:
             return QString();
         };
         QCOMPARE(error("epoch,mse_per_feature\n1,0.5\n2\n"), QString("bad.csv:3: 1 fields where the header has 2"));
-        QCOMPARE(error("epoch,mse_per_feature\n1,abc\n"), QString("bad.csv:2: mse_per_feature is not a number: 'abc'"));
+        QCOMPARE(error("epoch,mse_per_feature\n1,abc\n"),
+                 QString("bad.csv:2: mse_per_feature is not a finite number: 'abc'"));
+        QCOMPARE(error("epoch,mse_per_feature\nnan,0.5\n"), QString("bad.csv:2: epoch is not a finite number: 'nan'"));
+        QCOMPARE(error("epoch,mse_per_feature\n1e20,0.5\n"), QString("bad.csv:2: epoch out of range (0 to 1e9): 1e+20"));
+        QCOMPARE(error("epoch,mse_per_feature,active_units\n1,0.5,2.5\n"),
+                 QString("bad.csv:2: active_units must be a whole number from 0 to 1048576: '2.5'"));
+        QCOMPARE(error("epoch,mse_per_feature,latent_dim\n1,0.5,-1\n"),
+                 QString("bad.csv:2: latent_dim must be a whole number from 0 to 1048576: '-1'"));
         QCOMPARE(error("epoch,steps\n1,2\n"), QString("bad.csv:1: no column 'mse_per_feature'"));
         QVERIFY(error("").startsWith("bad.csv:1: no header"));
     }

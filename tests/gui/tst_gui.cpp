@@ -59,14 +59,14 @@ class TestGui : public guitest::WindowTest {
     Q_OBJECT
 
     // A 600-sample roll with `preset`'s model, its session started and ready.
-    app::RunConfig smallRoll(const QString& preset) {
+    // False when it did not start (and become ready) within 30 s.
+    bool smallRoll(const QString& preset) {
         app::RunConfig config = app::loadPreset(preset);
         config.dataset.generator.samples = 600;
         const int before = c().hasSession() ? c().session().session : 0;
         w().applyConfig(config);
-        [&] { QTRY_VERIFY_WITH_TIMEOUT(c().hasSession() && c().session().session > before, 30000); }();
-        [&] { QTRY_VERIFY(ready()); }();
-        return config;
+        return QTest::qWaitFor([&] { return c().hasSession() && c().session().session > before; }, 30000) &&
+               QTest::qWaitFor([&] { return ready(); }, 30000);
     }
 
 private slots:
@@ -1034,7 +1034,7 @@ private slots:
     void pcaViewShowsEvalsFigures() {
         PcaView* v = w().pcaView();
         // A smaller roll: trustworthiness costs n^2, here computed three times over.
-        app::RunConfig config = smallRoll("swissroll-ae");
+        QVERIFY(smallRoll("swissroll-ae"));
         // Hidden: nothing computed, and nothing under way (a start would have set busy at once).
         QVERIFY(!v->shownFigures() && !v->busy());
         w().findChild<QDockWidget*>("pcaDock")->raise();
@@ -1067,7 +1067,7 @@ private slots:
     // ELBO and active units among them, and no ELBO column for an autoencoder.
     void metricsViewFollowsTheEpochs() {
         MetricsView* v = w().metricsView();
-        app::RunConfig config = smallRoll("swissroll-vae");
+        QVERIFY(smallRoll("swissroll-vae"));
         QVERIFY(v->rows().empty() && !v->busy());
         w().findChild<QDockWidget*>("metricsDock")->raise();
         QTRY_VERIFY_WITH_TIMEOUT(v->rows().size() == 1 && !v->busy(), 30000);
@@ -1104,7 +1104,7 @@ private slots:
         QVERIFY(!table->isColumnHidden(2) && !table->isColumnHidden(6));
         QVERIFY(table->isColumnHidden(3)); // no classes: no k-NN
 
-        smallRoll("swissroll-ae");
+        QVERIFY(smallRoll("swissroll-ae"));
         QTRY_VERIFY_WITH_TIMEOUT(v->rows().size() == 1 && !v->busy(), 30000);
         QVERIFY(!v->rows().front().elbo);
         QVERIFY(table->isColumnHidden(2) && table->isColumnHidden(6));
@@ -1113,7 +1113,7 @@ private slots:
     // A tab floated out of the dock area is a view shown: it computes (and a hidden one not).
     void aFloatedTabComputes() {
         MetricsView* v = w().metricsView();
-        app::RunConfig config = smallRoll("swissroll-ae");
+        QVERIFY(smallRoll("swissroll-ae"));
         w().findChild<QDockWidget*>("galleryDock")->raise();
         QTest::qWait(50);
         QDockWidget* dock = w().findChild<QDockWidget*>("metricsDock");

@@ -30,7 +30,10 @@ void LatestTask::setCpuShare(double share) {
 
 double LatestTask::cpuShare() { return g_share; }
 
-LatestTask::LatestTask(QObject* owner) : m_owner(owner) {
+LatestTask::LatestTask(QObject* owner) {
+    m_context.moveToThread(owner->thread());
+    m_pause.setSingleShot(true);
+    QObject::connect(&m_pause, &QTimer::timeout, &m_context, [this] { startWaiting(); });
     m_pool.setMaxThreadCount(1);
     g_tasks.push_back(this);
 }
@@ -41,14 +44,15 @@ LatestTask::~LatestTask() {
 }
 
 void LatestTask::request(Work work) {
-    ++m_generation;
     m_waiting = std::move(work);
     startWaiting();
 }
 
 void LatestTask::cancel() {
-    ++m_generation;
+    ++m_cancels;
     m_waiting = nullptr;
+    m_notBefore = {}; // the old session's pause does not hold the new one back
+    m_pause.stop();
 }
 
 void LatestTask::setEnabled(bool enabled) {
@@ -60,19 +64,14 @@ void LatestTask::startWaiting() {
     if (m_running || !m_waiting || !m_enabled) return;
     const auto now = std::chrono::steady_clock::now();
     if (m_shareLimited && g_share < 1.0 && now < m_notBefore) {
-        if (!m_timerSet) {
-            m_timerSet = true;
-            const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(m_notBefore - now).count() + 1;
-            QTimer::singleShot(int(std::min<long long>(wait, 1 << 30)), m_owner, [this] {
-                m_timerSet = false;
-                startWaiting();
-            });
-        }
+        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(m_notBefore - now).count() + 1;
+        m_pause.start(int(std::min<long long>(wait, 1 << 30))); // restarted: the latest pause counts
         return;
     }
+    m_pause.stop();
     m_running = true;
-    const int generation = m_generation;
-    m_pool.start([this, generation, work = std::exchange(m_waiting, nullptr)] {
+    const int cancels = m_cancels;
+    m_pool.start([this, cancels, work = std::exchange(m_waiting, nullptr)] {
         // At training's priority (nice +5 on Linux): a view's work never delays the GUI
         // thread's answer to the mouse. (Idle priority starved the views while training:
         // the Metrics tab measured 3 of 20 epochs of mnist-vae.)
@@ -85,22 +84,22 @@ void LatestTask::startWaiting() {
             // The views' work reports its own errors; one that escapes shows nothing rather
             // than end the program.
         }
-        // Queued to the owner's thread; Qt drops it if the owner is destroyed first (the
-        // destructor waited for this thread, so `this` is alive until then).
+        // Queued to the owner's thread through the task's own context, so it is dropped if
+        // the task goes first (its destructor waits for this thread, so `this` is alive here).
         const double cpu = threadCpuSeconds() - cpu0;
         QMetaObject::invokeMethod(
-            m_owner, [this, generation, delivery = std::move(delivery), cpu] { finished(generation, delivery, cpu); },
+            &m_context, [this, cancels, delivery = std::move(delivery), cpu] { finished(cancels, delivery, cpu); },
             Qt::QueuedConnection);
     });
 }
 
-void LatestTask::finished(int generation, const Delivery& delivery, double cpuSeconds) {
+void LatestTask::finished(int cancels, const Delivery& delivery, double cpuSeconds) {
     m_running = false;
     // The pause that keeps this task's work within its share of a core.
     const double pause = cpuSeconds * (1.0 / g_share - 1.0);
     m_notBefore = std::chrono::steady_clock::now() +
                   std::chrono::microseconds(static_cast<long long>(std::min(pause, 3600.0) * 1e6));
-    if (generation == m_generation && delivery) delivery();
+    if (cancels == m_cancels && delivery) delivery();
     startWaiting(); // a newer request waited for this one
 }
 

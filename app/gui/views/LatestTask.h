@@ -1,16 +1,18 @@
 // One computation at a time for a view, on its own pool thread, where only the newest request
-// matters: a request made while one runs waits (replacing any older waiting one), and the
-// result of a request that a newer one or cancel() overtook is dropped. While disabled (the
-// view is hidden) requests wait and start once enabled. The work runs off the GUI thread on
+// matters: a request made while one runs waits (replacing any older waiting one). A finished
+// result is shown even when a newer request waits (it is still newer than what shows, and
+// work that takes longer than models take to arrive would otherwise never show); cancel() (a
+// new session) drops the running one's. While disabled (the view is hidden) requests wait
+// and start once enabled. The work runs off the GUI thread on
 // immutable inputs it captured; what it returns runs on the owner's thread, to show the result.
 // The work catches its own errors and returns a delivery that shows them.
 #pragma once
 
+#include <QObject>
 #include <QThreadPool>
+#include <QTimer>
 #include <chrono>
 #include <functional>
-
-class QObject;
 
 namespace latentlab::gui {
 
@@ -20,7 +22,7 @@ public:
     using Delivery = std::function<void()>;
     using Work = std::function<Delivery()>;
 
-    // `owner` is the view: deliveries run on its thread, and never after it is gone.
+    // `owner` is the view: deliveries run on its thread, and never after the task is gone.
     explicit LatestTask(QObject* owner);
     ~LatestTask(); // waits for the work still running
     LatestTask(const LatestTask&) = delete;
@@ -47,16 +49,16 @@ public:
 
 private:
     void startWaiting();
-    void finished(int generation, const Delivery& delivery, double cpuSeconds);
+    void finished(int cancels, const Delivery& delivery, double cpuSeconds);
 
-    QObject* m_owner;
+    QObject m_context; // on the owner's thread: deliveries and the timer end with the task
+    QTimer m_pause;    // the end of the share's pause
     QThreadPool m_pool;
     Work m_waiting;
-    int m_generation = 0; // of the newest request or cancel
+    int m_cancels = 0; // cancel() calls: a result started before the last one is dropped
     bool m_running = false;
     bool m_enabled = true;
     bool m_shareLimited = true;
-    bool m_timerSet = false;                        // a start waits for the share's pause
     std::chrono::steady_clock::time_point m_notBefore; // the share's pause ends
 };
 

@@ -84,10 +84,14 @@ InterpolationView::InterpolationView(QWidget* parent)
         const int a = int(rng.below(n));
         int b = int(rng.below(n - 1));
         if (b >= a) ++b;
-        const QSignalBlocker block(m_from);
-        m_ends[0].reset();
-        m_from->setValue(a);
-        m_to->setValue(b); // refreshes once (and makes both ends samples)
+        {
+            const QSignalBlocker blockFrom(m_from), blockTo(m_to);
+            m_from->setValue(a);
+            m_to->setValue(b);
+        }
+        m_ends[0].reset(); // both ends samples again
+        m_ends[1].reset();
+        refresh();
     });
 }
 

@@ -6,6 +6,7 @@
 #include "latentlab/Threads.h"
 
 #include <QHeaderView>
+#include <QLabel>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -18,7 +19,11 @@ QString figure(const std::optional<double>& v, int decimals) {
 }
 } // namespace
 
-MetricsView::MetricsView(QWidget* parent) : QWidget(parent), m_curves(new PainterView), m_table(new QTableWidget) {
+MetricsView::MetricsView(QWidget* parent)
+    : QWidget(parent), m_curves(new PainterView), m_table(new QTableWidget), m_error(new QLabel) {
+    m_error->setWordWrap(true);
+    m_error->setStyleSheet("color: #b00020");
+    m_error->hide();
     setToolTip(tr("The model's figures as it trains, on the first 1,000 test samples: reconstruction error, ELBO, "
                   "k-NN accuracy and trustworthiness of the codes, active units"));
     m_table->setObjectName("metricsTable");
@@ -43,6 +48,7 @@ MetricsView::MetricsView(QWidget* parent) : QWidget(parent), m_curves(new Painte
     split->setStretchFactor(1, 2);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_error);
     layout->addWidget(split);
     m_task.setEnabled(false); // until its tab shows
     // At most one measurement per epoch on a probe of 1,000 samples: no share to keep to.
@@ -58,6 +64,8 @@ void MetricsView::setSession(const SessionInfo& info) {
     m_requestedEpoch = -1;
     m_title = tr("Metrics: %1").arg(info.dataset ? QString::fromStdString(info.dataset->name) : QString());
     m_curves->setPainter({});
+    m_error->clear();
+    m_error->hide();
     showTable();
 }
 
@@ -93,8 +101,10 @@ void MetricsView::setActive(bool active) { m_task.setEnabled(active); }
 
 void MetricsView::show(const app::EpochMetrics& row, std::shared_ptr<const app::MetricsProbe> probe,
                        const QString& error) {
+    m_error->setText(error.isEmpty() ? QString() : tr("Could not measure this model: %1").arg(error));
+    m_error->setVisible(!error.isEmpty());
     if (!error.isEmpty()) {
-        m_table->setToolTip(error);
+        emit measured();
         return;
     }
     if (!m_probe) m_probe = std::move(probe);
@@ -105,6 +115,8 @@ void MetricsView::show(const app::EpochMetrics& row, std::shared_ptr<const app::
     showTable();
     emit measured();
 }
+
+QString MetricsView::error() const { return m_error->text(); }
 
 void MetricsView::showTable() {
     m_table->setRowCount(int(m_rows.size()));

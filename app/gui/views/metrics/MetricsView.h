@@ -15,6 +15,7 @@
 #include <memory>
 #include <vector>
 
+class QLabel;
 class QTableWidget;
 
 namespace latentlab::gui {
@@ -35,6 +36,7 @@ public:
 
     const std::vector<app::EpochMetrics>& rows() const { return m_rows; } // oldest first
     QTableWidget* table() const { return m_table; }
+    QString error() const; // why the last measurement failed; empty after one that did not
     bool busy() const { return m_task.busy(); }
 
 signals:
@@ -46,6 +48,7 @@ private:
 
     PainterView* m_curves;
     QTableWidget* m_table;
+    QLabel* m_error;
     std::shared_ptr<const data::Dataset> m_dataset;
     std::shared_ptr<const app::MetricsProbe> m_probe; // built with the session's first model
     std::vector<app::EpochMetrics> m_rows;
