@@ -1,6 +1,7 @@
 // Runs latentlab-cli as a real process, for the end-to-end tests of the command line.
 #pragma once
 
+#include <QFile>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QString>
@@ -33,6 +34,18 @@ inline Result finish(QProcess& p, int timeoutMs = 600000) {
     }
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
             QString::fromUtf8(p.readAllStandardError())};
+}
+
+// A file's text, empty when it cannot be read.
+inline QString fileText(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+}
+
+// The last line of stderr: the CLI's one-line error.
+inline QString lastErrorLine(const QString& err) {
+    const QStringList lines = err.trimmed().split('\n');
+    return lines.isEmpty() ? QString() : lines.last();
 }
 
 inline Result runCli(const QStringList& args, const QProcessEnvironment& env, int timeoutMs = 600000) {

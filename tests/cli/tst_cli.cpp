@@ -11,6 +11,9 @@
 #include <QXmlStreamReader>
 #include <QtTest>
 
+using clitest::fileText;
+using clitest::lastErrorLine;
+
 class TestCli : public QObject {
     Q_OBJECT
 
@@ -40,15 +43,7 @@ private:
         if (xml.hasError() || !count.contains("svg")) return {};
         return count;
     }
-    static QString fileText(const QString& path) {
-        QFile f(path);
-        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-    }
 
-    static QString lastErrorLine(const QString& err) {
-        const QStringList lines = err.trimmed().split('\n');
-        return lines.isEmpty() ? QString() : lines.last();
-    }
 
 private slots:
     void initTestCase() {

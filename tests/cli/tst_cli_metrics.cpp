@@ -10,6 +10,9 @@
 #include <QtTest>
 #include <cmath>
 
+using clitest::fileText;
+using clitest::lastErrorLine;
+
 class TestCliMetrics : public QObject {
     Q_OBJECT
 
@@ -24,10 +27,6 @@ class TestCliMetrics : public QObject {
         if (r.code != 0) qWarning() << r.err;
         return QJsonDocument::fromJson(r.out.toUtf8()).object();
     }
-    static QString fileText(const QString& path) {
-        QFile f(path);
-        return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-    }
     static int svgPolylines(const QString& path) {
         QFile f(path);
         if (!f.open(QIODevice::ReadOnly)) return -1;
@@ -36,10 +35,6 @@ class TestCliMetrics : public QObject {
         while (!xml.atEnd())
             if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == QLatin1String("polyline")) ++lines;
         return xml.hasError() ? -1 : lines;
-    }
-    static QString lastErrorLine(const QString& err) {
-        const QStringList lines = err.trimmed().split('\n');
-        return lines.isEmpty() ? QString() : lines.last();
     }
 
 private slots:

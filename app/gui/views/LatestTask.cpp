@@ -28,8 +28,6 @@ void LatestTask::setCpuShare(double share) {
     for (LatestTask* t : g_tasks) t->startWaiting();
 }
 
-double LatestTask::cpuShare() { return g_share; }
-
 LatestTask::LatestTask(QObject* owner) {
     m_context.moveToThread(owner->thread());
     m_pause.setSingleShot(true);

@@ -33,14 +33,12 @@ public:
     // Drops the request that waits and the result of the one that runs (a new session).
     void cancel();
     void setEnabled(bool enabled);
-    bool enabled() const { return m_enabled; }
 
     // The share of one core each task's work may take (1: no limit). After work that took
     // t seconds of CPU the next starts no sooner than t (1 / share - 1) later. The window
     // sets a small share while training runs, so the views leave the cores to training,
     // and lifts it when training stops (waiting work then starts at once). GUI thread only.
     static void setCpuShare(double share);
-    static double cpuShare();
     // Whether this task keeps to that share (yes by default); a task whose work is small
     // and bounded by itself (the Metrics tab: one measurement per epoch) need not.
     void setShareLimited(bool limited) { m_shareLimited = limited; }
