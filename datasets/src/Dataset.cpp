@@ -26,6 +26,26 @@ Dataset emptyLike(const Dataset& d) {
     return out;
 }
 
+// d's rows `keep` (ascending) as a new dataset whose first `trainRows` rows are its training part.
+Dataset copyRows(const Dataset& d, const std::vector<int64_t>& keep, int64_t trainRows) {
+    Dataset out = emptyLike(d);
+    out.rows = int64_t(keep.size());
+    out.trainRows = trainRows;
+    const auto c = size_t(d.cols);
+    if (d.isBytes()) out.bytes.resize(keep.size() * c);
+    else out.values.resize(keep.size() * c);
+    if (d.labelKind != LabelKind::None && !d.labels.empty()) out.labels.resize(keep.size());
+    for (size_t i = 0; i < keep.size(); ++i) {
+        const size_t from = size_t(keep[i]) * c;
+        if (d.isBytes())
+            std::copy_n(d.bytes.begin() + std::ptrdiff_t(from), c, out.bytes.begin() + std::ptrdiff_t(i * c));
+        else
+            std::copy_n(d.values.begin() + std::ptrdiff_t(from), c, out.values.begin() + std::ptrdiff_t(i * c));
+        if (!out.labels.empty()) out.labels[i] = d.labels[size_t(keep[i])];
+    }
+    return out;
+}
+
 } // namespace
 
 Dataset Dataset::trainPart() const {
@@ -77,22 +97,28 @@ Dataset Dataset::withoutTrainingClass(int label) const {
     if (dropped == 0)
         throw DataError(who(*this) + ": no training sample has class " + std::to_string(label) +
                         ", so there is nothing to leave out");
-    Dataset out = emptyLike(*this);
+    Dataset out = copyRows(*this, keep, trainRows - dropped);
     out.source += ", class " + std::to_string(label) + " left out of training";
-    out.rows = int64_t(keep.size());
-    out.trainRows = trainRows - dropped;
-    const auto c = size_t(cols);
-    if (isBytes()) out.bytes.resize(keep.size() * c);
-    else out.values.resize(keep.size() * c);
-    out.labels.resize(keep.size());
-    for (size_t i = 0; i < keep.size(); ++i) {
-        const size_t from = size_t(keep[i]) * c;
-        if (isBytes())
-            std::copy_n(bytes.begin() + std::ptrdiff_t(from), c, out.bytes.begin() + std::ptrdiff_t(i * c));
-        else
-            std::copy_n(values.begin() + std::ptrdiff_t(from), c, out.values.begin() + std::ptrdiff_t(i * c));
-        out.labels[i] = labels[size_t(keep[i])];
-    }
+    return out;
+}
+
+Dataset Dataset::evenlySpaced(int64_t maxTrain, int64_t maxTest) const {
+    if (maxTrain < 1 || maxTest < 1)
+        throw DataError(who(*this) + ": a subset needs at least one row of each part, asked for " +
+                        std::to_string(maxTrain) + " and " + std::to_string(maxTest));
+    const int64_t train = trainingRows();
+    std::vector<int64_t> keep;
+    // Row begin + floor(i * n / m): m rows spread over all n, first and last part alike.
+    auto spread = [&keep](int64_t begin, int64_t n, int64_t m) {
+        m = std::min(n, m);
+        for (int64_t i = 0; i < m; ++i) keep.push_back(begin + i * n / m); // i * n < m * n: no overflow below 3e9 rows
+    };
+    spread(0, train, maxTrain);
+    const int64_t keptTrain = int64_t(keep.size());
+    spread(train, rows - train, maxTest);
+    Dataset out = copyRows(*this, keep, trainRows > 0 ? keptTrain : 0);
+    if (out.rows < rows)
+        out.source += ", " + std::to_string(out.rows) + " of its " + std::to_string(rows) + " rows, evenly spaced";
     return out;
 }
 

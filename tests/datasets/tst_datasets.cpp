@@ -171,6 +171,39 @@ private slots:
         QVERIFY(errorOf([&] { broken.validate(); }).contains("need 20 values, but 21"));
     }
 
+    // A preview's subset: evenly spaced rows of each part, labels and split kept.
+    void evenlySpacedRows() {
+        GeneratorOptions o;
+        o.samples = 10;
+        o.testFraction = 0.3;
+        const Dataset d = makeTwoMoons(o); // 7 training rows, 3 test rows
+        const Dataset s = d.evenlySpaced(3, 2);
+        s.validate();
+        QCOMPARE(s.rows, 5);
+        QCOMPARE(s.trainRows, 3);
+        // Training rows 0, 2, 4 (i * 7 / 3); test rows 7, 8 (7 + i * 3 / 2).
+        const int64_t expected[] = {0, 2, 4, 7, 8};
+        for (int64_t i = 0; i < s.rows; ++i) {
+            QCOMPARE(s.labels[size_t(i)], d.labels[size_t(expected[i])]);
+            for (int64_t c = 0; c < d.cols; ++c) QCOMPARE(s.value(i, c), d.value(expected[i], c));
+        }
+        QVERIFY2(QString::fromStdString(s.source).contains("5 of its 10 rows"), s.source.c_str());
+        // Limits above the parts' sizes keep everything; without a split every row is "training".
+        const Dataset all = d.evenlySpaced(100, 100);
+        QCOMPARE(all.rows, d.rows);
+        QCOMPARE(all.trainRows, d.trainRows);
+        QCOMPARE(all.values, d.values);
+        QCOMPARE(all.source, d.source);
+        Dataset noSplit = d;
+        noSplit.trainRows = 0;
+        const Dataset n = noSplit.evenlySpaced(4, 1);
+        QCOMPARE(n.rows, 4);
+        QCOMPARE(n.trainRows, 0);
+        QCOMPARE(n.value(3, 0), d.value(7, 0)); // rows 0, 2, 5, 7 of 10
+        QCOMPARE(n.value(2, 1), d.value(5, 1));
+        QVERIFY(errorOf([&] { d.evenlySpaced(0, 5); }).contains("at least one row"));
+    }
+
     // Anomaly detection trains on every class but one; the test part keeps them all.
     void classLeftOutOfTraining() {
         GeneratorOptions o;

@@ -64,6 +64,10 @@ struct Dataset {
     // source says which class was left out. DataError when the labels are not classes or
     // no training sample has that class.
     Dataset withoutTrainingClass(int label) const;
+    // At most maxTrain rows of the training part (of every row without a split) and maxTest
+    // of the test part, evenly spaced over each part and in order: a smaller set with the
+    // same mix of the data, for quick figures. DataError unless both are at least 1.
+    Dataset evenlySpaced(int64_t maxTrain, int64_t maxTest) const;
     // Throws DataError if sizes disagree (values/bytes vs rows*cols, labels vs rows).
     void validate() const;
 };
