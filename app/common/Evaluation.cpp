@@ -15,7 +15,6 @@
 namespace latentlab::app {
 
 namespace {
-constexpr Index kMaxTrustSamples = 5000;
 // Trustworthiness with k = 10 needs 2k + 2 points; with fewer there is no figure to give.
 constexpr int kTrustNeighbours = 10;
 constexpr Index kMinTrustSamples = 2 * kTrustNeighbours + 2;
@@ -92,7 +91,9 @@ QJsonObject EvaluationResult::toJson() const {
                        {"notes", QJsonArray::fromStringList(notes)}};
 }
 
-EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t seed, EvaluationCache* cache) {
+EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t seed, EvaluationCache* cache,
+                          Index maxTrustSamples) {
+    if (maxTrustSamples < 1) throw ConfigError("evaluate: at most " + std::to_string(maxTrustSamples) + " samples for trustworthiness");
     checkModelFitsData(model, d, "the model");
     const DataView view = viewOf(d);
     const Normalizer& norm = model.normalizer();
@@ -113,7 +114,7 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
     const Matrix testCodes = hasTest ? encodeData(model, view, trainRows, d.rows) : Matrix();
     // Trustworthiness needs no labels, so it looks at the whole data set (training and test
     // codes alike), a random subset when there are many: it costs n^2.
-    const std::vector<Index> trustIdx = sampleIndices(d.rows, kMaxTrustSamples, seed);
+    const std::vector<Index> trustIdx = sampleIndices(d.rows, maxTrustSamples, seed);
     r.trustSamples = Index(trustIdx.size());
     std::vector<double> trustLabels;
     if (d.labelKind == data::LabelKind::Continuous)

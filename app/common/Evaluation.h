@@ -25,7 +25,7 @@ struct QualityFigures {
 struct EvaluationResult {
     QualityFigures model, pca;
     Index evaluatedSamples = 0;  // reconstruction figures: the test part, or all
-    Index trustSamples = 0;      // of all samples (train and test), at most 5,000
+    Index trustSamples = 0;      // of all samples (train and test), at most kMaxTrustSamples
     Index knnReferenceSamples = 0; // training codes k-NN votes with; 0 without k-NN
     QString samplesExplained;    // what each count counts, in words
     QString split;               // "test" or "all"
@@ -46,8 +46,11 @@ struct EvaluationCache {
     Index pcaComponents = 0;
 };
 
+// Trustworthiness looks at a random subset of at most maxTrustSamples (training and test
+// alike): it costs that number squared.
+constexpr Index kMaxTrustSamples = 5000;
 EvaluationResult evaluate(const Model& model, const data::Dataset& dataset, uint64_t seed = 1,
-                          EvaluationCache* cache = nullptr);
+                          EvaluationCache* cache = nullptr, Index maxTrustSamples = kMaxTrustSamples);
 
 // Every sample on the data's first two principal components (one for 1-D data), fitted on
 // the training part in the model's normalised units: the plane PCA gives, 2 x rows.

@@ -105,6 +105,29 @@ private slots:
         }
     }
 
+    // Trustworthiness on fewer samples when asked (the window's previews): the count is
+    // kept, the cache follows the count, and a limit above the data's size is all of it.
+    void evaluationTrustSamplesLimit() {
+        const auto d = blobs(300, 200);
+        app::Experiment e = experiment("swissroll-ae", d);
+        app::EvaluationCache cache;
+        const app::EvaluationResult some = app::evaluate(e.model(), *d, 1, &cache, 100);
+        QCOMPARE(some.trustSamples, Index(100));
+        QVERIFY(some.samplesExplained.contains("100 of all 500 samples"));
+        const app::EvaluationResult all = app::evaluate(e.model(), *d, 1, &cache, 500);
+        QCOMPARE(all.trustSamples, Index(500));
+        QCOMPARE(all.model.trustworthiness, app::evaluate(e.model(), *d).model.trustworthiness);
+        QCOMPARE(app::evaluate(e.model(), *d, 1, &cache, 100).model.trustworthiness, some.model.trustworthiness);
+        QVERIFY(some.model.trustworthiness != all.model.trustworthiness);
+        bool refused = false;
+        try {
+            app::evaluate(e.model(), *d, 1, nullptr, 0);
+        } catch (const ConfigError& err) {
+            refused = QString(err.what()).contains("trustworthiness");
+        }
+        QVERIFY(refused);
+    }
+
     void anAutoencoderHasNoElboNorActiveUnits() {
         const auto d = blobs(60, 30);
         app::Experiment e = experiment("swissroll-ae", d);
