@@ -48,7 +48,7 @@ namespace {
 // Each view's pool work while training runs: at most this share of one core (the
 // Manifold, PCA and Anomalies tabs: 6 % of one core together; the Metrics tab's one
 // small measurement per epoch keeps no share).
-constexpr double kViewShareWhileTraining = 0.02;
+constexpr double kViewShareWhileTraining = 0.01;
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::make_unique<Dialogs>()) {

@@ -21,7 +21,7 @@ struct Bench {
     std::vector<int> shown;
     std::atomic<bool> release{false};
     std::atomic<int> started{0};
-    LatestTask task{&owner};
+    LatestTask task{&owner, "test task"};
 
     // A failed check must not leave the task's destructor waiting on spinning work.
     ~Bench() { release = true; }
@@ -86,7 +86,7 @@ private slots:
     }
 
     // With a share of a core, work that took CPU time holds the next start back (here
-    // 0.001: 20 ms of CPU hold it back 20 s) until the share is lifted.
+    // 0.001: 20 ms of CPU would hold it back 20 s, capped at 15 s) until the share is lifted.
     void aShareOfACoreHoldsTheNextStartBack() {
         Bench b;
         b.release = true;
@@ -116,10 +116,39 @@ private slots:
             }
             return [&b] { b.shown.push_back(3); };
         });
-        QTRY_COMPARE(b.shown, (std::vector<int>{1, 2, 3})); // 3 paused the task for 20 s
+        QTRY_COMPARE(b.shown, (std::vector<int>{1, 2, 3})); // 3 paused the task for 15 s
         b.task.cancel();
         b.task.request(b.work(4));
         QTRY_COMPARE(b.shown, (std::vector<int>{1, 2, 3, 4}));
+    }
+
+    // The pause: the work's CPU time times (1 / share - 1), never longer than the cap.
+    void thePauseKeepsToTheShareUpToItsCap() {
+        QCOMPARE(LatestTask::pauseSeconds(0.1, 0.02), 0.1 * 49);
+        QCOMPARE(LatestTask::pauseSeconds(0.1, 0.5), 0.1);
+        QCOMPARE(LatestTask::pauseSeconds(1.0, 0.02), LatestTask::kMaxPauseSeconds); // 49 s capped
+        QCOMPARE(LatestTask::pauseSeconds(0.1, 1.0), 0.0);
+        QCOMPARE(LatestTask::pauseSeconds(0.0, 0.02), 0.0);
+    }
+
+    // Work started without a share (before training) holds nothing back, even when the
+    // share is set while it runs: the next request starts as soon as it ends.
+    void workStartedWithoutAShareHoldsNothingBack() {
+        Bench b;
+        struct Restore {
+            ~Restore() { LatestTask::setCpuShare(1.0); }
+        } restore;
+        b.task.request([&b]() -> LatestTask::Delivery {
+            const std::clock_t start = std::clock();
+            while (double(std::clock() - start) / CLOCKS_PER_SEC < 0.02) {
+            }
+            return [&b] { b.shown.push_back(1); };
+        });
+        LatestTask::setCpuShare(0.001); // training starts: 20 ms would pause the task for 20 s
+        QTRY_COMPARE(b.shown, std::vector<int>{1});
+        b.release = true;
+        b.task.request(b.work(2));
+        QTRY_COMPARE(b.shown, (std::vector<int>{1, 2}));
     }
 
     // The task goes before its owner with a result on the way: nothing runs afterwards.
@@ -127,7 +156,7 @@ private slots:
         QObject owner;
         bool shown = false;
         {
-            LatestTask task(&owner);
+            LatestTask task(&owner, "test task");
             task.request([&shown]() -> LatestTask::Delivery { return [&shown] { shown = true; }; });
         } // waits for the work; its delivery is queued to the task, which is gone
         QTest::qWait(50);

@@ -7,6 +7,9 @@
 #include <QTimer>
 #include <algorithm>
 #include <ctime>
+#ifdef __linux__
+#include <pthread.h>
+#endif
 #include <utility>
 #include <vector>
 
@@ -28,7 +31,12 @@ void LatestTask::setCpuShare(double share) {
     for (LatestTask* t : g_tasks) t->startWaiting();
 }
 
-LatestTask::LatestTask(QObject* owner) {
+double LatestTask::pauseSeconds(double cpuSeconds, double share) {
+    if (!(share > 0) || share >= 1.0 || !(cpuSeconds > 0)) return 0;
+    return std::min(cpuSeconds * (1.0 / share - 1.0), kMaxPauseSeconds);
+}
+
+LatestTask::LatestTask(QObject* owner, const char* name) : m_name(name) {
     m_context.moveToThread(owner->thread());
     m_pause.setSingleShot(true);
     QObject::connect(&m_pause, &QTimer::timeout, &m_context, [this] { startWaiting(); });
@@ -69,11 +77,17 @@ void LatestTask::startWaiting() {
     m_pause.stop();
     m_running = true;
     const int cancels = m_cancels;
-    m_pool.start([this, cancels, work = std::exchange(m_waiting, nullptr)] {
+    // The share when the work starts is the one it keeps to: work started before training
+    // (unlimited) holds back none that follows, however long it took.
+    const double share = m_shareLimited ? g_share : 1.0;
+    m_pool.start([this, cancels, share, work = std::exchange(m_waiting, nullptr)] {
         // At training's priority (nice +5 on Linux): a view's work never delays the GUI
         // thread's answer to the mouse. (Idle priority starved the views while training:
         // the Metrics tab measured 3 of 20 epochs of mnist-vae.)
         lowerTrainingPriority();
+#ifdef __linux__
+        pthread_setname_np(pthread_self(), m_name);
+#endif
         Delivery delivery;
         const double cpu0 = threadCpuSeconds();
         try {
@@ -86,17 +100,17 @@ void LatestTask::startWaiting() {
         // the task goes first (its destructor waits for this thread, so `this` is alive here).
         const double cpu = threadCpuSeconds() - cpu0;
         QMetaObject::invokeMethod(
-            &m_context, [this, cancels, delivery = std::move(delivery), cpu] { finished(cancels, delivery, cpu); },
+            &m_context,
+            [this, cancels, delivery = std::move(delivery), cpu, share] { finished(cancels, delivery, cpu, share); },
             Qt::QueuedConnection);
     });
 }
 
-void LatestTask::finished(int cancels, const Delivery& delivery, double cpuSeconds) {
+void LatestTask::finished(int cancels, const Delivery& delivery, double cpuSeconds, double share) {
     m_running = false;
-    // The pause that keeps this task's work within its share of a core.
-    const double pause = cpuSeconds * (1.0 / g_share - 1.0);
+    // The pause that keeps this task's work within the share it started under.
     m_notBefore = std::chrono::steady_clock::now() +
-                  std::chrono::microseconds(static_cast<long long>(std::min(pause, 3600.0) * 1e6));
+                  std::chrono::microseconds(static_cast<long long>(pauseSeconds(cpuSeconds, share) * 1e6));
     if (cancels == m_cancels && delivery) delivery();
     startWaiting(); // a newer request waited for this one
 }

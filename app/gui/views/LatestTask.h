@@ -23,7 +23,8 @@ public:
     using Work = std::function<Delivery()>;
 
     // `owner` is the view: deliveries run on its thread, and never after the task is gone.
-    explicit LatestTask(QObject* owner);
+    // `name` names the pool thread (as `top -H` and `perf` show it; at most 15 characters).
+    LatestTask(QObject* owner, const char* name);
     ~LatestTask(); // waits for the work still running
     LatestTask(const LatestTask&) = delete;
     LatestTask& operator=(const LatestTask&) = delete;
@@ -35,10 +36,17 @@ public:
     void setEnabled(bool enabled);
 
     // The share of one core each task's work may take (1: no limit). After work that took
-    // t seconds of CPU the next starts no sooner than t (1 / share - 1) later. The window
+    // t seconds of CPU the next starts no sooner than t (1 / share - 1) later, by the share
+    // in effect when that work started. The window
     // sets a small share while training runs, so the views leave the cores to training,
     // and lifts it when training stops (waiting work then starts at once). GUI thread only.
     static void setCpuShare(double share);
+    // The pause after work that took `cpuSeconds` under `share`, in seconds: at most
+    // kMaxPauseSeconds, so a shown view has a result at least that often (plus its work)
+    // even after a long first computation. Work of up to kMaxPauseSeconds * share / (1 -
+    // share) seconds (0.3 s at 2 %) keeps to the share; longer work takes more.
+    static constexpr double kMaxPauseSeconds = 15;
+    static double pauseSeconds(double cpuSeconds, double share);
     // Whether this task keeps to that share (yes by default); a task whose work is small
     // and bounded by itself (the Metrics tab: one measurement per epoch) need not.
     void setShareLimited(bool limited) { m_shareLimited = limited; }
@@ -47,11 +55,12 @@ public:
 
 private:
     void startWaiting();
-    void finished(int cancels, const Delivery& delivery, double cpuSeconds);
+    void finished(int cancels, const Delivery& delivery, double cpuSeconds, double share);
 
     QObject m_context; // on the owner's thread: deliveries and the timer end with the task
     QTimer m_pause;    // the end of the share's pause
     QThreadPool m_pool;
+    const char* m_name;
     Work m_waiting;
     int m_cancels = 0; // cancel() calls: a result started before the last one is dropped
     bool m_running = false;

@@ -65,7 +65,7 @@ private:
     bool m_waitsForCodes = false; // an autoencoder's grid asked for before any codes came
     LatentGridSpec m_shownSpec;
     Matrix m_shownValues;
-    LatestTask m_task{this}; // last: it waits for its thread before the rest goes
+    LatestTask m_task{this, "view manifold"}; // last: it waits for its thread before the rest goes
 };
 
 } // namespace latentlab::gui

@@ -55,7 +55,7 @@ private:
     Progress m_progress;        // of the newest snapshot's model
     int m_requestedEpoch = -1;  // completed epochs of the newest model asked for
     QString m_title;
-    LatestTask m_task{this}; // last: it waits for its thread before the rest goes
+    LatestTask m_task{this, "view metrics"}; // last: it waits for its thread before the rest goes
 };
 
 } // namespace latentlab::gui
