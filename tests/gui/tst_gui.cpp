@@ -69,6 +69,16 @@ class TestGui : public guitest::WindowTest {
                QTest::qWaitFor([&] { return ready(); }, 30000);
     }
 
+    // A 1-D autoencoder of the blobs, one class left out of training: for the anomalies.
+    static app::RunConfig blobsLeavingOut(int leftOut, int epochs) {
+        app::RunConfig config = app::loadPreset("swissroll-ae");
+        config.dataset.name = "blobs";
+        config.dataset.holdOutClass = leftOut;
+        config.model.latentDim = 1;
+        config.training.epochs = epochs;
+        return config;
+    }
+
 private slots:
     void initTestCase() { setUpApplication("tst_gui"); }
     void init() { openWindow(); }
@@ -1062,6 +1072,61 @@ private slots:
         QCOMPARE(laterShown.model.msePerFeature, app::evaluate(*later, d).model.msePerFeature);
     }
 
+    // While training, PCA works on an evenly spaced subset and says so; paused, on every
+    // sample, for the model shown.
+    void pcaViewPreviewsWhileTraining() {
+        PcaView* v = w().pcaView();
+        v->setPreviewLimits(1100, 30);
+        app::RunConfig config = app::loadPreset("swissroll-ae");
+        config.dataset.generator.samples = 2500;
+        config.training.epochs = 100000; // still training when the preview shows
+        const int before = c().session().session;
+        w().applyConfig(config);
+        QTRY_VERIFY_WITH_TIMEOUT(c().hasSession() && c().session().session > before && ready(), 30000);
+        const std::shared_ptr<const data::Dataset> full = c().session().dataset;
+        w().findChild<QDockWidget*>("pcaDock")->raise();
+        QTRY_VERIFY_WITH_TIMEOUT(v->shownFigures() && !v->busy(), 30000);
+        QCOMPARE(v->shownData(), full); // not training: everything
+        QCOMPARE(v->shownPlane().cols(), Index(full->rows));
+        QVERIFY(!v->table().contains("preview"));
+
+        c().train();
+        QTRY_VERIFY_WITH_TIMEOUT(c().state() == RunState::Running && v->shownData() != full, 30000);
+        const std::shared_ptr<const data::Dataset> subset = v->shownData();
+        QCOMPARE(subset->rows, 1100 + std::min<int64_t>(30, full->testRows()));
+        QCOMPARE(v->shownFigures()->trustSamples, Index(1000)); // the preview's limit, not all 1,130
+        QCOMPARE(v->shownPlane().cols(), Index(subset->rows));
+        QCOMPARE(v->shownFigures()->model.msePerFeature, app::evaluate(*v->shownModel(), *subset).model.msePerFeature);
+        QVERIFY2(v->table().contains(QString("a preview on %1 of the 2,500 samples").arg(QLocale().toString(qlonglong(subset->rows)))),
+                 qPrintable(v->table()));
+
+        c().pause();
+        QTRY_VERIFY_WITH_TIMEOUT(c().state() != RunState::Running && !v->busy() && v->shownData() == full &&
+                                     v->shownModel() == c().latest()->decoder,
+                                 30000);
+        QCOMPARE(v->shownFigures()->model.msePerFeature, app::evaluate(*v->shownModel(), *full).model.msePerFeature);
+        QCOMPARE(v->shownPlane().cols(), Index(full->rows));
+        QCOMPARE(v->shownFigures()->trustSamples, Index(full->rows));
+        QVERIFY(!v->table().contains("preview"));
+
+        // A pause that brings no newer model (no step since the last): the same one again.
+        PcaView alone;
+        alone.setPreviewLimits(1100, 30);
+        alone.setSession(c().session());
+        alone.setActive(true);
+        const std::shared_ptr<const Model> model = c().latest()->decoder;
+        TrainingSnapshot s;
+        s.state = RunState::Running;
+        alone.snapshotArrived(s);
+        alone.setModel(model);
+        QTRY_VERIFY_WITH_TIMEOUT(!alone.busy() && alone.shownData() && alone.shownData()->rows == subset->rows, 30000);
+        s.state = RunState::Paused;
+        s.decoder = model;
+        alone.snapshotArrived(s);
+        QTRY_VERIFY_WITH_TIMEOUT(!alone.busy() && alone.shownData() == full, 30000);
+        QCOMPARE(alone.shownModel(), model);
+    }
+
     // Metrics: hidden it measures nothing; shown, one row per completed epoch with the
     // figures app::measureEpoch gives for that model (the CLI's `train --metrics`), a VAE's
     // ELBO and active units among them, and no ELBO column for an autoencoder.
@@ -1142,11 +1207,7 @@ private slots:
         QVERIFY(!a->classBox()->isEnabled()); // the Swiss roll has no classes
         QVERIFY2(a->verdict().contains("needs class labels"), qPrintable(a->verdict()));
 
-        app::RunConfig config = app::loadPreset("swissroll-ae");
-        config.dataset.name = "blobs";
-        config.dataset.holdOutClass = 2;
-        config.model.latentDim = 1;
-        config.training.epochs = 8;
+        const app::RunConfig config = blobsLeavingOut(2, 8);
         QSignalSpy session(&c(), &TrainingController::sessionStarted);
         w().applyConfig(config);
         QTRY_COMPARE_WITH_TIMEOUT(session.count(), 1, 30000);
@@ -1193,6 +1254,48 @@ private slots:
         w().panel()->holdOutBox()->setValue(1);
         QTRY_COMPARE_WITH_TIMEOUT(session.count(), 2, 30000);
         QCOMPARE(c().session().config.dataset.holdOutClass, 1);
+    }
+
+    // The anomalies while training: scored on the subset (its rows are the subset's), and
+    // on every test sample once paused.
+    void anomalyViewPreviewsWhileTraining() {
+        AnomalyView* a = w().anomalyView();
+        a->setPreviewLimits(200, 40);
+        const app::RunConfig config = blobsLeavingOut(1, 100000);
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().applyConfig(config);
+        QTRY_COMPARE_WITH_TIMEOUT(session.count(), 1, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(ready(), 30000);
+        const std::shared_ptr<const data::Dataset> full = c().session().dataset;
+        QVERIFY(full->testRows() > 40);
+        w().findChild<QDockWidget*>("anomalyDock")->raise();
+        c().train();
+        QTRY_VERIFY_WITH_TIMEOUT(c().state() == RunState::Running && a->shownReport() && a->shownData() != full,
+                                 30000);
+        QCOMPARE(a->shownReport()->testScores.size(), size_t(40));
+        QVERIFY2(a->verdict().contains("a preview on"), qPrintable(a->verdict()));
+        c().pause();
+        QTRY_VERIFY_WITH_TIMEOUT(c().state() != RunState::Running && !a->busy() && a->shownData() == full, 30000);
+        QCOMPARE(a->shownReport()->testScores.size(), size_t(full->testRows()));
+        const app::AnomalyReport expected = app::anomalyReport(*c().latest()->decoder, *full, 1, true);
+        QCOMPARE(a->shownReport()->roc.auc, expected.roc.auc);
+        QVERIFY(!a->verdict().contains("preview"));
+
+        // A pause that brings no newer model (no step since the last): the same one again.
+        AnomalyView alone;
+        alone.setPreviewLimits(200, 40);
+        alone.setSession(c().session());
+        alone.setActive(true);
+        TrainingSnapshot s;
+        s.state = RunState::Running;
+        alone.snapshotArrived(s);
+        alone.setModel(c().latest()->decoder);
+        QTRY_VERIFY_WITH_TIMEOUT(!alone.busy() && alone.shownData() && alone.shownData() != full, 30000);
+        s.state = RunState::Paused;
+        s.decoder = c().latest()->decoder;
+        alone.snapshotArrived(s);
+        QTRY_VERIFY_WITH_TIMEOUT(!alone.busy() && alone.shownData() == full, 30000);
+        QCOMPARE(alone.shownReport()->roc.auc, expected.roc.auc);
     }
 
     // The layer editor shows the settings of the selected layer's kind only, writes them

@@ -67,13 +67,15 @@ AnomalyView::AnomalyView(QWidget* parent)
 }
 
 void AnomalyView::setSession(const SessionInfo& info) {
-    m_dataset = info.dataset;
+    m_data.setDataset(info.dataset);
     m_model.reset();
+    m_training = false;
     m_report.reset();
+    m_reportData.reset();
     m_task.cancel(); // anything still scoring is for the old model
     m_leftOut = info.config.dataset.holdOutClass;
     m_class->clear();
-    const data::Dataset* d = m_dataset.get();
+    const data::Dataset* d = info.dataset.get();
     const bool usable = d && d->labelKind == data::LabelKind::Class && d->trainRows > 0 && d->trainRows < d->rows;
     if (usable) {
         int classes = 0;
@@ -98,6 +100,15 @@ void AnomalyView::setSession(const SessionInfo& info) {
     m_worst->setCaption(QString());
 }
 
+void AnomalyView::snapshotArrived(const TrainingSnapshot& s) {
+    const bool training = s.state == RunState::Running;
+    if (training == m_training) return;
+    m_training = training;
+    // Stopped: the newest model again, now on every sample (a snapshot with a newer one
+    // brings it to setModel next).
+    if (!training && m_data.hasSubset() && m_model && (!s.decoder || s.decoder == m_model)) request();
+}
+
 void AnomalyView::setModel(std::shared_ptr<const Model> model) {
     m_model = std::move(model);
     request();
@@ -106,35 +117,38 @@ void AnomalyView::setModel(std::shared_ptr<const Model> model) {
 void AnomalyView::setActive(bool active) { m_task.setEnabled(active); }
 
 void AnomalyView::request() {
-    if (!m_model || !m_dataset || !m_class->isEnabled()) return;
+    const std::shared_ptr<const data::Dataset>& set = m_data.pick(m_training);
+    if (!m_model || !set || !m_class->isEnabled()) return;
     const int cls = m_class->currentData().toInt();
     // The model is an immutable published clone and the data a shared constant; the pool
     // thread only reads them.
-    m_task.request([this, cls, leftOut = m_leftOut == cls, model = m_model, data = m_dataset]() -> LatestTask::Delivery {
+    m_task.request([this, cls, leftOut = m_leftOut == cls, model = m_model, set]() -> LatestTask::Delivery {
         std::optional<app::AnomalyReport> report;
         QString error;
         try {
             const SingleThreaded onThisThread;
-            report = app::anomalyReport(*model, *data, cls, leftOut);
+            report = app::anomalyReport(*model, *set, cls, leftOut);
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
         }
-        return [this, report = std::move(report), error] { show(report, error); };
+        return [this, report = std::move(report), error, set] { show(report, error, set); };
     });
 }
 
-void AnomalyView::show(std::optional<app::AnomalyReport> report, const QString& error) {
+void AnomalyView::show(std::optional<app::AnomalyReport> report, const QString& error,
+                       const std::shared_ptr<const data::Dataset>& set) {
     m_report = std::move(report);
+    m_reportData = m_report ? set : nullptr;
     if (!m_report) {
         m_verdict->setText(error);
         m_histograms->setPainter({});
         m_roc->setPainter({});
-    } else if (m_dataset->isImage()) {
+    } else if (set->isImage()) {
         const std::vector<Index> rows = m_report->worstRows(kWorst);
-        Matrix images(m_dataset->cols, Index(rows.size()));
+        Matrix images(set->cols, Index(rows.size()));
         for (size_t i = 0; i < rows.size(); ++i)
-            for (Index f = 0; f < m_dataset->cols; ++f) images(f, Index(i)) = m_dataset->value(rows[i], f);
-        m_worst->setImage(app::imageGrid(images, m_dataset->imageWidth, m_dataset->imageHeight, kWorstColumns, 1));
+            for (Index f = 0; f < set->cols; ++f) images(f, Index(i)) = set->value(rows[i], f);
+        m_worst->setImage(app::imageGrid(images, set->imageWidth, set->imageHeight, kWorstColumns, 1));
         m_worst->setCaption(tr("The %1 test samples reconstructed worst").arg(rows.size()));
     }
     if (m_report) showThreshold();
@@ -160,7 +174,8 @@ void AnomalyView::showThreshold() {
                            .arg(c.truePositives + c.falsePositives)
                            .arg(c.precision(), 0, 'f', 3)
                            .arg(c.recall(), 0, 'f', 3)
-                           .arg(r.roc.auc, 0, 'f', 3));
+                           .arg(r.roc.auc, 0, 'f', 3) +
+                       (m_data.explain(m_reportData.get()).isEmpty() ? QString() : " " + m_data.explain(m_reportData.get())));
     const QString name = tr("class %1").arg(r.className);
     m_histograms->setPainter([normal = r.normalScores(), anomalies = r.anomalyScores(), t, name](QPainter& p,
                                                                                                 const QRectF& area) {

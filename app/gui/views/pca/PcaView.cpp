@@ -35,51 +35,71 @@ PcaView::PcaView(QWidget* parent) : QWidget(parent), m_planeView(new PainterView
 }
 
 void PcaView::setSession(const SessionInfo& info) {
-    m_dataset = info.dataset;
-    m_cache = std::make_shared<app::EvaluationCache>();
+    m_data.setDataset(info.dataset);
+    m_cache = std::make_shared<DataCache>();
+    m_previewCache = std::make_shared<DataCache>();
+    m_model.reset();
+    m_training = false;
     m_figures.reset();
     m_shownModel.reset();
-    m_plane.resize(0, 0);
+    m_shownData.reset();
+    m_plane.reset();
     m_task.cancel(); // anything still evaluating is for the old model
     m_planeView->setPainter({});
     m_table->setText(tr("Evaluated once the model is ready"));
 }
 
+void PcaView::snapshotArrived(const TrainingSnapshot& s) {
+    const bool training = s.state == RunState::Running;
+    if (training == m_training) return;
+    m_training = training;
+    // Stopped: the newest model again, now on every sample (a snapshot with a newer one
+    // brings it to setModel next).
+    if (!training && m_data.hasSubset() && m_model && (!s.decoder || s.decoder == m_model)) evaluateLatest();
+}
+
 void PcaView::setModel(std::shared_ptr<const Model> model) {
-    if (!model || !m_dataset) return;
-    // The plane depends on the data and the normaliser only, both fixed for a session.
-    const bool needPlane = m_plane.cols() == 0;
-    m_task.request([this, needPlane, model = std::move(model), data = m_dataset,
-                    cache = m_cache]() -> LatestTask::Delivery {
+    m_model = std::move(model);
+    evaluateLatest();
+}
+
+void PcaView::evaluateLatest() {
+    const std::shared_ptr<const data::Dataset>& set = m_data.pick(m_training);
+    if (!m_model || !set) return;
+    const bool all = set == m_data.full();
+    m_task.request([this, model = m_model, set, cache = all ? m_cache : m_previewCache,
+                    trust = all ? app::kMaxTrustSamples : PreviewData::kTrustSamples]() -> LatestTask::Delivery {
         app::EvaluationResult figures;
-        Matrix plane;
+        std::shared_ptr<const Matrix> plane;
         QString error;
         try {
             const SingleThreaded onThisThread;
-            figures = app::evaluate(*model, *data, 1, cache.get());
-            if (needPlane) plane = app::pcaPlane(*model, *data);
+            figures = app::evaluate(*model, *set, 1, &cache->figures, trust);
+            if (!cache->plane) cache->plane = std::make_shared<const Matrix>(app::pcaPlane(*model, *set));
+            plane = cache->plane;
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
         }
-        return [this, figures, plane, error, model] { show(figures, plane, error, model); };
+        return [this, figures, plane, error, model, set] { show(figures, plane, error, model, set); };
     });
 }
 
 void PcaView::setActive(bool active) { m_task.setEnabled(active); }
 
-void PcaView::show(const app::EvaluationResult& r, const Matrix& plane, const QString& error,
-                   const std::shared_ptr<const Model>& model) {
+void PcaView::show(const app::EvaluationResult& r, const std::shared_ptr<const Matrix>& plane, const QString& error,
+                   const std::shared_ptr<const Model>& model, const std::shared_ptr<const data::Dataset>& set) {
     if (!error.isEmpty()) {
         m_figures.reset();
         m_table->setText(error.toHtmlEscaped());
     } else {
         m_figures = r;
         m_shownModel = model;
-        if (plane.cols() > 0) {
+        m_shownData = set;
+        if (plane != m_plane) {
             m_plane = plane;
-            app::ScatterData s = app::latentScatter(m_plane, *m_dataset, tr("PCA of %1").arg(QString::fromStdString(m_dataset->name)));
+            app::ScatterData s = app::latentScatter(*m_plane, *set, tr("PCA of %1").arg(QString::fromStdString(set->name)));
             s.xLabel = "PC1";
-            s.yLabel = m_plane.rows() > 1 ? "PC2" : s.yLabel;
+            s.yLabel = m_plane->rows() > 1 ? "PC2" : s.yLabel;
             m_planeView->setPainter([s](QPainter& p, const QRectF& area) { app::paintScatter(p, area, s); });
         }
         const QString kind = model && model->kind() == ModelKind::Vae ? tr("VAE") : tr("autoencoder");
@@ -94,12 +114,18 @@ void PcaView::show(const app::EvaluationResult& r, const Matrix& plane, const QS
                         .arg(figure(r.pca.knnAccuracy), figure(r.model.knnAccuracy));
         if (r.model.labelR2)
             rows += tr("<tr><td>R² of a linear fit of the %1</td><td>%2</td><td>%3</td></tr>")
-                        .arg(QString::fromStdString(m_dataset->labelName).toHtmlEscaped(), figure(r.pca.labelR2),
+                        .arg(QString::fromStdString(set->labelName).toHtmlEscaped(), figure(r.pca.labelR2),
                              figure(r.model.labelR2));
-        m_table->setText(tr("<table cellspacing=4><tr><th></th><th>PCA</th><th>%1</th></tr>%2</table>")
-                             .arg(kind, rows));
+        const QString preview = m_data.explain(set.get());
+        m_table->setText(tr("<table cellspacing=4><tr><th></th><th>PCA</th><th>%1</th></tr>%2</table>%3")
+                             .arg(kind, rows, preview.isEmpty() ? QString() : "<p><i>" + preview.toHtmlEscaped() + "</i></p>"));
     }
     emit evaluated();
+}
+
+const Matrix& PcaView::shownPlane() const {
+    static const Matrix none;
+    return m_plane ? *m_plane : none;
 }
 
 QString PcaView::table() const { return m_table->text(); }
