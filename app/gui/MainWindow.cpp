@@ -46,8 +46,9 @@ namespace latentlab::gui {
 
 namespace {
 // Each view's pool work while training runs: at most this share of one core (the
-// Manifold, PCA and Anomalies tabs: 6 % of one core together; the Metrics tab's one
-// small measurement per epoch keeps no share).
+// Manifold, PCA and Anomalies tabs: 3 % of one core together, work of up to 0.15 s at a
+// time; see LatestTask::pauseSeconds. The Metrics tab's one small measurement per epoch
+// keeps no share).
 constexpr double kViewShareWhileTraining = 0.01;
 } // namespace
 
