@@ -1,35 +1,65 @@
 #include "HistoryCsv.h"
 
 #include <QList>
+#include <QString>
+#include <map>
 
 namespace latentlab::app {
 
-std::vector<EpochReport> parseHistoryCsv(const QByteArray& csv) {
-    // epoch, train (loss, reconstruction, kl, penalty), validation (the same four),
-    // seconds, samples_per_second, learning_rate, beta: see app::historyCsv().
-    constexpr int kColumns = 13;
+std::vector<EpochReport> parseHistoryCsv(const QByteArray& csv, QStringList* problems) {
+    auto problem = [problems](const QString& what) {
+        if (problems) *problems << what;
+    };
     std::vector<EpochReport> out;
     const QList<QByteArray> lines = csv.split('\n');
+    // Columns by name, as app::historyCsv() writes them; a file with more terms (columns
+    // this build does not know) or fewer (an older file without penalty or beta) loads.
+    std::map<QByteArray, int> column;
+    const QList<QByteArray> header = lines.value(0).trimmed().split(',');
+    for (int c = 0; c < header.size(); ++c) column.emplace(header[c].trimmed(), c);
+    for (const char* needed : {"epoch", "train_loss"}) {
+        if (!column.count(needed)) {
+            problem(QString("line 1: no column '%1' in the header").arg(needed));
+            return out;
+        }
+    }
     for (int i = 1; i < lines.size(); ++i) {
-        const QList<QByteArray> cells = lines[i].trimmed().split(',');
-        if (cells.size() != kColumns) continue;
+        const QByteArray line = lines[i].trimmed();
+        if (line.isEmpty()) continue;
+        const QList<QByteArray> cells = line.split(',');
+        if (cells.size() != header.size()) {
+            problem(QString("line %1: %2 fields, the header has %3").arg(i + 1).arg(cells.size()).arg(header.size()));
+            continue;
+        }
         bool ok = true;
-        auto number = [&](int c) {
+        // A column the file lacks reads as `absent`; an empty cell as well.
+        auto number = [&](const char* name, double absent = 0) {
+            const auto it = column.find(name);
+            if (it == column.end() || cells[it->second].isEmpty()) return absent;
             bool good = false;
-            const double v = cells[c].toDouble(&good);
+            const double v = cells[it->second].toDouble(&good);
             ok = ok && good;
             return v;
         };
+        auto has = [&](const char* name) {
+            const auto it = column.find(name);
+            return it != column.end() && !cells[it->second].isEmpty();
+        };
         EpochReport r;
-        r.epoch = cells[0].toInt(&ok);
-        r.train = {number(1), number(2), number(3), number(4)};
-        r.hasValidation = !cells[5].isEmpty();
-        if (r.hasValidation) r.validation = {number(5), number(6), number(7), number(8)};
-        r.seconds = number(9);
-        r.samplesPerSecond = number(10);
-        r.learningRate = number(11);
-        r.beta = number(12);
-        if (ok && r.epoch > 0) out.push_back(r);
+        r.epoch = cells[column.at("epoch")].toInt(&ok);
+        r.train = {number("train_loss"), number("train_reconstruction"), number("train_kl"), number("train_penalty")};
+        r.hasValidation = has("val_loss");
+        if (r.hasValidation)
+            r.validation = {number("val_loss"), number("val_reconstruction"), number("val_kl"), number("val_penalty")};
+        r.seconds = number("seconds");
+        r.samplesPerSecond = number("samples_per_second");
+        r.learningRate = number("learning_rate");
+        r.beta = number("beta");
+        if (!ok || r.epoch <= 0) {
+            problem(QString("line %1: not a number where one belongs, or an epoch below 1").arg(i + 1));
+            continue;
+        }
+        out.push_back(r);
     }
     return out;
 }

@@ -2,6 +2,8 @@
 // same samples (the engine's metrics called here directly, `eval`'s figures where the probe
 // is the whole test part), the probe's limits, active units by hand, and the file's reader.
 #include "EpochMetrics.h"
+#include "HistoryCsv.h"
+#include "RunFiles.h"
 #include "Evaluation.h"
 #include "Experiment.h"
 #include "RunConfig.h"
@@ -126,6 +128,54 @@ private slots:
             refused = QString(err.what()).contains("trustworthiness");
         }
         QVERIFY(refused);
+    }
+
+    // history.csv is read by column name: what historyCsv writes comes back; a file with
+    // another order, more terms or fewer loads; a line of another width is skipped and said.
+    void historyCsvByColumnName() {
+        EpochReport a;
+        a.epoch = 1;
+        a.train = {10.5, 9.25, 1.25, 0};
+        a.hasValidation = true;
+        a.validation = {11.5, 10, 1.5, 0};
+        a.seconds = 2.5;
+        a.samplesPerSecond = 1000;
+        a.learningRate = 0.001;
+        a.beta = 4;
+        EpochReport b = a;
+        b.epoch = 2;
+        b.hasValidation = false;
+        const std::vector<EpochReport> back = app::parseHistoryCsv(app::historyCsv({a, b}));
+        QCOMPARE(back.size(), size_t(2));
+        QCOMPARE(back[0].train.kl, 1.25);
+        QCOMPARE(back[0].validation.reconstruction, 10.0);
+        QCOMPARE(back[0].beta, 4.0);
+        QCOMPARE(back[0].learningRate, 0.001);
+        QVERIFY(!back[1].hasValidation);
+
+        // Fewer terms (no penalty, no beta), another order, and a column from a later version.
+        QStringList problems;
+        const std::vector<EpochReport> other = app::parseHistoryCsv("train_loss,epoch,val_loss,future_term,train_kl\n"
+                                                                    "7.5,1,8.5,42,0.5\n"
+                                                                    "6.5,2,,43,0.25\n"
+                                                                    "6,3,7\n"
+                                                                    "x,4,7,1,1\n",
+                                                                    &problems);
+        QCOMPARE(other.size(), size_t(2));
+        QCOMPARE(other[0].epoch, 1);
+        QCOMPARE(other[0].train.total, 7.5);
+        QCOMPARE(other[0].train.kl, 0.5);
+        QCOMPARE(other[0].train.penalty, 0.0);
+        QCOMPARE(other[0].validation.total, 8.5);
+        QVERIFY(other[0].hasValidation && !other[1].hasValidation);
+        QCOMPARE(other[1].train.kl, 0.25);
+        QCOMPARE(problems.size(), 2);
+        QVERIFY2(problems[0].startsWith("line 4: 3 fields, the header has 5"), qPrintable(problems[0]));
+        QVERIFY2(problems[1].startsWith("line 5: not a number"), qPrintable(problems[1]));
+
+        problems.clear();
+        QVERIFY(app::parseHistoryCsv("epoch,loss\n1,2\n", &problems).empty());
+        QCOMPARE(problems, QStringList{"line 1: no column 'train_loss' in the header"});
     }
 
     void anAutoencoderHasNoElboNorActiveUnits() {
