@@ -34,15 +34,16 @@ QByteArray historyCsv(const std::vector<EpochReport>& history) {
     return out;
 }
 
-QByteArray latentCsv(const Matrix& codes, const data::Dataset& dataset) {
+QByteArray latentCsv(const Matrix& codes, const data::Dataset& dataset, const std::vector<Index>* rows) {
     QByteArray out = "index,label";
     for (Index k = 0; k < codes.rows(); ++k) out += ",z" + QByteArray::number(qlonglong(k));
     out += '\n';
     out.reserve(int(codes.cols() * (16 + 12 * codes.rows())));
     const bool labelled = dataset.labelKind != data::LabelKind::None;
     for (Index i = 0; i < codes.cols(); ++i) {
-        out += QByteArray::number(qlonglong(i)) + ',';
-        if (labelled) out += num(dataset.labels[size_t(i)]);
+        const Index row = rows ? (*rows)[size_t(i)] : i;
+        out += QByteArray::number(qlonglong(row)) + ',';
+        if (labelled) out += num(dataset.labels[size_t(row)]);
         for (Index k = 0; k < codes.rows(); ++k) out += ',' + num(codes(k, i));
         out += '\n';
     }

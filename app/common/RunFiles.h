@@ -23,7 +23,9 @@ namespace latentlab::app {
 void writeFileAtomic(const QString& path, const QByteArray& bytes);
 
 QByteArray historyCsv(const std::vector<EpochReport>& history);
-QByteArray latentCsv(const Matrix& codes, const data::Dataset& dataset);
+// index,label,z0,z1,...: a line per column of `codes`; column k is the dataset's row k, or
+// rows[k] when `rows` is given (a subset, such as the samples encoded so far).
+QByteArray latentCsv(const Matrix& codes, const data::Dataset& dataset, const std::vector<Index>* rows = nullptr);
 QByteArray configJson(const RunConfig& config);
 
 // The model file inside a run folder, or the path itself if it is a file.

@@ -8,6 +8,7 @@
 #include "views/plots/PlotTheme.h"
 
 #include "PlotRenderer.h"
+#include "RunFiles.h"
 
 #include <QDir>
 #include <QEventLoop>
@@ -50,6 +51,7 @@ void DocumentActions::addActionsTo(QMenu* menu) {
     menu->addAction(tr("&Export latent plane…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this,
                     &DocumentActions::exportLatent);
     menu->addAction(tr("Export l&oss plot…"), this, &DocumentActions::exportLoss);
+    menu->addAction(tr("Export latent &codes (CSV)…"), this, &DocumentActions::exportCodes);
 }
 
 QStringList DocumentActions::recentFiles() const { return QSettings().value("recentFiles").toStringList(); }
@@ -157,6 +159,45 @@ void DocumentActions::exportLatent() {
 void DocumentActions::exportLoss() {
     const QString path = askExportPath(tr("Export the loss plot"), "loss");
     if (!path.isEmpty()) exportLossTo(path);
+}
+
+void DocumentActions::exportCodes() {
+    QString path = m_window->dialogs().saveFileName(m_window, tr("Export the latent codes"),
+                                                    QDir(saveFolder()).filePath("latent.csv"), tr("CSV table (*.csv)"));
+    rememberFolder(path);
+    if (path.isEmpty()) return;
+    if (QFileInfo(path).suffix().isEmpty()) path += ".csv";
+    exportCodesTo(path);
+}
+
+bool DocumentActions::exportCodesTo(const QString& path) {
+    const auto codes = m_window->latentView()->plot()->codes();
+    const SessionInfo& info = m_window->controller()->session();
+    std::vector<Index> rows;
+    if (codes && info.dataset)
+        for (Index i = 0; i < codes->cols(); ++i)
+            if (codes->col(i).allFinite()) rows.push_back(i); // NaN: not encoded yet
+    if (rows.empty()) {
+        m_window->reportError(tr("Nothing to export"), tr("%1: no sample is encoded yet").arg(path));
+        return false;
+    }
+    Matrix kept(codes->rows(), Index(rows.size()));
+    for (size_t k = 0; k < rows.size(); ++k) kept.col(Index(k)) = codes->col(rows[k]);
+    try {
+        app::writeFileAtomic(path, app::latentCsv(kept, *info.dataset, &rows));
+    } catch (const std::exception& e) {
+        m_window->reportError(tr("Could not export"), QString::fromUtf8(e.what()));
+        return false;
+    }
+    m_window->statusBar()->showMessage(
+        Index(rows.size()) == codes->cols()
+            ? tr("Exported %1 (%2 codes)").arg(path).arg(rows.size())
+            : tr("Exported %1: %2 of %3 samples' codes, those encoded so far (pause training for all)")
+                  .arg(path)
+                  .arg(rows.size())
+                  .arg(codes->cols()),
+        8000);
+    return true;
 }
 
 std::optional<app::ScatterData> DocumentActions::latentScatter() const {

@@ -34,9 +34,13 @@ public:
     bool saveNow();
     void exportLatent();
     void exportLoss();
+    void exportCodes();
     // Write the plots; false (after reporting why) on failure.
     bool exportLatentTo(const QString& path);
     bool exportLossTo(const QString& path);
+    // The latent codes the plane holds (every sample's once training pauses and they
+    // settle; while training, the ones encoded so far) as CSV: index,label,z0,z1,...
+    bool exportCodesTo(const QString& path);
     // What an export of the latent plane draws; empty before the first codes.
     std::optional<app::ScatterData> latentScatter() const;
 

@@ -235,6 +235,44 @@ private slots:
     }
 
     // Both plots go through the CLI's renderer: PNG, SVG and PDF alike.
+    // The codes as CSV: one line per sample with its label and the plane's codes.
+    void exportsTheCodesAsCsv() {
+        trainEpochs(1);
+        pauseAndSettle();
+        const QString path = m_tmp.filePath("codes.csv");
+        QVERIFY(w().documents()->exportCodesTo(path));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
+        const Matrix& codes = *plot().codes();
+        const data::Dataset& d = *c().session().dataset;
+        QCOMPARE(lines.first(), QByteArray("index,label,z0,z1"));
+        QCOMPARE(lines.size() - 1, int(d.rows));
+        for (Index i : {Index(0), Index(7), Index(d.rows - 1)}) {
+            const QList<QByteArray> cells = lines[int(i) + 1].split(',');
+            QCOMPARE(cells.size(), 4);
+            QCOMPARE(cells[0].toLongLong(), qlonglong(i));
+            QCOMPARE(cells[1].toFloat(), d.labels[size_t(i)]);
+            QCOMPARE(cells[2].toFloat(), codes(0, i));
+            QCOMPARE(cells[3].toFloat(), codes(1, i));
+        }
+        // Samples not encoded yet (NaN, as while training) are left out; the others keep
+        // their dataset index and label.
+        auto partial = std::make_shared<Matrix>(codes);
+        partial->leftCols(10).setConstant(std::numeric_limits<Scalar>::quiet_NaN());
+        plot().setCodes(partial);
+        QVERIFY(w().documents()->exportCodesTo(path));
+        f.close();
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QList<QByteArray> some = f.readAll().trimmed().split('\n');
+        QCOMPARE(some.size() - 1, int(d.rows) - 10);
+        const QList<QByteArray> first = some[1].split(',');
+        QCOMPARE(first[0], QByteArray("10"));
+        QCOMPARE(first[1].toFloat(), d.labels[10]);
+        QCOMPARE(first[2].toFloat(), codes(0, 10));
+        QVERIFY(m_dialogs->errors.isEmpty());
+    }
+
     void exportsPngSvgAndPdf() {
         trainEpochs(2);
         pauseAndSettle();
