@@ -4,7 +4,9 @@
 #include "training/TrainingController.h"
 #include "views/latent/LatentPlot.h"
 #include "views/latent/LatentView.h"
+#include "views/output/ImageView.h"
 #include "views/plots/LossPlot.h"
+#include "views/plots/PainterView.h"
 #include "views/plots/PlotTheme.h"
 
 #include "PlotRenderer.h"
@@ -52,6 +54,32 @@ void DocumentActions::addActionsTo(QMenu* menu) {
                     &DocumentActions::exportLatent);
     menu->addAction(tr("Export l&oss plot…"), this, &DocumentActions::exportLoss);
     menu->addAction(tr("Export latent &codes (CSV)…"), this, &DocumentActions::exportCodes);
+}
+
+void DocumentActions::watchViewExports() {
+    auto exportWith = [this](const QString& caption, const QString& filter, const QString& suffix,
+                             const std::function<void(const QString&)>& write) {
+        QString path = m_window->dialogs().saveFileName(m_window, caption,
+                                                        QDir(saveFolder()).filePath("figure." + suffix), filter);
+        rememberFolder(path);
+        if (path.isEmpty()) return;
+        if (QFileInfo(path).suffix().isEmpty()) path += "." + suffix;
+        try {
+            write(path);
+        } catch (const std::exception& e) {
+            m_window->reportError(tr("Could not export"), QString::fromUtf8(e.what()));
+            return;
+        }
+        m_window->statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
+    };
+    for (PainterView* view : m_window->findChildren<PainterView*>())
+        connect(view, &PainterView::exportRequested, this, [exportWith](PainterView* v) {
+            exportWith(tr("Export the plot"), tr(kPlotFilter), "png", [v](const QString& path) { v->exportTo(path); });
+        });
+    for (ImageView* view : m_window->findChildren<ImageView*>())
+        connect(view, &ImageView::saveRequested, this, [exportWith](ImageView* v) {
+            exportWith(tr("Save the image"), tr("PNG image (*.png)"), "png", [v](const QString& path) { v->saveTo(path); });
+        });
 }
 
 QStringList DocumentActions::recentFiles() const { return QSettings().value("recentFiles").toStringList(); }

@@ -22,6 +22,9 @@ public:
     explicit DocumentActions(MainWindow* window);
 
     void addActionsTo(QMenu* menu);
+    // Every plot (PainterView) and picture (ImageView) in the window: their context menu's
+    // export asks for a file here and reports errors like the other exports.
+    void watchViewExports();
 
     void open();
     void openPath(const QString& path);

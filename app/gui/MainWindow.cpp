@@ -153,6 +153,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_dialogs(std::ma
     restoreGeometry(settings.value("window/geometry").toByteArray());
     restoreState(settings.value("window/state").toByteArray());
     statusBar()->showMessage(tr("Space: pause/resume · F5: train · click the plane to decode"));
+    m_documents->watchViewExports(); // every plot and picture built above
     m_controller->startSession(app::loadPreset(app::defaultPresetName()));
 }
 

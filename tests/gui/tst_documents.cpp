@@ -2,6 +2,9 @@
 // mid-training leaves no thread, exports write PNG and PDF, and bad files, unreadable
 // data and a non-finite loss give a message, no crash, and keep the session.
 #include "GuiFixture.h"
+#include "views/output/ImageView.h"
+#include "views/plots/PainterView.h"
+#include "PlotRenderer.h"
 
 #include <QStatusBar>
 #include <QXmlStreamReader>
@@ -271,6 +274,46 @@ private slots:
         QCOMPARE(first[1].toFloat(), d.labels[10]);
         QCOMPARE(first[2].toFloat(), codes(0, 10));
         QVERIFY(m_dialogs->errors.isEmpty());
+    }
+
+    // Every plot and picture of the window exports from its context menu: the window asks
+    // for the file and writes what the view shows (a plot as SVG, a picture as PNG at 4x).
+    void eachViewExportsWhatItShows() {
+        QVERIFY(!w().findChildren<PainterView*>().isEmpty() && !w().findChildren<ImageView*>().isEmpty());
+        PainterView* plotView = w().findChildren<PainterView*>().first();
+        ImageView* imageView = w().findChildren<ImageView*>().first();
+        plotView->setPainter([](QPainter& p, const QRectF& r) {
+            app::ScatterData s;
+            s.points = Matrix::Random(2, 30);
+            s.title = "thirty points";
+            app::paintScatter(p, r, s);
+        });
+        QImage digit(28, 28, QImage::Format_Grayscale8);
+        digit.fill(0);
+        digit.setPixel(3, 5, qRgb(255, 255, 255));
+        imageView->setImage(digit);
+
+        m_dialogs->saveAnswer = m_tmp.filePath("plot.svg");
+        emit plotView->exportRequested(plotView);
+        QFile svg(m_dialogs->saveAnswer);
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        const QByteArray text = svg.readAll();
+        QVERIFY(text.contains("<svg") && text.contains("thirty points") && text.count("<circle") >= 30);
+
+        m_dialogs->saveAnswer = m_tmp.filePath("digit"); // no suffix: a PNG
+        emit imageView->saveRequested(imageView);
+        const QImage saved(m_tmp.filePath("digit.png"));
+        QCOMPARE(saved.size(), QSize(112, 112));
+        QCOMPARE(qGray(saved.pixel(3 * 4 + 1, 5 * 4 + 3)), 255); // the white pixel, as a 4 x 4 block
+        QCOMPARE(qGray(saved.pixel(2 * 4 + 3, 5 * 4)), 0);
+        QVERIFY(m_dialogs->errors.isEmpty());
+
+        // A format nobody writes: said, nothing written.
+        m_dialogs->saveAnswer = m_tmp.filePath("digit.xyz");
+        emit imageView->saveRequested(imageView);
+        QCOMPARE(m_dialogs->errors.size(), 1);
+        QVERIFY2(m_dialogs->errors.first().contains("digit.xyz"), qPrintable(m_dialogs->errors.first()));
+        QVERIFY(!QFileInfo::exists(m_dialogs->saveAnswer));
     }
 
     void exportsPngSvgAndPdf() {

@@ -1,10 +1,41 @@
 #include "views/output/ImageView.h"
 
+#include "RunFiles.h"
+
+#include <QBuffer>
+#include <QContextMenuEvent>
+#include <QFileInfo>
+#include <QImageWriter>
+#include <QMenu>
 #include <QPainter>
+#include <stdexcept>
 
 namespace latentlab::gui {
 
 ImageView::ImageView(QWidget* parent) : QWidget(parent) {}
+
+void ImageView::saveTo(const QString& path, int zoom) const {
+    if (m_image.isNull()) throw std::runtime_error((path + ": there is no image yet").toStdString());
+    const QByteArray format = QFileInfo(path).suffix().toLower().toLatin1();
+    if (!QImageWriter::supportedImageFormats().contains(format))
+        throw std::runtime_error((path + ": cannot write images of type '" + QString::fromLatin1(format) +
+                                  "' (use .png)").toStdString());
+    const int z = std::max(1, zoom);
+    const QImage big = m_image.scaled(m_image.size() * z, Qt::IgnoreAspectRatio, Qt::FastTransformation);
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    if (!big.save(&buffer, format.constData()))
+        throw std::runtime_error((path + ": the image could not be encoded").toStdString());
+    app::writeFileAtomic(path, bytes);
+}
+
+void ImageView::contextMenuEvent(QContextMenuEvent* event) {
+    if (m_image.isNull()) return;
+    QMenu menu(this);
+    menu.addAction(tr("Save image…"), this, [this] { emit saveRequested(this); });
+    menu.exec(event->globalPos());
+}
 
 void ImageView::setImage(const QImage& image) {
     m_image = image;

@@ -1,6 +1,11 @@
 #include "views/plots/PainterView.h"
 
+#include "PlotRenderer.h"
+
+#include <QContextMenuEvent>
+#include <QMenu>
 #include <algorithm>
+#include <stdexcept>
 
 namespace latentlab::gui {
 
@@ -26,6 +31,18 @@ void PainterView::paintEvent(QPaintEvent*) {
     const double scale = std::min({1.0, width() / kPageWidth, height() / kPageHeight});
     p.scale(scale, scale);
     m_painter(p, QRectF(0, 0, width() / scale, height() / scale));
+}
+
+void PainterView::exportTo(const QString& path, QSize size) const {
+    if (!m_painter) throw std::runtime_error((path + ": the plot is still empty").toStdString());
+    app::savePlot(path, size, m_painter);
+}
+
+void PainterView::contextMenuEvent(QContextMenuEvent* event) {
+    if (!m_painter) return;
+    QMenu menu(this);
+    menu.addAction(tr("Export plot (PNG, SVG, PDF)…"), this, [this] { emit exportRequested(this); });
+    menu.exec(event->globalPos());
 }
 
 } // namespace latentlab::gui
