@@ -8,10 +8,18 @@ namespace latentlab::gui {
 void PreviewData::setDataset(std::shared_ptr<const data::Dataset> full) {
     m_full = std::move(full);
     m_subset.reset();
+    m_training = false;
     if (!m_full) return;
     const int64_t train = m_full->trainingRows(), test = m_full->rows - train;
     if (train > m_trainRows || test > m_testRows)
         m_subset = std::make_shared<const data::Dataset>(m_full->evenlySpaced(m_trainRows, m_testRows));
+}
+
+bool PreviewData::stoppedWith(const TrainingSnapshot& s, const std::shared_ptr<const Model>& latest) {
+    const bool training = s.state == RunState::Running;
+    if (training == m_training) return false;
+    m_training = training;
+    return !training && m_subset && latest && (!s.decoder || s.decoder == latest);
 }
 
 void PreviewData::setLimits(int64_t trainRows, int64_t testRows) {

@@ -69,7 +69,6 @@ AnomalyView::AnomalyView(QWidget* parent)
 void AnomalyView::setSession(const SessionInfo& info) {
     m_data.setDataset(info.dataset);
     m_model.reset();
-    m_training = false;
     m_report.reset();
     m_reportData.reset();
     m_task.cancel(); // anything still scoring is for the old model
@@ -101,12 +100,7 @@ void AnomalyView::setSession(const SessionInfo& info) {
 }
 
 void AnomalyView::snapshotArrived(const TrainingSnapshot& s) {
-    const bool training = s.state == RunState::Running;
-    if (training == m_training) return;
-    m_training = training;
-    // Stopped: the newest model again, now on every sample (a snapshot with a newer one
-    // brings it to setModel next).
-    if (!training && m_data.hasSubset() && m_model && (!s.decoder || s.decoder == m_model)) request();
+    if (m_data.stoppedWith(s, m_model)) request(); // the same model, now on every sample
 }
 
 void AnomalyView::setModel(std::shared_ptr<const Model> model) {
@@ -117,7 +111,7 @@ void AnomalyView::setModel(std::shared_ptr<const Model> model) {
 void AnomalyView::setActive(bool active) { m_task.setEnabled(active); }
 
 void AnomalyView::request() {
-    const std::shared_ptr<const data::Dataset>& set = m_data.pick(m_training);
+    const std::shared_ptr<const data::Dataset>& set = m_data.pick();
     if (!m_model || !set || !m_class->isEnabled()) return;
     const int cls = m_class->currentData().toInt();
     // The model is an immutable published clone and the data a shared constant; the pool

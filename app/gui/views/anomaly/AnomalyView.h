@@ -69,7 +69,6 @@ private:
     ImageView* m_worst;
     PreviewData m_data;
     std::shared_ptr<const Model> m_model;
-    bool m_training = false;
     int m_leftOut = -1;
     std::optional<app::AnomalyReport> m_report;
     std::shared_ptr<const data::Dataset> m_reportData;

@@ -39,7 +39,6 @@ void PcaView::setSession(const SessionInfo& info) {
     m_cache = std::make_shared<DataCache>();
     m_previewCache = std::make_shared<DataCache>();
     m_model.reset();
-    m_training = false;
     m_figures.reset();
     m_shownModel.reset();
     m_shownData.reset();
@@ -50,12 +49,7 @@ void PcaView::setSession(const SessionInfo& info) {
 }
 
 void PcaView::snapshotArrived(const TrainingSnapshot& s) {
-    const bool training = s.state == RunState::Running;
-    if (training == m_training) return;
-    m_training = training;
-    // Stopped: the newest model again, now on every sample (a snapshot with a newer one
-    // brings it to setModel next).
-    if (!training && m_data.hasSubset() && m_model && (!s.decoder || s.decoder == m_model)) evaluateLatest();
+    if (m_data.stoppedWith(s, m_model)) evaluateLatest(); // the same model, now on every sample
 }
 
 void PcaView::setModel(std::shared_ptr<const Model> model) {
@@ -64,7 +58,7 @@ void PcaView::setModel(std::shared_ptr<const Model> model) {
 }
 
 void PcaView::evaluateLatest() {
-    const std::shared_ptr<const data::Dataset>& set = m_data.pick(m_training);
+    const std::shared_ptr<const data::Dataset>& set = m_data.pick();
     if (!m_model || !set) return;
     const bool all = set == m_data.full();
     m_task.request([this, model = m_model, set, cache = all ? m_cache : m_previewCache,

@@ -68,7 +68,6 @@ private:
     };
     std::shared_ptr<DataCache> m_cache, m_previewCache;
     std::shared_ptr<const Model> m_model; // the newest
-    bool m_training = false;
     std::optional<app::EvaluationResult> m_figures;
     std::shared_ptr<const Model> m_shownModel;
     std::shared_ptr<const data::Dataset> m_shownData;
