@@ -57,28 +57,15 @@ void DocumentActions::addActionsTo(QMenu* menu) {
 }
 
 void DocumentActions::watchViewExports() {
-    auto exportWith = [this](const QString& caption, const QString& filter, const QString& suffix,
-                             const std::function<void(const QString&)>& write) {
-        QString path = m_window->dialogs().saveFileName(m_window, caption,
-                                                        QDir(saveFolder()).filePath("figure." + suffix), filter);
-        rememberFolder(path);
-        if (path.isEmpty()) return;
-        if (QFileInfo(path).suffix().isEmpty()) path += "." + suffix;
-        try {
-            write(path);
-        } catch (const std::exception& e) {
-            m_window->reportError(tr("Could not export"), QString::fromUtf8(e.what()));
-            return;
-        }
-        m_window->statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
-    };
     for (PainterView* view : m_window->findChildren<PainterView*>())
-        connect(view, &PainterView::exportRequested, this, [exportWith](PainterView* v) {
-            exportWith(tr("Export the plot"), tr(kPlotFilter), "png", [v](const QString& path) { v->exportTo(path); });
+        connect(view, &PainterView::exportRequested, this, [this](PainterView* v) {
+            const QString path = askExportPath(tr("Export the plot"), "figure");
+            if (!path.isEmpty()) exportWith(path, [&] { v->exportTo(path); });
         });
     for (ImageView* view : m_window->findChildren<ImageView*>())
-        connect(view, &ImageView::saveRequested, this, [exportWith](ImageView* v) {
-            exportWith(tr("Save the image"), tr("PNG image (*.png)"), "png", [v](const QString& path) { v->saveTo(path); });
+        connect(view, &ImageView::saveRequested, this, [this](ImageView* v) {
+            const QString path = askExportPath(tr("Save the image"), "figure", "PNG image (*.png)");
+            if (!path.isEmpty()) exportWith(path, [&] { v->saveTo(path); });
         });
 }
 
@@ -171,12 +158,25 @@ bool DocumentActions::saveTo(const QString& path) {
     return ok;
 }
 
-QString DocumentActions::askExportPath(const QString& caption, const QString& baseName) {
-    QString path = m_window->dialogs().saveFileName(m_window, caption, QDir(saveFolder()).filePath(baseName + ".png"),
-                                                    tr(kPlotFilter));
+QString DocumentActions::askExportPath(const QString& caption, const QString& baseName, const char* filter,
+                                      const QString& suffix) {
+    QString path = m_window->dialogs().saveFileName(m_window, caption,
+                                                    QDir(saveFolder()).filePath(baseName + "." + suffix),
+                                                    tr(filter ? filter : kPlotFilter));
     rememberFolder(path);
-    if (!path.isEmpty() && QFileInfo(path).suffix().isEmpty()) path += ".png";
+    if (!path.isEmpty() && QFileInfo(path).suffix().isEmpty()) path += "." + suffix;
     return path;
+}
+
+bool DocumentActions::exportWith(const QString& path, const std::function<void()>& write) {
+    try {
+        write();
+    } catch (const std::exception& e) {
+        m_window->reportError(tr("Could not export"), QString::fromUtf8(e.what()));
+        return false;
+    }
+    m_window->statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
+    return true;
 }
 
 void DocumentActions::exportLatent() {
@@ -190,12 +190,8 @@ void DocumentActions::exportLoss() {
 }
 
 void DocumentActions::exportCodes() {
-    QString path = m_window->dialogs().saveFileName(m_window, tr("Export the latent codes"),
-                                                    QDir(saveFolder()).filePath("latent.csv"), tr("CSV table (*.csv)"));
-    rememberFolder(path);
-    if (path.isEmpty()) return;
-    if (QFileInfo(path).suffix().isEmpty()) path += ".csv";
-    exportCodesTo(path);
+    const QString path = askExportPath(tr("Export the latent codes"), "latent", "CSV table (*.csv)", "csv");
+    if (!path.isEmpty()) exportCodesTo(path);
 }
 
 bool DocumentActions::exportCodesTo(const QString& path) {
@@ -211,12 +207,8 @@ bool DocumentActions::exportCodesTo(const QString& path) {
     }
     Matrix kept(codes->rows(), Index(rows.size()));
     for (size_t k = 0; k < rows.size(); ++k) kept.col(Index(k)) = codes->col(rows[k]);
-    try {
-        app::writeFileAtomic(path, app::latentCsv(kept, *info.dataset, &rows));
-    } catch (const std::exception& e) {
-        m_window->reportError(tr("Could not export"), QString::fromUtf8(e.what()));
+    if (!exportWith(path, [&] { app::writeFileAtomic(path, app::latentCsv(kept, *info.dataset, &rows)); }))
         return false;
-    }
     m_window->statusBar()->showMessage(
         Index(rows.size()) == codes->cols()
             ? tr("Exported %1 (%2 codes)").arg(path).arg(rows.size())
@@ -264,14 +256,9 @@ bool DocumentActions::exportLatentTo(const QString& path) {
         return false;
     }
     // The shared renderer draws every point as a vector shape: sharp in a PDF at any zoom.
-    try {
+    return exportWith(path, [&] {
         app::savePlot(path, QSize(1000, 800), [&](QPainter& p, const QRectF& r) { app::paintScatter(p, r, *s); });
-    } catch (const std::exception& e) {
-        m_window->reportError(tr("Could not export"), QString::fromUtf8(e.what()));
-        return false;
-    }
-    m_window->statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
-    return true;
+    });
 }
 
 bool DocumentActions::exportLossTo(const QString& path) {
@@ -283,16 +270,11 @@ bool DocumentActions::exportLossTo(const QString& path) {
     }
     // The CLI's renderer (light, for paper and slides, whatever the window shows), so the
     // window's export and `latentlab-cli plot --kind loss` draw alike.
-    try {
+    return exportWith(path, [&] {
         app::savePlot(path, QSize(1000, 600), [&](QPainter& p, const QRectF& r) {
             app::paintLossCurves(p, r, history, plot->logScale(), tr("Loss: %1").arg(m_window->windowTitle()));
         });
-    } catch (const std::exception& e) {
-        m_window->reportError(tr("Could not export"), QString::fromUtf8(e.what()));
-        return false;
-    }
-    m_window->statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
-    return true;
+    });
 }
 
 } // namespace latentlab::gui

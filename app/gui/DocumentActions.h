@@ -5,6 +5,7 @@
 #include "PlotRenderer.h"
 
 #include <QObject>
+#include <functional>
 #include <QStringList>
 #include <optional>
 
@@ -58,7 +59,12 @@ private:
     void addRecent(const QString& path);
     void rebuildRecentMenu();
     QString askModelPath();
-    QString askExportPath(const QString& caption, const QString& baseName);
+    // The file to export to (empty: cancelled), `suffix` added when the name has none;
+    // a plot's formats unless another filter is given.
+    QString askExportPath(const QString& caption, const QString& baseName, const char* filter = nullptr,
+                          const QString& suffix = "png");
+    // Runs `write` (which throws with the reason) and tells the user how it went.
+    bool exportWith(const QString& path, const std::function<void()>& write);
     QString saveFolder() const;
 
     MainWindow* m_window;
