@@ -32,23 +32,23 @@ std::vector<EpochReport> parseHistoryCsv(const QByteArray& csv, QStringList* pro
             continue;
         }
         bool ok = true;
-        // A column the file lacks reads as `absent`; an empty cell as well.
-        auto number = [&](const char* name, double absent = 0) {
+        // The cell of a column, or null when the file lacks the column or the cell is empty.
+        auto cell = [&](const char* name) -> const QByteArray* {
             const auto it = column.find(name);
-            if (it == column.end() || cells[it->second].isEmpty()) return absent;
+            return it == column.end() || cells[it->second].isEmpty() ? nullptr : &cells[it->second];
+        };
+        auto number = [&](const char* name) {
+            const QByteArray* c = cell(name);
+            if (!c) return 0.0;
             bool good = false;
-            const double v = cells[it->second].toDouble(&good);
+            const double v = c->toDouble(&good);
             ok = ok && good;
             return v;
-        };
-        auto has = [&](const char* name) {
-            const auto it = column.find(name);
-            return it != column.end() && !cells[it->second].isEmpty();
         };
         EpochReport r;
         r.epoch = cells[column.at("epoch")].toInt(&ok);
         r.train = {number("train_loss"), number("train_reconstruction"), number("train_kl"), number("train_penalty")};
-        r.hasValidation = has("val_loss");
+        r.hasValidation = cell("val_loss") != nullptr;
         if (r.hasValidation)
             r.validation = {number("val_loss"), number("val_reconstruction"), number("val_kl"), number("val_penalty")};
         r.seconds = number("seconds");

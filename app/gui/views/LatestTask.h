@@ -44,7 +44,7 @@ public:
     // The pause after work that took `cpuSeconds` under `share`, in seconds: at most
     // kMaxPauseSeconds, so a shown view has a result at least that often (plus its work)
     // even after a long first computation. Work of up to kMaxPauseSeconds * share / (1 -
-    // share) seconds (0.3 s at 2 %) keeps to the share; longer work takes more.
+    // share) seconds (0.15 s at the window's 1 %) keeps to the share; longer work takes more.
     static constexpr double kMaxPauseSeconds = 15;
     static double pauseSeconds(double cpuSeconds, double share);
     // Whether this task keeps to that share (yes by default); a task whose work is small
