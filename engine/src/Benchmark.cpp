@@ -103,7 +103,7 @@ std::vector<TileRate> measureTiles(double seconds) {
     (void)seconds;
     return {};
 #else
-    struct Shape {
+    struct TileShape {
         const char* name;
         bool transA, transB;
         Index m, n, k;
@@ -111,13 +111,13 @@ std::vector<TileRate> measureTiles(double seconds) {
     // Forward W x (a 128-row tile of 784 -> 512), the weight gradient delta x^T (a 128-row
     // tile of 784 -> 512's), the input gradient W^T delta (a 128-row tile of 256 -> 512's),
     // and a forward tile at batch 32.
-    const Shape shapes[] = {{"forward 128x128, k 784", false, false, 128, 128, 784},
+    const TileShape shapes[] = {{"forward 128x128, k 784", false, false, 128, 128, 784},
                             {"weight gradient 128x784, k 128", false, true, 128, 784, 128},
                             {"input gradient 128x128, k 512", true, false, 128, 128, 512},
                             {"forward at batch 32, 128x32, k 784", false, false, 128, 32, 784}};
     const MultiplyBackend backends[] = {MultiplyBackend::Eigen, MultiplyBackend::OpenBlas, MultiplyBackend::OneDnn};
     std::vector<TileRate> rates;
-    for (const Shape& s : shapes) {
+    for (const TileShape& s : shapes) {
         const FMatrix a = FMatrix::Random(s.transA ? s.k : s.m, s.transA ? s.m : s.k);
         const FMatrix b = FMatrix::Random(s.transB ? s.n : s.k, s.transB ? s.k : s.n);
         FMatrix c(s.m, s.n);
