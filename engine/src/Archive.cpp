@@ -11,7 +11,7 @@ namespace latentlab {
 namespace {
 constexpr char kMagic[8] = {'L', 'L', 'M', 'O', 'D', 'E', 'L', '\n'};
 constexpr size_t kHeaderSize = 32;
-enum : uint8_t { kString = 1, kInt = 2, kDouble = 3, kFloats = 4 };
+enum : uint8_t { kString = 1, kInt = 2, kDouble = 3, kFloats = 4, kInts = 5, kDoubles = 6 };
 
 std::array<uint32_t, 256> makeCrcTable() {
     // Reflected CRC-32 (polynomial 0xEDB88320), the one zlib and PNG use.
@@ -32,6 +32,28 @@ template <typename T> T readLe(const char* p) {
     uint64_t v = 0;
     for (size_t i = 0; i < sizeof(T); ++i) v |= uint64_t(uint8_t(p[i])) << (8 * i);
     return T(v);
+}
+
+// Numbers of type T as the little-endian bytes of their representation (Bits of its size).
+template <typename Bits, typename T> std::string packLe(const std::vector<T>& values) {
+    static_assert(sizeof(Bits) == sizeof(T));
+    std::string b;
+    b.reserve(values.size() * sizeof(T));
+    for (T v : values) {
+        Bits bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        appendLe<Bits>(b, bits);
+    }
+    return b;
+}
+
+template <typename Bits, typename T> std::vector<T> unpackLe(const std::string& d) {
+    std::vector<T> out(d.size() / sizeof(T));
+    for (size_t i = 0; i < out.size(); ++i) {
+        const Bits bits = readLe<Bits>(d.data() + sizeof(T) * i);
+        std::memcpy(&out[i], &bits, sizeof bits);
+    }
+    return out;
 }
 } // namespace
 
@@ -70,14 +92,18 @@ void ArchiveWriter::putDouble(const std::string& name, double value) {
 }
 
 void ArchiveWriter::putFloats(const std::string& name, const std::vector<float>& values) {
-    std::string b;
-    b.reserve(values.size() * 4);
-    for (float f : values) {
-        uint32_t bits;
-        std::memcpy(&bits, &f, 4);
-        appendLe<uint32_t>(b, bits);
-    }
+    const std::string b = packLe<uint32_t>(values);
     put(name, kFloats, b.data(), b.size());
+}
+
+void ArchiveWriter::putInts(const std::string& name, const std::vector<int64_t>& values) {
+    const std::string b = packLe<uint64_t>(values);
+    put(name, kInts, b.data(), b.size());
+}
+
+void ArchiveWriter::putDoubles(const std::string& name, const std::vector<double>& values) {
+    const std::string b = packLe<uint64_t>(values);
+    put(name, kDoubles, b.data(), b.size());
 }
 
 std::string ArchiveWriter::bytes(uint32_t formatVersion) const {
@@ -143,6 +169,8 @@ const ArchiveReader::Record& ArchiveReader::record(const std::string& name, uint
     if ((type == kInt || type == kDouble) && it->second.data.size() != 8)
         fail("field '" + name + "' has the wrong size");
     if (type == kFloats && it->second.data.size() % 4 != 0) fail("field '" + name + "' has the wrong size");
+    if ((type == kInts || type == kDoubles) && it->second.data.size() % 8 != 0)
+        fail("field '" + name + "' has the wrong size");
     return it->second;
 }
 
@@ -160,13 +188,15 @@ double ArchiveReader::getDouble(const std::string& name) const {
 }
 
 std::vector<float> ArchiveReader::getFloats(const std::string& name) const {
-    const std::string& d = record(name, kFloats).data;
-    std::vector<float> out(d.size() / 4);
-    for (size_t i = 0; i < out.size(); ++i) {
-        const uint32_t bits = readLe<uint32_t>(d.data() + 4 * i);
-        std::memcpy(&out[i], &bits, 4);
-    }
-    return out;
+    return unpackLe<uint32_t, float>(record(name, kFloats).data);
+}
+
+std::vector<int64_t> ArchiveReader::getInts(const std::string& name) const {
+    return unpackLe<uint64_t, int64_t>(record(name, kInts).data);
+}
+
+std::vector<double> ArchiveReader::getDoubles(const std::string& name) const {
+    return unpackLe<uint64_t, double>(record(name, kDoubles).data);
 }
 
 std::vector<std::string> ArchiveReader::names(const std::string& prefix) const {

@@ -34,6 +34,14 @@ std::vector<int> splitInts(const std::string& s, const std::string& field, const
 
 std::vector<float> toFloats(const Scalar* p, Index n) { return std::vector<float>(p, p + n); }
 
+// Infinite or NaN weights or normaliser values would decode every point to inf or NaN.
+void requireFiniteValues(const std::vector<float>& values, const std::string& record, const std::string& source) {
+    for (size_t i = 0; i < values.size(); ++i)
+        if (!std::isfinite(values[i]))
+            throw FileError(source + ": " + record + " value " + std::to_string(i) + " is not a finite number (" +
+                            std::to_string(values[i]) + ")");
+}
+
 int intField(const ArchiveReader& r, const std::string& field, const std::string& source) {
     const int64_t v = r.getInt(field);
     if (v < INT_MIN || v > INT_MAX) throw FileError(source + ": field '" + field + "' is out of range");
@@ -100,9 +108,91 @@ Vector toVector(const std::vector<float>& v) {
 }
 } // namespace
 
+namespace {
+// An epoch's report as numbers, in this order ("trainer.history": kHistoryFields each).
+constexpr size_t kHistoryFields = 15;
+
+void putLoss(std::vector<double>& out, const LossTerms& l) {
+    out.insert(out.end(), {l.total, l.reconstruction, l.kl, l.penalty});
+}
+
+LossTerms takeLoss(const double* v) { return LossTerms{v[0], v[1], v[2], v[3]}; }
+
+void writePosition(ArchiveWriter& w, const TrainerPosition& p, const std::vector<Parameter>& params) {
+    w.putInts("trainer.counts", {p.epoch, p.batch, p.steps, p.epochSamples});
+    w.putString("trainer.rng", p.rng);
+    w.putInts("trainer.order", std::vector<int64_t>(p.order.begin(), p.order.end()));
+    std::vector<double> now;
+    putLoss(now, p.epochSum);
+    now.insert(now.end(), {p.epochSeconds, p.learningRate, p.beta});
+    w.putDoubles("trainer.epoch", now);
+    for (size_t k = 0; k < p.epochStart.size() && k < params.size(); ++k)
+        w.putFloats("trainer.epochStart." + params[k].name, toFloats(p.epochStart[k].data(), p.epochStart[k].size()));
+    std::vector<double> history;
+    for (const EpochReport& r : p.history) {
+        history.insert(history.end(), {double(r.epoch), double(r.epochs)});
+        putLoss(history, r.train);
+        putLoss(history, r.validation);
+        history.insert(history.end(), {r.hasValidation ? 1.0 : 0.0, r.seconds, r.samplesPerSecond,
+                                       r.learningRate, r.beta});
+    }
+    w.putDoubles("trainer.history", history);
+}
+
+TrainerPosition readPosition(const ArchiveReader& r, const std::vector<Parameter>& params, const std::string& source) {
+    auto bad = [&](const std::string& what) -> void { throw FileError(source + ": training position: " + what); };
+    TrainerPosition p;
+    const std::vector<int64_t> counts = r.getInts("trainer.counts");
+    if (counts.size() != 4) bad("'trainer.counts' holds " + std::to_string(counts.size()) + " numbers, not 4");
+    if (counts[0] < 0 || counts[0] > INT_MAX || counts[1] < 0 || counts[2] < 0 || counts[3] < 0)
+        bad("a count is out of range");
+    p.epoch = int(counts[0]);
+    p.batch = Index(counts[1]);
+    p.steps = counts[2];
+    p.epochSamples = Index(counts[3]);
+    p.rng = r.getString("trainer.rng");
+    for (int64_t i : r.getInts("trainer.order")) p.order.push_back(Index(i));
+    const std::vector<double> now = r.getDoubles("trainer.epoch");
+    if (now.size() != 7) bad("'trainer.epoch' holds " + std::to_string(now.size()) + " numbers, not 7");
+    p.epochSum = takeLoss(now.data());
+    p.epochSeconds = now[4];
+    p.learningRate = now[5];
+    p.beta = now[6];
+    if (p.batch > 0) {
+        for (const Parameter& param : params) {
+            const std::string name = "trainer.epochStart." + param.name;
+            if (!r.has(name)) bad("the epoch's starting weights of '" + param.name + "' are missing");
+            const std::vector<float> values = r.getFloats(name);
+            if (values.size() != size_t(param.size)) bad("the epoch's starting weights of '" + param.name + "' do not fit");
+            requireFiniteValues(values, name, source);
+            p.epochStart.push_back(toVector(values));
+        }
+    }
+    const std::vector<double> history = r.getDoubles("trainer.history");
+    if (history.size() % kHistoryFields != 0) bad("'trainer.history' is not whole epochs");
+    for (size_t at = 0; at < history.size(); at += kHistoryFields) {
+        const double* v = history.data() + at;
+        EpochReport e;
+        if (!(v[0] >= 0 && v[0] <= INT_MAX && v[1] >= 0 && v[1] <= INT_MAX)) bad("an epoch number is out of range");
+        e.epoch = int(v[0]);
+        e.epochs = int(v[1]);
+        e.train = takeLoss(v + 2);
+        e.validation = takeLoss(v + 6);
+        e.hasValidation = v[10] != 0;
+        e.seconds = v[11];
+        e.samplesPerSecond = v[12];
+        e.learningRate = v[13];
+        e.beta = v[14];
+        p.history.push_back(e);
+    }
+    return p;
+}
+} // namespace
+
 std::string serializeModel(Model& model, const Optimizer* optimizer,
                            const OptimizerConfig& oc,
-                           const std::map<std::string, std::string>& metadata) {
+                           const std::map<std::string, std::string>& metadata,
+                           const TrainerPosition* position) {
     const ModelConfig& c = model.config();
     ArchiveWriter w;
     w.putString("writer", "Latent Lab");
@@ -149,19 +239,10 @@ std::string serializeModel(Model& model, const Optimizer* optimizer,
             w.putString("slot-shape." + st.slot + "." + st.parameter, joinIndices(st.shape));
         }
     }
+    if (position) writePosition(w, *position, params);
     for (const auto& [key, value] : metadata) w.putString("meta." + key, value);
     return w.bytes(kModelFormatVersion);
 }
-
-namespace {
-// Infinite or NaN weights or normaliser values would decode every point to inf or NaN.
-void requireFiniteValues(const std::vector<float>& values, const std::string& record, const std::string& source) {
-    for (size_t i = 0; i < values.size(); ++i)
-        if (!std::isfinite(values[i]))
-            throw FileError(source + ": " + record + " value " + std::to_string(i) + " is not a finite number (" +
-                            std::to_string(values[i]) + ")");
-}
-} // namespace
 
 namespace {
 // The optimiser's slots: by name in version 2; by position in version 1 (one vector per
@@ -292,6 +373,8 @@ SavedModel deserializeModel(const std::string& bytes, const std::string& source)
     } catch (const ConfigError& e) {
         throw FileError(source + ": " + e.what());
     }
+    // Added within version 2: files written before, or without a trainer, have none.
+    if (r.has("trainer.counts")) saved.position = readPosition(r, params, source);
     for (const auto& key : r.names("meta.")) saved.metadata[key.substr(5)] = r.getString(key);
     return saved;
 }

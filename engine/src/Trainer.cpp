@@ -215,6 +215,79 @@ void Trainer::finishEpoch() {
     m_history.push_back(r);
 }
 
+TrainerPosition Trainer::position() const {
+    TrainerPosition p;
+    p.epoch = m_epoch;
+    p.batch = m_batch;
+    p.steps = m_steps;
+    p.rng = m_rng.state();
+    p.order = m_order;
+    if (m_batch > 0) {
+        p.epochSum = m_epochSum;
+        p.epochSamples = m_epochSamples;
+        p.epochSeconds = std::max(0.0, std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                                     m_epochStart).count() - m_epochPausedSeconds);
+        p.epochStart = m_checkpoint;
+    }
+    p.learningRate = m_control.learningRate.load();
+    p.beta = m_control.beta.load();
+    p.history = m_history;
+    return p;
+}
+
+void Trainer::resume(const TrainerPosition& p) {
+    auto bad = [](const std::string& what) { throw ConfigError("training position: " + what); };
+    if (p.epoch < 0 || p.steps < 0) bad("negative epoch or step count");
+    if (p.batch < 0 || p.batch >= batchesPerEpoch())
+        bad("batch " + std::to_string(p.batch) + " of an epoch of " + std::to_string(batchesPerEpoch()) +
+            " batches (was the batch size or the data changed?)");
+    if (p.order.size() != m_order.size())
+        bad("an order of " + std::to_string(p.order.size()) + " training samples, the data has " +
+            std::to_string(m_order.size()));
+    std::vector<char> seen(m_order.size(), 0);
+    for (Index i : p.order) {
+        if (i < 0 || i >= Index(m_order.size()) || seen[size_t(i)]) bad("the sample order is not a permutation");
+        seen[size_t(i)] = 1;
+    }
+    if (p.batch > 0) {
+        if (p.epochStart.size() != m_params.size()) bad("the epoch's starting weights do not fit the model");
+        for (size_t k = 0; k < m_params.size(); ++k)
+            if (p.epochStart[k].size() != m_params[k].size)
+                bad("the epoch's starting weights of " + m_params[k].name + " do not fit the model");
+    }
+    if (!(p.learningRate > 0 && std::isfinite(p.learningRate)) || !(p.beta >= 0 && std::isfinite(p.beta)))
+        bad("learning rate or beta out of range");
+    if (p.epochSamples < 0 || !(p.epochSeconds >= 0 && std::isfinite(p.epochSeconds)))
+        bad("the epoch's sample count or time is out of range");
+    Rng rng;
+    try {
+        rng.restore(p.rng);
+    } catch (const std::invalid_argument& e) {
+        bad(std::string("the random generator: ") + e.what());
+    }
+
+    m_rng = rng;
+    m_order = p.order;
+    m_epoch = p.epoch;
+    m_batch = p.batch;
+    m_steps = p.steps;
+    m_history = p.history;
+    m_checkpoint = p.batch > 0 ? p.epochStart : std::vector<Vector>{};
+    m_epochSum = p.batch > 0 ? p.epochSum : LossTerms{};
+    m_epochSamples = p.batch > 0 ? p.epochSamples : 0;
+    // The epoch's time so far counts as if it had been spent just before now.
+    m_epochStart = std::chrono::steady_clock::now() -
+                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                       std::chrono::duration<double>(p.batch > 0 ? p.epochSeconds : 0.0));
+    m_epochPausedSeconds = 0;
+    m_control.learningRate.store(p.learningRate);
+    m_control.beta.store(p.beta);
+    m_model.setBeta(p.beta);
+    m_stopped = false;
+    m_result = TrainResult{};
+    m_result.epochsCompleted = m_epoch;
+}
+
 bool Trainer::stepEpoch(TrainingObserver* observer) {
     const int target = m_epoch + 1;
     while (m_epoch < target)

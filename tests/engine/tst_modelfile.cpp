@@ -30,6 +30,8 @@ private slots:
     void roundTrip_data();
     void roundTrip();
     void withoutOptimizer();
+    void positionRoundTrips();
+    void damagedPositionIsRefused();
     void layeredRoundTrip_data();
     void layeredRoundTrip();
     void versionOneFileOpens();
@@ -160,6 +162,77 @@ void TestModelFile::withoutOptimizer() {
     QCOMPARE(saved.optimizerSteps, 0LL);
     QVERIFY(saved.metadata.empty());
     QCOMPARE(saved.optimizerConfig.kind, OptimizerConfig::Kind::Adam);
+}
+
+// The trainer's position, mid-epoch, comes back field for field and bit for bit.
+void TestModelFile::positionRoundTrips() {
+    Fixture f(ModelKind::Vae, Normalizer::Kind::Standardize, OptimizerConfig::Kind::Adam);
+    f.trainer->setEpochs(3);
+    f.trainer->stepBatch();
+    f.trainer->stepBatch();
+    const TrainerPosition p = f.trainer->position();
+    QCOMPARE(p.epoch, 2);
+    QCOMPARE(p.batch, Index(2));
+    QCOMPARE(p.history.size(), size_t(2));
+    QVERIFY(!p.epochStart.empty());
+    const SavedModel saved = deserializeModel(
+        serializeModel(*f.model, &f.trainer->optimizer(), f.train.optimizer, f.metadata, &p), "memory");
+    QVERIFY(saved.position.has_value());
+    const TrainerPosition& q = *saved.position;
+    QCOMPARE(q.epoch, p.epoch);
+    QCOMPARE(q.batch, p.batch);
+    QCOMPARE(q.steps, p.steps);
+    QCOMPARE(q.rng, p.rng);
+    QCOMPARE(q.order, p.order);
+    QCOMPARE(q.epochSamples, p.epochSamples);
+    QCOMPARE(q.epochSeconds, p.epochSeconds);
+    QCOMPARE(q.learningRate, p.learningRate);
+    QCOMPARE(q.beta, p.beta);
+    auto same = [](const LossTerms& a, const LossTerms& b) {
+        return a.total == b.total && a.reconstruction == b.reconstruction && a.kl == b.kl && a.penalty == b.penalty;
+    };
+    QVERIFY(same(q.epochSum, p.epochSum));
+    QCOMPARE(q.epochStart.size(), p.epochStart.size());
+    for (size_t k = 0; k < p.epochStart.size(); ++k) QVERIFY(q.epochStart[k] == p.epochStart[k]);
+    QCOMPARE(q.history.size(), p.history.size());
+    for (size_t e = 0; e < p.history.size(); ++e) {
+        const EpochReport &a = p.history[e], &b = q.history[e];
+        QVERIFY(a.epoch == b.epoch && a.epochs == b.epochs && a.hasValidation == b.hasValidation);
+        QVERIFY(same(a.train, b.train) && same(a.validation, b.validation));
+        QVERIFY(a.seconds == b.seconds && a.samplesPerSecond == b.samplesPerSecond);
+        QVERIFY(a.learningRate == b.learningRate && a.beta == b.beta);
+    }
+    // A file without a position (an older one, or one saved without a trainer) has none.
+    QVERIFY(!deserializeModel(f.bytes(), "memory").position.has_value());
+}
+
+void TestModelFile::damagedPositionIsRefused() {
+    Fixture f(ModelKind::Autoencoder, Normalizer::Kind::None, OptimizerConfig::Kind::Sgd);
+    f.trainer->setEpochs(3);
+    f.trainer->stepBatch();
+    const TrainerPosition good = f.trainer->position();
+    auto errorFor = [&](const TrainerPosition& p) {
+        return loadError(serializeModel(*f.model, &f.trainer->optimizer(), f.train.optimizer, {}, &p), "s.llmodel");
+    };
+    TrainerPosition p = good;
+    p.epochStart.pop_back();
+    QVERIFY2(errorFor(p).startsWith("s.llmodel: training position: the epoch's starting weights of"), qPrintable(errorFor(p)));
+    p = good;
+    p.epochStart[0](0) = std::numeric_limits<Scalar>::quiet_NaN();
+    QVERIFY2(errorFor(p).contains("not a finite number"), qPrintable(errorFor(p)));
+    p = good;
+    p.epoch = -1;
+    QVERIFY2(errorFor(p).contains("training position: a count is out of range"), qPrintable(errorFor(p)));
+
+    // A history record cut short, resealed so that only the contents can tell.
+    std::string bytes = serializeModel(*f.model, &f.trainer->optimizer(), f.train.optimizer, {}, &good);
+    uint64_t length = 0;
+    const size_t at = recordData(bytes, "trainer.history", &length);
+    QVERIFY(at != std::string::npos && length == 2 * 15 * 8);
+    writeLe(bytes, at - 8, length - 8, 8);
+    bytes.erase(at + length - 8, 8);
+    writeLe(bytes, 16, bytes.size() - kHeader, 8);
+    QCOMPARE(loadError(reseal(bytes), "s.llmodel"), QString("s.llmodel: training position: 'trainer.history' is not whole epochs"));
 }
 
 namespace {

@@ -3,6 +3,8 @@
 // from other threads (stop, pause, learning rate, beta) is in tst_trainer_control.
 #include "TrainerFixtures.h"
 
+#include "latentlab/ModelFile.h"
+
 #include <QtTest>
 
 #include <cstring>
@@ -33,6 +35,10 @@ private slots:
     void denoisingAutoencoderLearns();
     void vaeReportsKl();
     void geometryPullsCodesTowardGeodesics();
+    void resumesExactly_data();
+    void resumesExactly();
+    void resumeRefusesAPositionThatDoesNotFit();
+    void generatorStateRoundTrips();
 };
 
 void TestTrainer::invalidConfig_data() {
@@ -418,6 +424,136 @@ void TestTrainer::geometryPullsCodesTowardGeodesics() {
     const std::unique_ptr<Model> plain = makeModel(smallConfig());
     Trainer without(*plain, view, 400, smallTraining(1));
     QVERIFY(!without.geodesics());
+}
+
+void TestTrainer::resumesExactly_data() {
+    QTest::addColumn<ModelKind>("kind");
+    QTest::addColumn<bool>("sgd");
+    QTest::addColumn<bool>("denoising");
+    QTest::addColumn<double>("geometry");
+    QTest::addColumn<int>("stopAfterBatches"); // 12 batches an epoch
+    QTest::newRow("ae adam, between epochs") << ModelKind::Autoencoder << false << false << 0.0 << 36;
+    QTest::newRow("ae adam, mid-epoch") << ModelKind::Autoencoder << false << false << 0.0 << 41;
+    QTest::newRow("ae sgd denoising, mid-epoch") << ModelKind::Autoencoder << true << true << 0.0 << 29;
+    QTest::newRow("vae, between epochs") << ModelKind::Vae << false << false << 0.0 << 24;
+    QTest::newRow("vae, mid-epoch") << ModelKind::Vae << false << false << 0.0 << 31;
+    QTest::newRow("geometry, mid-epoch") << ModelKind::Autoencoder << false << false << 0.5 << 17;
+}
+
+// Issue 13: a run stopped after any batch, saved to a model file with its position, opened
+// again and trained on gives bit for bit the history (wall times excepted) and the weights
+// of the same run without the break.
+void TestTrainer::resumesExactly() {
+    QFETCH(ModelKind, kind);
+    QFETCH(bool, sgd);
+    QFETCH(bool, denoising);
+    QFETCH(double, geometry);
+    QFETCH(int, stopAfterBatches);
+    const auto values = curve(200);
+    ModelConfig mc = smallConfig(kind);
+    mc.geometry = geometry;
+    TrainConfig tc = smallTraining(6);
+    if (sgd) tc.optimizer.kind = OptimizerConfig::Kind::Sgd;
+    if (denoising) {
+        tc.inputNoise = 0.1;
+        tc.maskFraction = 0.2;
+    }
+    const RunResult straight = train(mc, tc, values, 200);
+    QCOMPARE(straight.result.reason, StopReason::Finished);
+
+    const DataView data{values.data(), nullptr, 200, 3};
+    std::string bytes;
+    {
+        auto model = makeModel(mc);
+        model->normalizer() = Normalizer::fit(Normalizer::Kind::Standardize, data, 200);
+        Trainer first(*model, data, 200, tc);
+        Hooks hooks;
+        hooks.batch = [&](const BatchReport&) { return int(hooks.batches.size()) < stopAfterBatches; };
+        QCOMPARE(first.run(&hooks).reason, StopReason::ObserverStopped);
+        QCOMPARE(int(first.position().steps), stopAfterBatches);
+        const TrainerPosition at = first.position();
+        bytes = serializeModel(*model, &first.optimizer(), tc.optimizer, {}, &at);
+    }
+    SavedModel saved = deserializeModel(bytes, "resume.llmodel");
+    QVERIFY(saved.position.has_value());
+    Trainer second(*saved.model, data, 200, tc, false);
+    second.optimizer().setState(saved.optimizerState, saved.model->parameters(), saved.optimizerSteps);
+    second.resume(*saved.position);
+    QCOMPARE(second.epochsCompleted(), stopAfterBatches / 12);
+    QCOMPARE(second.run().reason, StopReason::Finished);
+
+    const std::vector<EpochReport>& h = second.history();
+    QCOMPARE(h.size(), straight.history.size());
+    for (size_t e = 0; e < h.size(); ++e) {
+        const EpochReport& a = straight.history[e];
+        const EpochReport& b = h[e];
+        const QString where = QStringLiteral("epoch %1").arg(e + 1);
+        QVERIFY2(a.epoch == b.epoch && a.epochs == b.epochs, qPrintable(where + ": numbering"));
+        QVERIFY2(sameTerms(a.train, b.train), qPrintable(where + ": train loss"));
+        QVERIFY2(a.hasValidation && b.hasValidation && sameTerms(a.validation, b.validation),
+                 qPrintable(where + ": validation loss"));
+        QVERIFY2(a.learningRate == b.learningRate && a.beta == b.beta, qPrintable(where + ": lr, beta"));
+    }
+    QVERIFY2(weights(*saved.model) == straight.weights, "weights differ from the run without a break");
+}
+
+void TestTrainer::resumeRefusesAPositionThatDoesNotFit() {
+    const auto values = curve(200);
+    const DataView data{values.data(), nullptr, 200, 3};
+    auto model = makeModel(smallConfig());
+    model->normalizer() = Normalizer::fit(Normalizer::Kind::Standardize, data, 200);
+    Trainer trainer(*model, data, 200, smallTraining(3));
+    trainer.stepBatch();
+    const TrainerPosition good = trainer.position();
+
+    auto refused = [&](TrainerPosition p, const char* expected) {
+        try {
+            trainer.resume(p);
+        } catch (const ConfigError& e) {
+            if (QString(e.what()).contains(expected)) return true;
+            qWarning("unexpected message: %s", e.what());
+            return false;
+        }
+        return false;
+    };
+    TrainerPosition p = good;
+    p.order.pop_back();
+    QVERIFY(refused(p, "an order of 179 training samples, the data has 180"));
+    p = good;
+    p.order[0] = p.order[1];
+    QVERIFY(refused(p, "not a permutation"));
+    p = good;
+    p.batch = 12;
+    QVERIFY(refused(p, "batch 12 of an epoch of 12 batches"));
+    p = good;
+    p.epochStart.pop_back();
+    QVERIFY(refused(p, "starting weights"));
+    p = good;
+    p.rng = "12 x";
+    QVERIFY(refused(p, "random generator"));
+    // Nothing changed: the trainer goes on from where it was.
+    QCOMPARE(trainer.position().steps, 1LL);
+    QCOMPARE(trainer.position().order, good.order);
+}
+
+// The saved generator goes on with the same draws, also with half a Box-Muller pair kept.
+void TestTrainer::generatorStateRoundTrips() {
+    for (int drawn : {0, 1, 2, 7}) {
+        Rng a(42);
+        for (int i = 0; i < drawn; ++i) a.normal();
+        Rng b(1);
+        b.restore(a.state());
+        for (int i = 0; i < 5; ++i) {
+            const double x = a.normal(), y = b.normal();
+            QVERIFY2(std::memcmp(&x, &y, sizeof x) == 0, qPrintable(QStringLiteral("after %1 draws").arg(drawn)));
+        }
+        QCOMPARE(b.next(), a.next());
+    }
+    Rng c;
+    for (const char* text : {"", "1 2 3", "garbage", "0 0"})
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, c.restore(text));
+    const std::string trailing = Rng(3).state() + " 5";
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, c.restore(trailing));
 }
 
 QTEST_APPLESS_MAIN(TestTrainer)

@@ -29,6 +29,8 @@ public:
     void putInt(const std::string& name, int64_t value);
     void putDouble(const std::string& name, double value);
     void putFloats(const std::string& name, const std::vector<float>& values);
+    void putInts(const std::string& name, const std::vector<int64_t>& values);
+    void putDoubles(const std::string& name, const std::vector<double>& values);
     // The finished file contents.
     std::string bytes(uint32_t formatVersion) const;
 
@@ -49,6 +51,8 @@ public:
     int64_t getInt(const std::string& name) const;
     double getDouble(const std::string& name) const;
     std::vector<float> getFloats(const std::string& name) const;
+    std::vector<int64_t> getInts(const std::string& name) const;
+    std::vector<double> getDoubles(const std::string& name) const;
     std::vector<std::string> names(const std::string& prefix) const;
 
 private:

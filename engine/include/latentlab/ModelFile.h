@@ -5,9 +5,11 @@
 
 #include "latentlab/Model.h"
 #include "latentlab/Optimizer.h"
+#include "latentlab/TrainerPosition.h"
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,13 +24,18 @@ struct SavedModel {
     OptimizerConfig optimizerConfig;
     OptimizerState optimizerState; // empty if none was saved; matches model's parameters
     long long optimizerSteps = 0;
+    // Where training stood when saved, if the writer said (Trainer::position): then
+    // Trainer::resume continues exactly. Its order and batch are checked by resume().
+    std::optional<TrainerPosition> position;
     std::map<std::string, std::string> metadata;
 };
 
-// Serialises the model (and the optimiser, if given) to the file's bytes.
+// Serialises the model (and the optimiser and the trainer's position, if given) to the
+// file's bytes.
 std::string serializeModel(Model& model, const Optimizer* optimizer,
                            const OptimizerConfig& optimizerConfig,
-                           const std::map<std::string, std::string>& metadata);
+                           const std::map<std::string, std::string>& metadata,
+                           const TrainerPosition* position = nullptr);
 // Parses bytes; `source` names the file in error messages. Throws FileError.
 SavedModel deserializeModel(const std::string& bytes, const std::string& source);
 

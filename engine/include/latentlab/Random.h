@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
 
 namespace latentlab {
 
@@ -24,6 +25,12 @@ public:
     }
     // An independent generator for a sub-task, derived deterministically from this one.
     Rng split() { return Rng(next() ^ 0x9E3779B97F4A7C15ull); }
+
+    // The whole state as text (the standard's textual form of the Mersenne Twister, then
+    // the kept normal), so that a saved generator continues the same sequence when
+    // restored. restore() throws std::invalid_argument for text state() did not write.
+    std::string state() const;
+    void restore(const std::string& text);
 
 private:
     std::mt19937_64 m_engine;

@@ -14,6 +14,7 @@
 #include "latentlab/Geometry.h"
 #include "latentlab/Model.h"
 #include "latentlab/Optimizer.h"
+#include "latentlab/TrainerPosition.h"
 #include "latentlab/TrainingObserver.h"
 
 #include <atomic>
@@ -68,6 +69,12 @@ public:
     bool stepBatch(TrainingObserver* observer = nullptr);
     // Up to the end of the current epoch.
     bool stepEpoch(TrainingObserver* observer = nullptr);
+
+    TrainerPosition position() const;
+    // Continues from a position taken by a trainer of the same data and configuration
+    // (the model holding that trainer's weights, the optimiser its state). Throws
+    // ConfigError naming what does not fit (nothing changes then).
+    void resume(const TrainerPosition& position);
 
     TrainControl& control() { return m_control; }
     const TrainConfig& config() const { return m_config; }
