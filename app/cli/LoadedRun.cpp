@@ -15,14 +15,11 @@ LoadedRun loadRun(const QString& dirOrFile) {
     // A dangling link or a link loop is not "no such file": loading names what it is.
     if (!QFileInfo::exists(run.source) && !QFileInfo(run.source).isSymLink())
         throw std::runtime_error((run.source + ": no such model file (train one with `latentlab-cli train`)").toStdString());
-    run.saved = loadModel(run.source.toStdString());
-    const QString configPath = QFileInfo(run.source).dir().filePath("config.json");
-    if (QFileInfo::exists(configPath)) {
-        run.config = app::loadConfigFile(configPath);
-    } else {
-        const auto it = run.saved.metadata.find("dataset");
-        if (it != run.saved.metadata.end()) run.config.dataset.name = QString::fromStdString(it->second);
-    }
+    app::OpenedModel opened = app::openModelFile(run.source);
+    run.saved = std::move(opened.saved);
+    run.config = std::move(opened.config);
+    run.history = std::move(opened.history);
+    run.historyProblems = std::move(opened.historyProblems);
     // Image sizes from the file's metadata, each 1..65535 (anything else: not images).
     auto meta = [&](const char* key) {
         const auto it = run.saved.metadata.find(key);
@@ -39,6 +36,9 @@ LoadedRun loadRun(const QString& dirOrFile) {
 data::Dataset datasetFor(const LoadedRun& run, const Args& a) {
     app::DatasetSpec spec = run.config.dataset;
     if (a.has("dataset")) spec.name = a.value("dataset");
+    if (spec.name.isEmpty())
+        throw app::ConfigFileError((run.source + ": the file does not say which dataset the model was trained on; "
+                                                 "name it with --dataset").toStdString());
     data::Dataset d = app::loadDataset(spec, data::Catalogue());
     app::checkModelFitsData(*run.saved.model, d, run.source);
     return d;

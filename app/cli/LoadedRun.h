@@ -5,6 +5,7 @@
 #include "Args.h"
 
 #include "RunConfig.h"
+#include "TrainedModel.h"
 
 #include "latentlab/Dataset.h"
 #include "latentlab/ModelFile.h"
@@ -16,11 +17,14 @@ namespace latentlab::cli {
 struct LoadedRun {
     SavedModel saved;
     app::RunConfig config;
+    std::vector<EpochReport> history; // the file's, else the history.csv beside it
+    QStringList historyProblems;      // lines of such a history.csv that were skipped
     QString source;
     int imageWidth = 0, imageHeight = 0;
 };
 
-// From a run folder or a model file; throws naming the path when there is none.
+// From a run folder or a model file (app::openModelFile); throws naming the path when
+// there is none.
 LoadedRun loadRun(const QString& dirOrFile);
 // The run's dataset (or --dataset), loaded as for training, checked to fit the model.
 data::Dataset datasetFor(const LoadedRun& run, const Args& a);

@@ -281,13 +281,10 @@ int runPlot(const QStringList& args) {
     }
     const QString name = QFileInfo(run.source).dir().dirName();
     if (kind == "loss") {
-        std::vector<EpochReport> history;
-        QFile besides(QFileInfo(run.source).dir().filePath("history.csv"));
-        if (besides.open(QIODevice::ReadOnly)) {
-            history = app::parseHistoryCsv(besides.readAll());
-        } else if (const auto it = run.saved.metadata.find("history"); it != run.saved.metadata.end()) {
-            history = app::parseHistoryCsv(QByteArray::fromStdString(it->second));
-        }
+        const std::vector<EpochReport>& history = run.history;
+        for (const QString& problem : run.historyProblems)
+            std::fprintf(stderr, "latentlab-cli plot: %s: history: %s (skipped)\n", qPrintable(run.source),
+                         qPrintable(problem));
         if (history.empty())
             throw std::runtime_error((run.source + ": no loss history beside it (history.csv) or in it").toStdString());
         app::savePlot(out, QSize(900, 560),

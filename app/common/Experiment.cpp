@@ -148,6 +148,12 @@ Experiment Experiment::prepare(const RunConfig& config, std::shared_ptr<const da
     return e;
 }
 
+void Experiment::adoptModel(std::unique_ptr<Model> model, const QString& source) {
+    checkModelFitsData(*model, *m_dataset, source);
+    m_config.model = model->config();
+    m_model = std::move(model);
+}
+
 std::map<std::string, std::string> Experiment::metadata() const {
     const data::Dataset& d = *m_dataset;
     return {{"dataset", d.name},

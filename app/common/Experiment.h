@@ -37,6 +37,10 @@ public:
     Model& model() { return *m_model; }
     const Model& model() const { return *m_model; }
 
+    // A model read from `source` takes the place of the new one (continuing its training);
+    // ConfigFileError naming both when it does not fit the data.
+    void adoptModel(std::unique_ptr<Model> model, const QString& source);
+
     // What the model file records about the data, so a loaded model can find it again.
     std::map<std::string, std::string> metadata() const;
 

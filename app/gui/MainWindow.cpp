@@ -340,6 +340,7 @@ void MainWindow::onSession(const SessionInfo& info) {
     m_loss->reset(info.config.model.kind, LossPlot::penaltyName(info.config.model), info.config.training.epochs);
     m_objective->setText(LossPlot::objectiveText(info.config.model, nullptr));
     if (!info.proposal.isEmpty()) statusBar()->showMessage(info.proposal, 30000);
+    if (!info.notice.isEmpty()) statusBar()->showMessage(info.notice, 30000);
     const data::Dataset& d = *info.dataset;
     const QString arch = app::architecture(info.config.model, d.cols);
     const QString kind = info.config.model.kind == ModelKind::Vae ? tr("VAE") : tr("autoencoder");

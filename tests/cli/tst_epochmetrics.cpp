@@ -7,11 +7,13 @@
 #include "Evaluation.h"
 #include "Experiment.h"
 #include "RunConfig.h"
+#include "TrainedModel.h"
 
 #include "latentlab/Batch.h"
 #include "latentlab/Metrics.h"
 #include "latentlab/Trainer.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
 
@@ -132,6 +134,49 @@ private slots:
 
     // history.csv is read by column name: what historyCsv writes comes back; a file with
     // another order, more terms or fewer loads; a line of another width is skipped and said.
+    // The one writer and reader of model files (both front-ends): what is written comes
+    // back, and data other than the training data is named as such.
+    void modelFilesRoundTripAndKnowTheirData() {
+        app::RunConfig c = app::loadPreset("swissroll-ae");
+        c.dataset.generator.samples = 600;
+        c.training.epochs = 2;
+        c.training.threads = 1;
+        app::Experiment e = app::Experiment::prepare(c, data::Catalogue());
+        Trainer trainer(e.model(), e.view(), e.dataset().trainingRows(), e.config().training);
+        trainer.control().learningRate.store(0.0005); // changed while training: the file keeps the live value
+        trainer.stepEpoch();
+        trainer.stepBatch();
+        QTemporaryDir dir;
+        const QString path = dir.filePath("m.llmodel");
+        app::writeFileAtomic(path, app::modelFileBytes(e, e.model(), trainer, {{"note", "extra"}}));
+
+        const app::OpenedModel m = app::openModelFile(path);
+        QVERIFY(m.saved.position.has_value());
+        QCOMPARE(m.saved.position->epoch, 1);
+        QCOMPARE(m.saved.position->batch, Index(1));
+        QCOMPARE(m.history.size(), size_t(1));
+        QCOMPARE(m.config.training.learningRate, 0.0005);
+        QCOMPARE(m.config.dataset.generator.samples, int64_t(600));
+        QCOMPARE(m.saved.metadata.at("note"), std::string("extra"));
+        QCOMPARE(m.saved.metadata.at("training.epochsDone"), std::string("1"));
+        QVERIFY(m.saved.metadata.at("history.csv").find("epoch,train_loss") == 0);
+        app::checkSameData(m, e.dataset()); // the same data: no complaint
+
+        auto complaint = [&](const app::RunConfig& other) {
+            try {
+                app::checkSameData(m, app::loadDataset(other.dataset, data::Catalogue()));
+            } catch (const FileError& err) {
+                return QString(err.what());
+            }
+            return QString();
+        };
+        app::RunConfig moreRows = c, otherNoise = c;
+        moreRows.dataset.generator.samples = 700;
+        otherNoise.dataset.generator.noise += 0.01;
+        QVERIFY2(complaint(moreRows).contains("trained on 600 samples of 3 features, but"), qPrintable(complaint(moreRows)));
+        QVERIFY2(complaint(otherNoise).contains("is not the data the model was trained on"), qPrintable(complaint(otherNoise)));
+    }
+
     void historyCsvByColumnName() {
         EpochReport a;
         a.epoch = 1;

@@ -294,6 +294,47 @@ private slots:
         QCOMPARE(a, b);
     }
 
+    // Issue 13: a model saved from the window in the middle of an epoch and opened again
+    // trains on to the same history (wall times aside) and weights as a run without the break.
+    void savedMidEpochContinuesExactly() {
+        app::RunConfig c = smallConfig(4);
+        c.model.kind = ModelKind::Vae; // noise: the generator must come back too
+        c.model.beta = 0.05;
+        auto straight = TrainingSession::create(1, c, load);
+        while (straight->step() == TrainingSession::Outcome::Trained) {
+        }
+        auto first = TrainingSession::create(2, c, load);
+        while (first->epochsDone() < 2) QCOMPARE(first->step(), TrainingSession::Outcome::Trained);
+        for (int i = 0; i < 3; ++i) QCOMPARE(first->step(), TrainingSession::Outcome::Trained);
+        QVERIFY(!first->atEpochStart());
+        QTemporaryDir dir;
+        const QString path = dir.filePath("mid.llmodel");
+        app::writeFileAtomic(path, first->serialize());
+        first.reset();
+
+        auto second = TrainingSession::open(3, path, load);
+        QCOMPARE(second->epochsDone(), 2);
+        QVERIFY(!second->atEpochStart());
+        QCOMPARE(second->steps(), straight->steps() / 4 * 2 + 3);
+        while (second->step() == TrainingSession::Outcome::Trained) {
+        }
+        QCOMPARE(second->epochsDone(), 4);
+        QCOMPARE(second->steps(), straight->steps());
+        const SnapshotPtr a = straight->snapshot(RunState::Finished), b = second->snapshot(RunState::Finished);
+        // The reopened session publishes the two saved epochs, then the two it trained.
+        QCOMPARE(b->epochs.size(), size_t(4));
+        for (size_t e = 0; e < 4; ++e) {
+            const EpochReport &x = a->epochs[e], &y = b->epochs[e];
+            const QString where = QString("epoch %1").arg(e + 1);
+            QCOMPARE(y.epoch, x.epoch);
+            QVERIFY2(y.train.total == x.train.total && y.train.kl == x.train.kl, qPrintable(where));
+            QVERIFY2(y.validation.total == x.validation.total, qPrintable(where));
+        }
+        const Matrix za = encodeData(straight->model(), app::viewOf(straight->dataset()), 0, straight->dataset().rows);
+        const Matrix zb = encodeData(second->model(), app::viewOf(second->dataset()), 0, second->dataset().rows);
+        QVERIFY2(za == zb, "the codes differ from the run without a break");
+    }
+
     void opensCliRunFolders() {
         // What `latentlab-cli train` leaves: the model with the data's metadata only, and
         // config.json beside it.
@@ -356,6 +397,26 @@ private slots:
             const QString m = QString::fromUtf8(ex.what());
             QVERIFY2(m.contains(path) && m.contains("moons") && m.contains("3 features"), ex.what());
         }
+    }
+
+    // Data that fits but is not the training data (a roll regenerated with more noise)
+    // opens for exploring, and the session says so.
+    void openModelOfChangedDataSaysSo() {
+        auto s = TrainingSession::create(1, smallConfig(1), load);
+        while (s->step() == TrainingSession::Outcome::Trained) {
+        }
+        QVERIFY(s->info().notice.isEmpty());
+        SavedModel saved = deserializeModel(s->serialize().toStdString(), "memory");
+        app::RunConfig noisier = s->config();
+        noisier.dataset.generator.noise += 0.05;
+        saved.metadata["config"] = QJsonDocument(noisier.toJson()).toJson().toStdString();
+        QTemporaryDir dir;
+        const QString path = dir.filePath("noisier.llmodel");
+        saveModel(path.toStdString(), *saved.model, nullptr, saved.optimizerConfig, saved.metadata);
+        auto t = TrainingSession::open(2, path, load);
+        QVERIFY2(t->info().notice.contains(path + ": the data of") &&
+                     t->info().notice.contains("is not the data the model was trained on"),
+                 qPrintable(t->info().notice));
     }
 
     // --- the worker thread, through the controller ---

@@ -82,6 +82,7 @@ struct SessionInfo {
     int epochsDone = 0;
     int threads = 1;       // training threads actually used
     QString proposal;      // settings proposed for a newly chosen dataset, in words
+    QString notice;        // about an opened file: unreadable history lines, other data
 };
 
 } // namespace latentlab::gui

@@ -1,7 +1,6 @@
 #include "training/TrainingSession.h"
 
-#include "HistoryCsv.h"
-#include "RunFiles.h"
+#include "TrainedModel.h"
 
 #include "latentlab/ModelFile.h"
 
@@ -43,34 +42,6 @@ std::string metaValue(const std::map<std::string, std::string>& meta, const char
     return it == meta.end() ? std::string() : it->second;
 }
 
-// The configuration a model file was trained with; see TrainingSession::open.
-app::RunConfig configOf(const SavedModel& saved, const QString& path) {
-    app::RunConfig config;
-    const std::string json = metaValue(saved.metadata, "config");
-    const QString beside = QFileInfo(path).dir().filePath("config.json");
-    if (!json.empty()) {
-        QJsonParseError err;
-        const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(json), &err);
-        if (!doc.isObject())
-            throw app::ConfigFileError((path + ": the configuration stored in the file is not valid JSON").toStdString());
-        config = app::RunConfig::fromJson(doc.object(), path + " (stored configuration)");
-    } else if (QFileInfo::exists(beside)) {
-        config = app::loadConfigFile(beside);
-    } else {
-        const std::string dataset = metaValue(saved.metadata, "dataset");
-        if (dataset.empty())
-            throw app::ConfigFileError((path + ": the file does not say which dataset the model was trained on")
-                                           .toStdString());
-        config.dataset.name = QString::fromStdString(dataset);
-        config.dataset.normalize = saved.model->normalizer().kind();
-    }
-    // The architecture is the file's, whatever a config says.
-    config.model = saved.model->config();
-    config.training.optimizer = saved.optimizerConfig;
-    config.name = QString::fromStdString(metaValue(saved.metadata, "preset"));
-    return config;
-}
-
 } // namespace
 
 double TrainingSession::viewRate(Index rows) {
@@ -110,7 +81,7 @@ void TrainingSession::makeTrainer(bool initializeWeights, int threads) {
     TrainConfig tc = m_experiment.config().training;
     m_threads = resolveThreads(threads);
     tc.threads = m_threads;
-    tc.epochs = std::max(0, m_target - m_epochOffset);
+    tc.epochs = m_target;
     m_trainer = std::make_unique<Trainer>(model(), m_experiment.view(), d.trainingRows(), tc,
                                           initializeWeights);
     m_lastLr = m_trainer->control().learningRate.load();
@@ -132,47 +103,43 @@ std::unique_ptr<TrainingSession> TrainingSession::create(int id, const app::RunC
 }
 
 std::unique_ptr<TrainingSession> TrainingSession::open(int id, const QString& path, const DatasetLoader& loadData) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        throw FileError((path + ": cannot open (" + file.errorString() + ")").toStdString());
-    SavedModel saved = deserializeModel(file.readAll().toStdString(), path.toStdString());
-    const app::RunConfig config = configOf(saved, path);
+    app::OpenedModel opened = app::openModelFile(path);
+    app::requireDataset(opened);
+    const app::RunConfig& config = opened.config;
     auto data = loadData(config.dataset);
-    app::checkModelFitsData(*saved.model, *data, path);
+    app::checkModelFitsData(*opened.saved.model, *data, path);
     std::unique_ptr<TrainingSession> s(
-        new TrainingSession(id, app::Experiment::prepare(config, data), std::move(saved.model)));
+        new TrainingSession(id, app::Experiment::prepare(config, data), std::move(opened.saved.model)));
     s->m_modelFile = path;
+    s->m_target = config.training.epochs;
     s->makeTrainer(false, config.training.threads);
-    // Our files say how many epochs were trained; the CLI's only count optimiser steps.
-    const std::string epochs = metaValue(saved.metadata, "training.epochsDone");
-    s->m_epochOffset = !epochs.empty() ? std::stoi(epochs)
-                                       : int(saved.optimizerSteps / std::max<Index>(1, s->m_trainer->batchesPerEpoch()));
-    s->setEpochs(std::max(config.training.epochs, s->m_epochOffset));
-    // The loss curves so far: from the file, else the CLI's history.csv beside it.
-    const std::string history = metaValue(saved.metadata, "history.csv");
-    QFile besides(QFileInfo(path).dir().filePath("history.csv"));
-    if (!history.empty())
-        s->m_history = app::parseHistoryCsv(QByteArray::fromStdString(history));
-    else if (besides.open(QIODevice::ReadOnly))
-        s->m_history = app::parseHistoryCsv(besides.readAll());
-    s->m_epochs = s->m_history; // the first snapshot carries them to the plot
+    // Where its training stood: exactly, from the position a file of ours holds.
+    app::continueTraining(*s->m_trainer, s->model(), opened);
+    s->setEpochs(std::max(config.training.epochs, s->epochsDone()));
+    s->m_batchInEpoch = s->m_trainer->position().batch;
+    s->m_steps = s->m_trainer->position().steps;
+    s->m_epochs = s->m_trainer->history(); // the first snapshot carries them to the plot
+    if (!opened.historyProblems.isEmpty())
+        s->m_notice = QString("%1: %2 line(s) of its loss history could not be read and are not shown (%3)")
+                          .arg(QFileInfo(path).fileName())
+                          .arg(opened.historyProblems.size())
+                          .arg(opened.historyProblems.first());
+    // Other data than it was trained on (a regenerated roll, an edited CSV) still opens,
+    // for exploring; training then goes on, but not as it would have.
+    try {
+        app::checkSameData(opened, *data);
+    } catch (const FileError& e) {
+        s->m_notice = QString::fromStdString(e.what());
+    }
     // The marks of hyperparameter changes, as the loss plot showed them when saved.
     const QJsonArray changes =
-        QJsonDocument::fromJson(QByteArray::fromStdString(metaValue(saved.metadata, "training.changes"))).array();
+        QJsonDocument::fromJson(QByteArray::fromStdString(metaValue(opened.saved.metadata, "training.changes"))).array();
     for (const QJsonValue& v : changes) {
         const QJsonObject o = v.toObject();
         if (o["epoch"].isDouble() && o["text"].isString())
             s->m_changeLog.push_back({o["epoch"].toDouble(), o["text"].toString()});
     }
     s->m_changes = s->m_changeLog;
-    if (!saved.optimizerState.empty()) {
-        try {
-            s->m_trainer->optimizer().setState(saved.optimizerState, s->model().parameters(), saved.optimizerSteps);
-        } catch (const std::exception& e) {
-            throw FileError((path + ": optimiser state does not fit the model (" + e.what() + ")").toStdString());
-        }
-    }
-    s->m_steps = saved.optimizerSteps;
     return s;
 }
 
@@ -185,6 +152,7 @@ SessionInfo TrainingSession::info() const {
     i.epochsDone = epochsDone();
     i.threads = m_threads;
     i.proposal = m_proposal;
+    i.notice = m_notice;
     return i;
 }
 
@@ -201,7 +169,7 @@ TrainingSession::Outcome TrainingSession::step() {
 
 void TrainingSession::setEpochs(int epochs) {
     m_target = std::max(0, epochs);
-    m_trainer->setEpochs(std::max(0, m_target - m_epochOffset));
+    m_trainer->setEpochs(m_target);
     m_experiment.config().training.epochs = m_target;
 }
 
@@ -215,15 +183,22 @@ void TrainingSession::rebuildTrainer(int batchSize, int threads, uint64_t seed) 
 
 void TrainingSession::rebuildTrainer() {
     const OptimizerState state = m_trainer->optimizer().state(model().parameters());
-    const long long steps = m_trainer->optimizer().steps();
-    const double lr = m_trainer->control().learningRate.load();
-    const double beta = m_trainer->control().beta.load();
-    m_epochOffset += m_trainer->epochsCompleted();
-    m_experiment.config().training.learningRate = lr;
-    m_experiment.config().model.beta = beta;
-    model().setBeta(beta);
+    const long long optimizerSteps = m_trainer->optimizer().steps();
+    const TrainerPosition old = m_trainer->position();
+    m_experiment.config().training.learningRate = old.learningRate;
+    m_experiment.config().model.beta = old.beta;
+    model().setBeta(old.beta);
     makeTrainer(false, m_experiment.config().training.threads);
-    m_trainer->optimizer().setState(state, model().parameters(), steps);
+    m_trainer->optimizer().setState(state, model().parameters(), optimizerSteps);
+    // The epochs, steps and history go on; the epoch under way starts again, in an order
+    // drawn from the (new) seed.
+    TrainerPosition fresh = m_trainer->position();
+    fresh.epoch = old.epoch;
+    fresh.steps = old.steps;
+    fresh.history = old.history;
+    fresh.learningRate = old.learningRate;
+    fresh.beta = old.beta;
+    m_trainer->resume(fresh);
     m_failure.clear();
 }
 
@@ -255,7 +230,7 @@ bool TrainingSession::onBatch(const BatchReport& r) {
     ++m_steps;
     m_codes.modelChanged();
     const double bpe = double(std::max<Index>(1, r.batchesPerEpoch));
-    const double start = m_epochOffset + r.epoch + double(r.batch) / bpe;
+    const double start = r.epoch + double(r.batch) / bpe;
     auto change = [&](const QString& text) {
         m_changes.push_back({start, text});
         m_changeLog.push_back({start, text});
@@ -282,11 +257,7 @@ bool TrainingSession::onBatch(const BatchReport& r) {
 }
 
 bool TrainingSession::onEpoch(const EpochReport& report) {
-    EpochReport r = report;
-    r.epoch += m_epochOffset;
-    r.epochs = m_target;
-    m_epochs.push_back(r);
-    m_history.push_back(r);
+    m_epochs.push_back(report);
     return true;
 }
 
@@ -349,20 +320,10 @@ bool TrainingSession::settleCodes(double seconds) {
 }
 
 QByteArray TrainingSession::serialize() {
-    std::map<std::string, std::string> meta = m_experiment.metadata();
-    app::RunConfig c = m_experiment.config();
-    c.training.learningRate = m_trainer->control().learningRate.load();
-    c.model.beta = m_trainer->control().beta.load();
-    meta["config"] = QJsonDocument(c.toJson()).toJson(QJsonDocument::Compact).toStdString();
-    meta["training.epochsDone"] = std::to_string(epochsDone());
-    meta["training.steps"] = std::to_string(m_steps);
-    meta["history.csv"] = app::historyCsv(m_history).toStdString();
     QJsonArray changes;
     for (const HyperChange& h : m_changeLog) changes.append(QJsonObject{{"epoch", h.position}, {"text", h.text}});
-    meta["training.changes"] = QJsonDocument(changes).toJson(QJsonDocument::Compact).toStdString();
-    const std::string bytes =
-        serializeModel(model(), &m_trainer->optimizer(), c.training.optimizer, meta);
-    return QByteArray::fromStdString(bytes);
+    return app::modelFileBytes(m_experiment, model(), *m_trainer,
+                               {{"training.changes", QJsonDocument(changes).toJson(QJsonDocument::Compact).toStdString()}});
 }
 
 } // namespace latentlab::gui

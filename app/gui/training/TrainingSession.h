@@ -59,13 +59,14 @@ public:
     bool finished() const { return epochsDone() >= m_target; }
     bool failed() const { return !m_failure.isEmpty(); }
     const QString& failure() const { return m_failure; }
-    int epochsDone() const { return m_epochOffset + m_trainer->epochsCompleted(); }
+    int epochsDone() const { return m_trainer->epochsCompleted(); }
     bool atEpochStart() const { return m_batchInEpoch == 0; }
     long long steps() const { return m_steps; }
 
     void setEpochs(int epochs);
     // Batch size, threads or seed changed, or training failed: a new trainer continues
-    // with the current weights and optimiser state (the current epoch restarts).
+    // with the current weights, optimiser state, epoch count and history (the epoch under
+    // way restarts).
     void rebuildTrainer(int batchSize, int threads, uint64_t seed);
     void rebuildTrainer();
 
@@ -86,8 +87,10 @@ public:
     // Training (re)starts: paused time counts neither for the rate nor the code budget.
     void restartClock();
 
-    // The model file's bytes: weights, optimiser state and the configuration in metadata.
+    // The model file's bytes (app::modelFileBytes): weights, optimiser state, the trainer's
+    // position, the configuration and history, and the loss plot's marks of changes.
     QByteArray serialize();
+
 
 private:
     TrainingSession(int id, app::Experiment experiment, std::unique_ptr<Model> loaded);
@@ -105,12 +108,12 @@ private:
     QString m_modelFile;
     std::unique_ptr<Trainer> m_trainer;
     int m_threads = 1;
-    int m_epochOffset = 0; // epochs done by earlier trainers of this session
     int m_target = 0;
     Index m_batchInEpoch = 0;
     long long m_steps = 0;
     double m_lastLr = 0, m_lastBeta = 0;
     QString m_failure;
+    QString m_notice; // what the user should know about an opened file (SessionInfo::notice)
 
     std::function<void(SnapshotPtr)> m_publish;
     std::function<bool()> m_mayPublish;
@@ -120,7 +123,6 @@ private:
     LossBuffer m_losses;
     RateEstimator m_rate;
     std::vector<EpochReport> m_epochs;  // not yet published
-    std::vector<EpochReport> m_history; // every epoch of the session, for the model file
     std::vector<HyperChange> m_changes;   // since the last snapshot
     std::vector<HyperChange> m_changeLog; // all of them, for the model file
     CodeRefresher m_codes;

@@ -83,6 +83,7 @@ public:
     const std::vector<EpochReport>& history() const { return m_history; }
     const TrainResult& lastResult() const { return m_result; }
     Optimizer& optimizer() { return *m_optimizer; }
+    const Optimizer& optimizer() const { return *m_optimizer; }
     Index trainingSamples() const { return Index(m_order.size()); }
     Index validationSamples() const { return m_validationEnd - m_validationBegin; }
     Index batchesPerEpoch() const;
