@@ -9,6 +9,7 @@
 #include "PlotRenderer.h"
 #include "RunFiles.h"
 #include "RunFolder.h"
+#include "TrainedModel.h"
 
 #include "latentlab/ModelFile.h"
 #include "latentlab/Trainer.h"
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <map>
 #include <new>
+#include <optional>
 #include <string>
 
 namespace latentlab::cli {
@@ -82,12 +84,11 @@ private:
 
 // Every file of the run into the staging folder, then the folder into place.
 void writeRun(app::RunFolder& folder, app::Experiment& e, Trainer& trainer,
-              const std::map<std::string, std::string>& metadata, const QString& name,
+              const std::map<std::string, std::string>& extraMetadata, const QString& name,
               const ProgressObserver& observer, bool withMetrics) {
     const data::Dataset& d = e.dataset();
     const Matrix codes = encodeData(e.model(), e.view(), 0, d.rows);
-    folder.write("model.llmodel", QByteArray::fromStdString(serializeModel(
-                                      e.model(), &trainer.optimizer(), e.config().training.optimizer, metadata)));
+    folder.write("model.llmodel", app::modelFileBytes(e, e.model(), trainer, extraMetadata));
     folder.write("config.json", app::configJson(e.config()));
     folder.write("history.csv", app::historyCsv(trainer.history()));
     folder.write("latent.csv", app::latentCsv(codes, d));
@@ -100,12 +101,13 @@ void writeRun(app::RunFolder& folder, app::Experiment& e, Trainer& trainer,
 
 } // namespace
 
-int runTrain(const QStringList& args) {
-    const Args a(args, {"preset", "config", "dataset", "epochs", "batch-size", "lr", "latent-dim", "beta",
-                        "seed", "threads", "out", "samples", "noise", "header", "hold-out-class"},
-                 {"metrics"});
+namespace {
+// The options that would change a saved run's configuration: --resume continues it as it was.
+const QStringList kFixedOnResume{"preset", "config", "dataset", "batch-size", "lr", "latent-dim", "beta", "seed",
+                                 "samples", "noise", "header", "hold-out-class"};
+
+app::RunConfig configFromOptions(const Args& a) {
     if (a.has("preset") && a.has("config")) throw UsageError("give either --preset or --config, not both");
-    const QString out = a.required("out");
     app::RunConfig c = a.has("config") ? app::loadConfigFile(a.value("config"))
                                        : app::loadPreset(a.value("preset", app::defaultPresetName()));
     if (a.has("dataset")) c.dataset.name = a.value("dataset");
@@ -126,6 +128,37 @@ int runTrain(const QStringList& args) {
     c.dataset.generator.samples = a.integer("samples", 10, 10000000, int(c.dataset.generator.samples));
     c.dataset.generator.noise = a.number("noise", c.dataset.generator.noise);
     c.dataset.holdOutClass = a.integer("hold-out-class", -1, 1000000, c.dataset.holdOutClass);
+    return c;
+}
+} // namespace
+
+int runTrain(const QStringList& args) {
+    const Args a(args, {"preset", "config", "dataset", "epochs", "batch-size", "lr", "latent-dim", "beta",
+                        "seed", "threads", "out", "samples", "noise", "header", "hold-out-class", "resume"},
+                 {"metrics"});
+    const QString out = a.required("out");
+    // --resume FILE|DIR: the saved run goes on from where it stopped, to --epochs in all.
+    std::optional<app::OpenedModel> resumed;
+    app::RunConfig c;
+    if (a.has("resume")) {
+        for (const QString& option : kFixedOnResume)
+            if (a.has(option))
+                throw UsageError(("--resume continues the saved run as it was configured; --" + option +
+                                  " would change it").toStdString());
+        resumed = app::openModelFile(app::modelPathIn(a.value("resume")));
+        app::requireDataset(*resumed);
+        c = resumed->config;
+        c.training.epochs = a.integer("epochs", 0, 1000000, c.training.epochs);
+        c.training.threads = a.integer("threads", 0, 1024, c.training.threads);
+        const int done = resumed->saved.position ? resumed->saved.position->epoch : resumed->epochsDone;
+        if (done >= 0 && c.training.epochs <= done)
+            throw UsageError(QString("%1 has trained %2 epochs already; give --epochs more than %2 (in all)")
+                                 .arg(resumed->path)
+                                 .arg(done)
+                                 .toStdString());
+    } else {
+        c = configFromOptions(a);
+    }
 
     // Before anything slow: an --out that cannot take the run is found now, not after training.
     app::RunFolder folder(out);
@@ -138,6 +171,10 @@ int runTrain(const QStringList& args) {
         }
     }();
     const data::Dataset& d = e.dataset();
+    if (resumed) {
+        app::checkSameData(*resumed, d);
+        e.adoptModel(std::move(resumed->saved.model), resumed->path);
+    }
     std::printf("training %s on %s (%lld samples x %lld features, %lld for training)\n",
                 qPrintable(c.name.isEmpty() ? modelKindName(c.model.kind).c_str() : c.name), d.name.c_str(),
                 (long long)d.rows, (long long)d.cols, (long long)d.trainingRows());
@@ -145,7 +182,13 @@ int runTrain(const QStringList& args) {
         std::printf("model: %s\n", e.config().model.architectureText().c_str());
     std::fflush(stdout); // shown now, also through a pipe
 
-    Trainer trainer(e.model(), e.view(), d.trainingRows(), e.config().training);
+    Trainer trainer(e.model(), e.view(), d.trainingRows(), e.config().training, !resumed);
+    if (resumed) {
+        app::continueTraining(trainer, e.model(), *resumed);
+        std::printf("resuming %s after %d epochs%s\n", qPrintable(resumed->path), trainer.epochsCompleted(),
+                    trainer.position().batch > 0 ? QString(" and %1 batches").arg(trainer.position().batch).toUtf8().constData()
+                                                 : "");
+    }
     const bool withMetrics = a.has("metrics");
     ProgressObserver observer(trainer, e.config().training.epochs, e.model(),
                               withMetrics ? app::makeMetricsProbe(e.sharedDataset(), e.model().normalizer()) : nullptr);
@@ -161,15 +204,16 @@ int runTrain(const QStringList& args) {
     observer.finish();
     if (result.reason == StopReason::NonFinite) throw std::runtime_error("training failed: " + result.message);
     const int signal = interruptSignal();
-    std::map<std::string, std::string> metadata = e.metadata();
+    std::map<std::string, std::string> metadata; // beside what every model file records
     if (signal != 0) {
         if (result.epochsCompleted == 0) {
             std::fprintf(stderr, "latentlab-cli train: interrupted before the first epoch finished; nothing saved, "
                                  "%s is as it was\n", qPrintable(folder.path()));
             return 128 + signal;
         }
-        std::fprintf(stderr, "latentlab-cli train: interrupted after %d of %d epochs; saving the model as trained so far\n",
-                     result.epochsCompleted, e.config().training.epochs);
+        std::fprintf(stderr, "latentlab-cli train: interrupted after %d of %d epochs; saving the model as trained so "
+                             "far (`--resume %s` goes on from there)\n",
+                     result.epochsCompleted, e.config().training.epochs, qPrintable(folder.path()));
         metadata["stopped"] = "interrupted after " + std::to_string(result.epochsCompleted) + " of " +
                               std::to_string(e.config().training.epochs) + " epochs";
     }

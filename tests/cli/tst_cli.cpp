@@ -92,6 +92,53 @@ private slots:
         QVERIFY2(again.code == 0, qPrintable(again.err));
     }
 
+    void resumeContinuesExactly_data() {
+        QTest::addColumn<QString>("preset");
+        QTest::newRow("vae (noise)") << "swissroll-vae";
+        QTest::newRow("geometry (make run's)") << "swissroll-grae";
+    }
+
+    // Issue 13: trained to 3 epochs, then `--resume` to 6 in the same folder: the same history
+    // (wall times aside) and the same codes as 6 epochs without the break.
+    void resumeContinuesExactly() {
+        QFETCH(QString, preset);
+        const QString straight = m_tmp.filePath("straight-" + preset), broken = m_tmp.filePath("broken-" + preset);
+        for (const QStringList& args :
+             {QStringList{"train", "--preset", preset, "--epochs", "6", "--threads", "2", "--out", straight},
+              QStringList{"train", "--preset", preset, "--epochs", "3", "--threads", "2", "--out", broken},
+              QStringList{"train", "--resume", broken, "--epochs", "6", "--out", broken}}) {
+            const Result r = run(args);
+            QVERIFY2(r.code == 0, qPrintable(args.join(' ') + ": " + r.err));
+            if (args.contains("--resume"))
+                QVERIFY2(r.out.contains("resuming " + broken + "/model.llmodel after 3 epochs"), qPrintable(r.out));
+        }
+        // Every column but seconds and samples/s.
+        auto withoutTimes = [](const QString& csv) {
+            QStringList lines = csv.trimmed().split('\n');
+            for (QString& line : lines) {
+                QStringList cells = line.split(',');
+                if (cells.size() == 13) cells.remove(9, 2);
+                line = cells.join(',');
+            }
+            return lines;
+        };
+        const QStringList a = withoutTimes(clitest::fileText(straight + "/history.csv"));
+        const QStringList b = withoutTimes(clitest::fileText(broken + "/history.csv"));
+        QCOMPARE(a.size(), 7);
+        QCOMPARE(b, a);
+        QVERIFY(clitest::fileText(broken + "/latent.csv") == clitest::fileText(straight + "/latent.csv"));
+
+        // What cannot continue as it was is refused, naming why.
+        const Result done = run({"train", "--resume", broken, "--epochs", "6", "--out", broken});
+        QCOMPARE(done.code, 2);
+        QVERIFY2(clitest::lastErrorLine(done.err).endsWith("has trained 6 epochs already; give --epochs more than 6 (in all)"),
+                 qPrintable(done.err));
+        const Result changed = run({"train", "--resume", broken, "--epochs", "8", "--batch-size", "7", "--out", broken});
+        QCOMPARE(changed.code, 2);
+        QVERIFY2(changed.err.contains("--resume continues the saved run as it was configured; --batch-size would change it"),
+                 qPrintable(changed.err));
+    }
+
     // The multiply is the rule's unless --multiply or LATENTLAB_MULTIPLY says otherwise, and
     // every report names it.
     void multiplyChoiceIsVisibleAndOverridable() {
