@@ -24,6 +24,8 @@ commands:
             --hold-out-class leaves that class out of training (anomaly detection);
             --metrics measures the codes after every epoch into DIR/metrics.csv
             Ctrl-C stops after the current mini-batch and saves; a second one quits
+  train     --resume DIR|FILE --epochs N [--threads N] [--metrics] --out DIR
+            goes on exactly where the run stopped, to N epochs in all
   encode    --model DIR --out FILE.csv [--dataset D]
   decode    --model DIR --z "0.5,-1.2" --out FILE.png|FILE.csv
   sample    --model DIR [--count N] [--seed S] --out FILE.png|FILE.csv
