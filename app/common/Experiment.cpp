@@ -1,5 +1,7 @@
 #include "Experiment.h"
 
+#include "TrainedModel.h"
+
 #include "latentlab/Multiply.h"
 
 #include "latentlab/CsvReader.h"
@@ -165,6 +167,11 @@ std::map<std::string, std::string> Experiment::metadata() const {
             {"dataset.holdOutClass", std::to_string(m_config.dataset.holdOutClass)},
             {"preset", m_config.name.toStdString()},
             {"engine.multiply", multiplyChoice().label}};
+}
+
+uint32_t Experiment::dataChecksum() const {
+    if (!m_checksum) m_checksum = datasetChecksum(*m_dataset);
+    return *m_checksum;
 }
 
 void checkModelFitsData(const Model& model, const data::Dataset& dataset, const QString& modelSource) {

@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace latentlab::app {
@@ -43,11 +44,14 @@ public:
 
     // What the model file records about the data, so a loaded model can find it again.
     std::map<std::string, std::string> metadata() const;
+    // CRC-32 of the samples and labels (app::datasetChecksum), computed once.
+    uint32_t dataChecksum() const;
 
 private:
     RunConfig m_config;
     std::shared_ptr<const data::Dataset> m_dataset;
     std::unique_ptr<Model> m_model;
+    mutable std::optional<uint32_t> m_checksum;
 };
 
 // Settings that suit a dataset the user has just chosen, on top of `current`: the hidden

@@ -56,7 +56,7 @@ uint32_t datasetChecksum(const data::Dataset& d) {
 QByteArray modelFileBytes(const Experiment& e, Model& model, const Trainer& trainer,
                           const std::map<std::string, std::string>& extra) {
     std::map<std::string, std::string> meta = e.metadata();
-    meta["dataset.crc32"] = std::to_string(datasetChecksum(e.dataset()));
+    meta["dataset.crc32"] = std::to_string(e.dataChecksum());
     const TrainerPosition position = trainer.position();
     RunConfig c = e.config();
     c.training.learningRate = position.learningRate;

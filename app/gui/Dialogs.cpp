@@ -18,6 +18,21 @@ void showNonModal(QMessageBox::Icon icon, QWidget* parent, const QString& title,
 }
 } // namespace
 
+void Dialogs::askRecovery(QWidget* parent, const QString& question, std::function<void(RecoveryChoice)> answer) {
+    auto* box = new QMessageBox(QMessageBox::Question, QObject::tr("Restore training?"), question,
+                                QMessageBox::NoButton, parent);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setModal(false);
+    QPushButton* restore = box->addButton(QObject::tr("Restore"), QMessageBox::AcceptRole);
+    QPushButton* discard = box->addButton(QObject::tr("Discard"), QMessageBox::DestructiveRole);
+    box->addButton(QObject::tr("Not now"), QMessageBox::RejectRole);
+    box->setDefaultButton(restore);
+    QObject::connect(box, &QMessageBox::buttonClicked, box, [=](QAbstractButton* b) {
+        answer(b == restore ? RecoveryChoice::Restore : b == discard ? RecoveryChoice::Discard : RecoveryChoice::Later);
+    });
+    box->show();
+}
+
 void Dialogs::error(QWidget* parent, const QString& title, const QString& message) {
     showNonModal(QMessageBox::Warning, parent, title, message);
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <QString>
+#include <functional>
 
 class QWidget;
 
@@ -25,6 +26,9 @@ public:
     // A yes/no question; `yes` labels the button that goes ahead.
     virtual bool confirm(QWidget* parent, const QString& title, const QString& question, const QString& yes);
     virtual SaveChoice askToSave(QWidget* parent, const QString& question);
+    enum class RecoveryChoice { Restore, Discard, Later };
+    // A non-blocking question: `answer` gets the choice once the user makes it.
+    virtual void askRecovery(QWidget* parent, const QString& question, std::function<void(RecoveryChoice)> answer);
     // Empty when cancelled.
     virtual QString openFileName(QWidget* parent, const QString& caption, const QString& dir,
                                  const QString& filter);

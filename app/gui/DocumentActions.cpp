@@ -15,6 +15,7 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QLocale>
 #include <QMenu>
 #include <QSettings>
 #include <QStatusBar>
@@ -36,9 +37,22 @@ DocumentActions::DocumentActions(MainWindow* window) : QObject(window), m_window
         m_window->statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
     });
     connect(c, &TrainingController::sessionStarted, this, [this](const SessionInfo& info) {
+        if (m_restoring && info.modelFile == m_restoring->path) {
+            // This program's own autosave holds it now (the worker wrote it on opening).
+            const QString when = QLocale().toString(m_restoring->saved, QLocale::ShortFormat);
+            RecoveryFile::discard(*m_restoring);
+            m_restoring.reset();
+            m_currentFile.clear(); // Save asks for a name, not the recovery folder's
+            m_window->statusBar()->showMessage(
+                tr("Restored the session autosaved at %1 (epoch %2); training goes on").arg(when).arg(info.epochsDone),
+                15000);
+            m_window->controller()->train();
+            return;
+        }
         m_currentFile = info.modelFile;
         if (!info.modelFile.isEmpty()) addRecent(info.modelFile);
     });
+    connect(c, &TrainingController::sessionRejected, this, [this] { m_restoring.reset(); });
 }
 
 void DocumentActions::addActionsTo(QMenu* menu) {
@@ -111,6 +125,30 @@ void DocumentActions::open() {
 void DocumentActions::openPath(const QString& path) {
     if (!m_window->confirmReplacement(tr("Open model"), tr("Open"), tr("Open %1").arg(path))) return;
     m_window->controller()->openModel(path);
+}
+
+void DocumentActions::offerRecovery(const QString& directory, double autosaveSeconds) {
+    std::vector<RecoveryFile::Orphan> orphans = RecoveryFile::orphans(directory);
+    m_window->controller()->enableAutosave(directory, autosaveSeconds);
+    if (orphans.empty()) return;
+    const RecoveryFile::Orphan newest = orphans.front(); // the others stay for a later start
+    m_window->dialogs().askRecovery(
+        m_window,
+        tr("Latent Lab ended without closing while it trained. The session it autosaved at %1 can be restored, "
+           "and training goes on from there exactly.")
+            .arg(QLocale().toString(newest.saved, QLocale::ShortFormat)),
+        [this, newest](Dialogs::RecoveryChoice choice) {
+            if (choice == Dialogs::RecoveryChoice::Restore) restore(newest);
+            else if (choice == Dialogs::RecoveryChoice::Discard) RecoveryFile::discard(newest);
+            // Later: the lock goes with the last copy of `newest`; the file stays.
+        });
+}
+
+void DocumentActions::restore(const RecoveryFile::Orphan& orphan) {
+    if (!m_window->confirmReplacement(tr("Restore training"), tr("Restore"), tr("Restore the autosaved session")))
+        return;
+    m_restoring = orphan;
+    m_window->controller()->openModel(orphan.path);
 }
 
 void DocumentActions::save() { saveNow(); }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "PlotRenderer.h"
+#include "training/Recovery.h"
 
 #include <QObject>
 #include <functional>
@@ -29,6 +30,11 @@ public:
 
     void open();
     void openPath(const QString& path);
+    // After a crash: offers the newest session a program left autosaved in `directory`
+    // (Restore: open it and train on; Discard; Not now: asked again next start), and from
+    // now on autosaves this window's training there (at most every `autosaveSeconds`, and
+    // whenever training pauses or finishes). The prompt is not modal.
+    void offerRecovery(const QString& directory, double autosaveSeconds);
     void save();
     void saveAs();
     // Saves to `path` and waits for the training thread to finish writing; false (after
@@ -67,8 +73,11 @@ private:
     bool exportWith(const QString& path, const std::function<void()>& write);
     QString saveFolder() const;
 
+    void restore(const RecoveryFile::Orphan& orphan);
+
     MainWindow* m_window;
     QString m_currentFile;
+    std::optional<RecoveryFile::Orphan> m_restoring; // opened, until its session starts
     QMenu* m_recentMenu = nullptr;
 };
 

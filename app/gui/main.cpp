@@ -114,6 +114,17 @@ int main(int argc, char** argv) {
 
     latentlab::gui::MainWindow window;
     window.show();
+    // Autosave for recovery after a crash: every minute at most while training
+    // (LATENTLAB_AUTOSAVE_SECONDS changes it, for tests and the impatient).
+    double autosaveSeconds = 60;
+    if (const QByteArray v = qgetenv("LATENTLAB_AUTOSAVE_SECONDS"); !v.isEmpty()) {
+        bool good = false;
+        const double seconds = v.toDouble(&good);
+        if (good && seconds >= 0 && seconds <= 86400) autosaveSeconds = seconds;
+        else std::fprintf(stderr, "latentlab: LATENTLAB_AUTOSAVE_SECONDS: expected seconds from 0 to 86400, got \"%s\"; "
+                                  "autosaving every 60 s\n", v.constData());
+    }
+    window.documents()->offerRecovery(latentlab::gui::RecoveryFile::defaultDirectory(), autosaveSeconds);
     if (parser.isSet("preset")) {
         try {
             window.applyConfig(latentlab::app::loadPreset(parser.value("preset")));

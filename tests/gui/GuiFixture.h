@@ -72,6 +72,12 @@ public:
         return ++confirms, confirmAnswer;
     }
     SaveChoice askToSave(QWidget*, const QString&) override { return ++saveQuestions, saveChoice; }
+    QStringList recoveryQuestions;
+    RecoveryChoice recoveryChoice = RecoveryChoice::Later;
+    void askRecovery(QWidget*, const QString& question, std::function<void(RecoveryChoice)> answer) override {
+        recoveryQuestions << question;
+        answer(recoveryChoice);
+    }
     QString openAnswer, saveAnswer; // what the file dialogs return (empty: cancelled)
     QStringList dialogStarts;       // the folder or file each file dialog started at
     QString openFileName(QWidget*, const QString&, const QString& dir, const QString&) override {

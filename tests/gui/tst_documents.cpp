@@ -5,6 +5,9 @@
 #include "views/output/ImageView.h"
 #include "views/plots/PainterView.h"
 #include "PlotRenderer.h"
+#include "TrainedModel.h"
+#include "RunFiles.h"
+#include "training/Recovery.h"
 
 #include <QStatusBar>
 #include <QXmlStreamReader>
@@ -356,6 +359,93 @@ private slots:
         QVERIFY(!w().documents()->exportLossTo(m_tmp.filePath("loss.txt")));
         QCOMPARE(m_dialogs->errors.size(), 1);
     }
+
+
+    // Issue 13: the real program, killed (-9) while it trains, leaves its autosave; the next
+    // start offers it, and restoring it trains on from where the autosave stood.
+    void crashedTrainingIsRestored() {
+        QTemporaryDir home;
+        // A model whose training never ends by itself: the program is always killed mid-run.
+        app::RunConfig cfg = app::loadPreset("swissroll-ae");
+        cfg.dataset.generator.samples = 600;
+        cfg.training.epochs = 1000000;
+        app::Experiment e = app::Experiment::prepare(cfg, data::Catalogue());
+        Trainer trainer(e.model(), e.view(), e.dataset().trainingRows(), e.config().training);
+        trainer.stepBatch();
+        const QString start = home.filePath("start.llmodel");
+        app::writeFileAtomic(start, app::modelFileBytes(e, e.model(), trainer));
+
+        const QString dir = home.filePath("latentlab/recovery");
+        QProcess program;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("XDG_DATA_HOME", home.path());
+        env.insert("XDG_CONFIG_HOME", home.path());
+        env.insert("QT_QPA_PLATFORM", "offscreen");
+        env.insert("LATENTLAB_AUTOSAVE_SECONDS", "0.2");
+        program.setProcessEnvironment(env);
+        program.start(LATENTLAB_GUI_PATH, {start, "--train"});
+        QVERIFY(program.waitForStarted());
+        // Two autosaves of the program's own training, the second with more steps.
+        const QString autosave = dir + QString("/session-%1.llmodel").arg(program.processId());
+        long long firstSteps = -1, steps = -1;
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(autosave), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                try {
+                    steps = app::openModelFile(autosave).saved.position->steps;
+                } catch (const std::exception&) {
+                    return false;
+                }
+                if (firstSteps < 0) firstSteps = steps;
+                return steps > firstSteps;
+            }(),
+            30000);
+        program.kill(); // SIGKILL: no clean-up of any kind
+        QVERIFY(program.waitForFinished());
+        QVERIFY(QFile::exists(autosave));
+        const long long saved = app::openModelFile(autosave).saved.position->steps;
+        QVERIFY2(saved > 1, qPrintable(QString("%1 steps").arg(saved)));
+
+        m_dialogs->recoveryChoice = Dialogs::RecoveryChoice::Restore;
+        w().documents()->offerRecovery(dir, 3600);
+        QCOMPARE(m_dialogs->recoveryQuestions.size(), 1);
+        QVERIFY2(m_dialogs->recoveryQuestions.first().contains("ended without closing while it trained"),
+                 qPrintable(m_dialogs->recoveryQuestions.first()));
+        // Restored, the orphan handed over to this program's own autosave, and training on.
+        QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(autosave), 20000);
+        const QString own = dir + QString("/session-%1.llmodel").arg(QCoreApplication::applicationPid());
+        QVERIFY(QFile::exists(own));
+        QTRY_VERIFY_WITH_TIMEOUT(c().latest() && c().latest()->progress.steps > saved + 10, 20000);
+        QCOMPARE(c().session().config.training.epochs, 1000000);
+        QVERIFY(w().documents()->currentFile().isEmpty()); // Save asks for a name
+        QVERIFY(m_dialogs->errors.isEmpty());
+        // Nothing is offered twice.
+        m_dialogs->recoveryQuestions.clear();
+        w().documents()->offerRecovery(dir, 3600);
+        QVERIFY(m_dialogs->recoveryQuestions.isEmpty());
+        // A clean exit leaves nothing to recover.
+        closeWindow();
+        QVERIFY(!QFile::exists(own));
+        QVERIFY(QDir(dir).entryList(QDir::Files).isEmpty());
+        openWindow();
+    }
+
+    void declinedRecoveryIsDiscardedOrKept() {
+        QTemporaryDir home;
+        const QString dir = home.filePath("recovery");
+        QVERIFY(QDir().mkpath(dir));
+        const QString orphan = dir + "/session-999999999.llmodel"; // no such process
+        app::writeFileAtomic(orphan, "anything");
+        m_dialogs->recoveryChoice = Dialogs::RecoveryChoice::Later;
+        w().documents()->offerRecovery(dir, 3600);
+        QCOMPARE(m_dialogs->recoveryQuestions.size(), 1);
+        QVERIFY(QFile::exists(orphan));
+        m_dialogs->recoveryChoice = Dialogs::RecoveryChoice::Discard;
+        w().documents()->offerRecovery(dir, 3600);
+        QCOMPARE(m_dialogs->recoveryQuestions.size(), 2);
+        QVERIFY(!QFile::exists(orphan));
+    }
+
 };
 
 QTEST_MAIN(TestDocuments)

@@ -62,6 +62,10 @@ void TrainingController::shutdown() {
     m_worker = nullptr;
 }
 
+void TrainingController::enableAutosave(const QString& directory, double seconds) {
+    post([directory, seconds](TrainingWorker& w) { w.enableAutosave(directory, seconds); });
+}
+
 void TrainingController::post(std::function<void(TrainingWorker&)> command) {
     if (m_shutDown) return;
     if (m_worker->enqueue(std::move(command))) emit commandsWaiting();

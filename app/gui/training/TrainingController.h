@@ -45,6 +45,8 @@ public:
     void setEpochs(int epochs);
     // Keeps the weights; the trainer is rebuilt with these.
     void setTrainingOptions(int batchSize, int threads, quint64 seed);
+    // Autosave for recovery after a crash (TrainingWorker::enableAutosave).
+    void enableAutosave(const QString& directory, double seconds);
     // Runs `command` in the training thread, in order with the other commands, between
     // two chunks of training (the performance report holds training with it).
     void runInTrainingThread(std::function<void()> command);

@@ -87,6 +87,9 @@ void TrainingWorker::adopt(std::unique_ptr<TrainingSession> session) {
     }
     m_steps.store(m_session->steps());
     m_mode = Mode::Idle;
+    // A session with training in it (opened, or restored after a crash) is kept at once.
+    m_autosavedSteps = 0;
+    autosave(true);
     WorkerMessage started;
     started.kind = WorkerMessage::Kind::Session;
     started.session = m_session->info();
@@ -259,11 +262,40 @@ void TrainingWorker::trainChunk() {
             return;
         }
     } while (std::chrono::steady_clock::now() < until);
+    autosave(false);
     schedulePump();
+}
+
+void TrainingWorker::enableAutosave(const QString& directory, double seconds) {
+    m_recovery = std::make_unique<RecoveryFile>(directory);
+    m_autosaveEvery = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(std::max(0.0, seconds)));
+    m_lastAutosave = std::chrono::steady_clock::now();
+    m_autosavedSteps = 0;
+    autosave(true);
+}
+
+void TrainingWorker::autosave(bool due) {
+    if (!m_recovery || !m_session || m_session->steps() == m_autosavedSteps) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (!due && now - m_lastAutosave < m_autosaveEvery) return;
+    m_lastAutosave = now;
+    m_autosavedSteps = m_session->steps();
+    try {
+        m_recovery->write(m_session->serialize());
+        m_autosaveFailed = false;
+    } catch (const std::exception& e) {
+        // Said once, not every minute; training goes on.
+        if (!m_autosaveFailed)
+            postError(tr("Autosave failed"),
+                      QString::fromUtf8(e.what()) + tr("\n\nTraining goes on; save the model yourself to keep it."));
+        m_autosaveFailed = true;
+    }
 }
 
 void TrainingWorker::becomeIdle(RunState state) {
     m_mode = Mode::Idle;
+    autosave(true);
     setState(state, state == RunState::Failed ? m_session->failure() : QString());
     publish(state);
     schedulePump();

@@ -15,12 +15,14 @@
 //     and a trainer caught between that check and the batch returns at once.
 #pragma once
 
+#include "training/Recovery.h"
 #include "training/Snapshot.h"
 
 #include "latentlab/Catalogue.h"
 
 #include <QObject>
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -79,6 +81,9 @@ public:
     void stepEpoch();
     void setEpochs(int epochs);
     void setTrainingOptions(int batchSize, int threads, quint64 seed);
+    // From now on the session is autosaved into a RecoveryFile in `directory`: while
+    // training at most every `seconds`, and when training pauses, finishes or fails.
+    void enableAutosave(const QString& directory, double seconds);
 
 signals:
     // Messages are waiting in the outbox (emitted when it stops being empty).
@@ -97,6 +102,9 @@ private:
     void startPumping(Mode mode);
     void pump();
     void schedulePump();
+    // Writes the recovery file if the weights moved since the last one, and `due` or the
+    // interval has passed.
+    void autosave(bool due);
     void trainChunk();
     void becomeIdle(RunState state);
     void setState(RunState state, const QString& message = {});
@@ -119,6 +127,11 @@ private:
     int m_nextSession = 1;
     app::DatasetSpec m_cachedSpec;
     std::shared_ptr<const data::Dataset> m_cachedData;
+    std::unique_ptr<RecoveryFile> m_recovery;
+    std::chrono::steady_clock::duration m_autosaveEvery{};
+    std::chrono::steady_clock::time_point m_lastAutosave;
+    long long m_autosavedSteps = 0;
+    bool m_autosaveFailed = false;
 };
 
 } // namespace latentlab::gui
