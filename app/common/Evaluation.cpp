@@ -92,7 +92,10 @@ QJsonObject EvaluationResult::toJson() const {
 }
 
 EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t seed, EvaluationCache* cache,
-                          Index maxTrustSamples) {
+                          Index maxTrustSamples, const std::function<void()>& checkpoint) {
+    const auto step = [&] {
+        if (checkpoint) checkpoint();
+    };
     if (maxTrustSamples < 1) throw ConfigError("evaluate: at most " + std::to_string(maxTrustSamples) + " samples for trustworthiness");
     checkModelFitsData(model, d, "the model");
     const DataView view = viewOf(d);
@@ -110,8 +113,11 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
     // The autoencoder.
     Matrix xhat;
     model.reconstruct(x, xhat);
+    step();
     const Matrix trainCodes = hasTest ? encodeData(model, view, 0, trainRows) : Matrix();
+    step();
     const Matrix testCodes = hasTest ? encodeData(model, view, trainRows, d.rows) : Matrix();
+    step();
     // Trustworthiness needs no labels, so it looks at the whole data set (training and test
     // codes alike), a random subset when there are many: it costs n^2.
     const std::vector<Index> trustIdx = sampleIndices(d.rows, maxTrustSamples, seed);
@@ -154,11 +160,13 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
         // The original points' distances serve the model's figures and PCA's alike (n^2 of them).
         c.trustDistances = c.trustX.cols() >= kMinTrustSamples ? squaredDistances(c.trustX) : Matrix();
     }
+    step();
     const Matrix& trustX = c.trustX;
     const Matrix& trustDistances = c.trustDistances;
     Matrix trustZ;
     model.encode(trustX, trustZ);
     r.model = figures(x, xhat, unitRange, trainCodes, testCodes, d, trustDistances, trustZ, trustLabels);
+    step();
     if (model.kind() == ModelKind::Vae) {
         // ELBO with beta = 1 whatever the training beta, so models compare.
         std::unique_ptr<Model> copy = model.clone();
@@ -173,8 +181,10 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
         r.pca = *c.pca;
         return r;
     }
+    step();
     const Matrix trainX = toMatrix(view, norm, 0, trainRows);
     const Pca pca = fitPca(trainX, k);
+    step();
     const Matrix pcaHat = pca.inverseTransform(pca.transform(x));
     const Matrix pcaTrain = hasTest ? pca.transform(trainX) : Matrix();
     const Matrix pcaTest = hasTest ? pca.transform(toMatrix(view, norm, trainRows, d.rows)) : Matrix();

@@ -2,6 +2,8 @@
 // latent space is, with PCA of the same dimension as the baseline.
 #pragma once
 
+#include <functional>
+
 #include "latentlab/Batch.h"
 #include "latentlab/Dataset.h"
 #include "latentlab/Model.h"
@@ -49,8 +51,12 @@ struct EvaluationCache {
 // Trustworthiness looks at a random subset of at most maxTrustSamples (training and test
 // alike): it costs that number squared.
 constexpr Index kMaxTrustSamples = 5000;
+// `checkpoint`, if given, is called between the steps (a few tenths of a second to a few
+// seconds apart on 70,000 images); it may throw to abandon the evaluation, and the cache
+// then keeps what was complete.
 EvaluationResult evaluate(const Model& model, const data::Dataset& dataset, uint64_t seed = 1,
-                          EvaluationCache* cache = nullptr, Index maxTrustSamples = kMaxTrustSamples);
+                          EvaluationCache* cache = nullptr, Index maxTrustSamples = kMaxTrustSamples,
+                          const std::function<void()>& checkpoint = {});
 
 // Every sample on the data's first two principal components (one for 1-D data), fitted on
 // the training part in the model's normalised units: the plane PCA gives, 2 x rows.

@@ -7,7 +7,13 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <atomic>
+#include <chrono>
 #include <ctime>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 #include <thread>
 #include <vector>
 
@@ -149,6 +155,106 @@ private slots:
         b.release = true;
         b.task.request(b.work(2));
         QTRY_COMPARE(b.shown, (std::vector<int>{1, 2}));
+    }
+
+#ifdef __linux__
+    // Work begun before training that still runs when training starts drops to idle
+    // priority until it ends (an unprivileged thread cannot come back); the next work runs
+    // at training's priority, and work begun under the share keeps it.
+    void unlimitedWorkYieldsWhenTrainingStarts() {
+        struct Restore {
+            ~Restore() { LatestTask::setCpuShare(1.0); }
+        } restore;
+        QObject owner;
+        std::atomic<long> tid{0};
+        std::atomic<bool> release{false};
+        LatestTask task(&owner, "nice test");
+        struct Release { // a failed check must not leave the task's destructor waiting
+            std::atomic<bool>& flag;
+            ~Release() { flag = true; }
+        } releaseOnExit{release};
+        auto work = [&]() -> LatestTask::Work {
+            return [&]() -> LatestTask::Delivery {
+                tid = long(syscall(SYS_gettid));
+                while (!release) std::this_thread::yield();
+                return [] {};
+            };
+        };
+        auto niceOf = [&] { return getpriority(PRIO_PROCESS, id_t(tid.load())); };
+        task.request(work());
+        QTRY_VERIFY(tid.load() != 0);
+        QCOMPARE(niceOf(), 5);
+        LatestTask::setCpuShare(0.01);
+        QCOMPARE(niceOf(), 19);
+        LatestTask::setCpuShare(1.0);
+        QCOMPARE(niceOf(), 19);
+        release = true;
+        QTRY_VERIFY(!task.busy());
+        tid = 0;
+        release = false;
+        task.request(work());
+        QTRY_VERIFY(tid.load() != 0);
+        QCOMPARE(niceOf(), 5);
+        release = true;
+        QTRY_VERIFY(!task.busy());
+
+        // Begun while training runs: within the share already, at training's priority.
+        LatestTask::setCpuShare(0.01);
+        tid = 0;
+        release = false;
+        task.request(work());
+        QTRY_VERIFY(tid.load() != 0);
+        QCOMPARE(niceOf(), 5);
+        LatestTask::setCpuShare(0.02);
+        QCOMPARE(niceOf(), 5);
+        release = true;
+        QTRY_VERIFY(!task.busy());
+    }
+#endif
+
+    // Work begun before training ends at its next checkpoint once training starts, showing
+    // nothing; the request waiting behind it runs next. Work begun under the share, and
+    // work of a task outside the share (Metrics), goes on.
+    void unlimitedWorkIsAbandonedWhenTrainingStarts() {
+        struct Restore {
+            ~Restore() { LatestTask::setCpuShare(1.0); }
+        } restore;
+        QObject owner;
+        std::vector<int> shown;
+        std::atomic<int> checkpoints{0};
+        std::atomic<bool> inside{false};
+        LatestTask task(&owner, "abandon test");
+        auto work = [&](int id) -> LatestTask::Work {
+            return [&, id]() -> LatestTask::Delivery {
+                inside = true;
+                for (int i = 0; i < 1500; ++i) { // at most ~2 s
+                    LatestTask::checkpoint();
+                    ++checkpoints;
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                }
+                return [&shown, id] { shown.push_back(id); };
+            };
+        };
+        task.request(work(1));
+        QTRY_VERIFY(inside.load());
+        task.request(work(2)); // waits behind the first
+        LatestTask::setCpuShare(0.5);
+        // The first ends early and shows nothing; the second began under the share: it runs
+        // to the end and shows.
+        QTRY_COMPARE_WITH_TIMEOUT(shown, std::vector<int>{2}, 20000);
+        QVERIFY2(checkpoints.load() > 1500 && checkpoints.load() < 3000, qPrintable(QString::number(checkpoints)));
+
+        // A task outside the share is never abandoned.
+        LatestTask::setCpuShare(1.0);
+        shown.clear();
+        checkpoints = 0;
+        inside = false;
+        task.setShareLimited(false);
+        task.request(work(3));
+        QTRY_VERIFY(inside.load());
+        LatestTask::setCpuShare(0.5);
+        QTRY_COMPARE_WITH_TIMEOUT(shown, std::vector<int>{3}, 20000);
+        QCOMPARE(checkpoints.load(), 1500);
     }
 
     // The task goes before its owner with a result on the way: nothing runs afterwards.

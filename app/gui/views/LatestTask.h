@@ -11,8 +11,10 @@
 #include <QObject>
 #include <QThreadPool>
 #include <QTimer>
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <mutex>
 
 namespace latentlab::gui {
 
@@ -39,8 +41,15 @@ public:
     // t seconds of CPU the next starts no sooner than t (1 / share - 1) later, by the share
     // in effect when that work started. The window
     // sets a small share while training runs, so the views leave the cores to training,
-    // and lifts it when training stops (waiting work then starts at once). GUI thread only.
+    // and lifts it when training stops (waiting work then starts at once). Work that
+    // started without a limit and still runs when the share drops goes on at idle priority
+    // (nice 19 on Linux) until it ends; each work runs on a new thread. GUI thread only.
     static void setCpuShare(double share);
+    // Called by work between its steps: throws Abandoned when the work should end early,
+    // which it does (nothing is shown) when it began without a share limit and training
+    // has started since (a newer model is on the way). Catch std::exception, not this.
+    struct Abandoned {};
+    static void checkpoint();
     // The pause after work that took `cpuSeconds` under `share`, in seconds: at most
     // kMaxPauseSeconds, so a shown view has a result at least that often (plus its work)
     // even after a long first computation. Work of up to kMaxPauseSeconds * share / (1 -
@@ -67,6 +76,10 @@ private:
     bool m_enabled = true;
     bool m_shareLimited = true;
     std::chrono::steady_clock::time_point m_notBefore; // the share's pause ends
+    std::mutex m_threadMutex; // the two below, written by the pool thread
+    long m_workThread = 0;    // the running work's thread id (Linux), else 0
+    bool m_runningUnlimited = false; // work started without a share limit is running
+    std::atomic<bool> m_abandon{false}; // set for such work when training starts
 };
 
 } // namespace latentlab::gui

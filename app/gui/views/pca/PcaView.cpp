@@ -68,7 +68,8 @@ void PcaView::evaluateLatest() {
         QString error;
         try {
             const SingleThreaded onThisThread;
-            figures = app::evaluate(*model, *set, 1, &cache->figures, trust);
+            figures = app::evaluate(*model, *set, 1, &cache->figures, trust, &LatestTask::checkpoint);
+            LatestTask::checkpoint();
             if (!cache->plane) cache->plane = std::make_shared<const Matrix>(app::pcaPlane(*model, *set));
             plane = cache->plane;
         } catch (const std::exception& e) {
