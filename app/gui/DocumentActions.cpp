@@ -15,6 +15,7 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QJsonDocument>
 #include <QLocale>
 #include <QMenu>
 #include <QSettings>
@@ -188,7 +189,7 @@ bool DocumentActions::saveTo(const QString& path) {
         answered = true;
         loop.quit();
     });
-    c->saveModel(path);
+    c->saveModel(path, QString::fromUtf8(QJsonDocument(m_window->viewState()).toJson(QJsonDocument::Compact)));
     QTimer::singleShot(60000, &loop, &QEventLoop::quit);
     if (!answered) loop.exec();
     disconnect(saved);

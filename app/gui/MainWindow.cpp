@@ -32,6 +32,8 @@
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QHBoxLayout>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QMenuBar>
 #include <QScreen>
@@ -341,6 +343,8 @@ void MainWindow::onSession(const SessionInfo& info) {
     m_objective->setText(LossPlot::objectiveText(info.config.model, nullptr));
     if (!info.proposal.isEmpty()) statusBar()->showMessage(info.proposal, 30000);
     if (!info.notice.isEmpty()) statusBar()->showMessage(info.notice, 30000);
+    m_pendingPick.reset();
+    if (!info.viewState.isEmpty()) applyViewState(QJsonDocument::fromJson(info.viewState.toUtf8()).object());
     const data::Dataset& d = *info.dataset;
     const QString arch = app::architecture(info.config.model, d.cols);
     const QString kind = info.config.model.kind == ModelKind::Vae ? tr("VAE") : tr("autoencoder");
@@ -357,6 +361,10 @@ void MainWindow::onSnapshot(const SnapshotPtr& s) {
         m_latent->showCoverage(s->codes, s->state == RunState::Running);
     }
     for (ModelView* view : m_views) view->snapshotArrived(*s);
+    if (m_pendingPick && s->decoder) {
+        const QPointF p = *std::exchange(m_pendingPick, std::nullopt);
+        decodeAt(p.x(), p.y());
+    }
     m_loss->add(*s);
     if (!s->epochs.empty() && m_controller->hasSession())
         m_objective->setText(LossPlot::objectiveText(m_controller->session().config.model, &s->epochs.back()));
@@ -388,6 +396,36 @@ void MainWindow::onSnapshot(const SnapshotPtr& s) {
         m_galleryDecodedWith = s->decoder;
         m_galleryDecoded.start();
     }
+}
+
+QJsonObject MainWindow::viewState() const {
+    QJsonObject o;
+    const LatentPlot* plot = m_latent->plot();
+    o["dims"] = QJsonArray{plot->dimX(), plot->dimY()};
+    if (const auto p = plot->pickedPoint()) o["picked"] = QJsonArray{p->x(), p->y()};
+    o["logScale"] = m_logScale->isChecked();
+    // The tab shown beside the prior samples (or the prior samples themselves).
+    QList<QDockWidget*> group = tabifiedDockWidgets(m_galleryDock);
+    group.prepend(m_galleryDock);
+    for (QDockWidget* dock : group)
+        if (!dock->isFloating() && !dock->visibleRegion().isEmpty()) o["tab"] = dock->objectName();
+    return o;
+}
+
+void MainWindow::applyViewState(const QJsonObject& o) {
+    // Whatever does not fit this session (another latent size) is left as it is.
+    const QJsonArray dims = o["dims"].toArray();
+    const int latent = m_controller->session().config.model.latentDim;
+    if (dims.size() == 2 && dims[0].toInt(-1) >= 0 && dims[0].toInt() < latent && dims[1].toInt(-2) >= -1 &&
+        dims[1].toInt() < latent && dims[0].toInt() != dims[1].toInt())
+        m_latent->setDims(dims[0].toInt(), dims[1].toInt());
+    const QJsonArray picked = o["picked"].toArray();
+    if (picked.size() == 2 && picked[0].isDouble() && picked[1].isDouble()) {
+        m_latent->plot()->setPicked(picked[0].toDouble(), picked[1].toDouble());
+        m_pendingPick = QPointF(picked[0].toDouble(), picked[1].toDouble());
+    }
+    if (o["logScale"].isBool()) m_logScale->setChecked(o["logScale"].toBool());
+    if (auto* dock = findChild<QDockWidget*>(o["tab"].toString()); dock && !o["tab"].toString().isEmpty()) dock->raise();
 }
 
 void MainWindow::decodeAt(double x, double y) {

@@ -8,7 +8,9 @@
 #include "training/Snapshot.h"
 
 #include <QElapsedTimer>
+#include <QJsonObject>
 #include <QMainWindow>
+#include <optional>
 #include <memory>
 #include <vector>
 
@@ -57,6 +59,11 @@ public:
     QString trainingDoneText() const;
     // Decodes the plane point (x, y) with the latest published decoder.
     void decodeAt(double x, double y);
+    // What the window shows of the session, kept in its model file ("window.view") and
+    // restored when the file opens: the plane's dimensions and decoded point, the tab
+    // shown beside the prior samples, the loss plot's log scale.
+    QJsonObject viewState() const;
+    void applyViewState(const QJsonObject& state);
     void samplePrior(int count);
     void reportError(const QString& title, const QString& message);
     // Whether there is training that was not saved.
@@ -117,6 +124,7 @@ private:
     MetricsView* m_metrics;
     std::vector<ModelView*> m_views; // the tabs beside the prior samples, told of every change
     QCheckBox* m_logScale;
+    std::optional<QPointF> m_pendingPick; // a restored point, decoded once a model is here
     QLabel* m_objective;
     ReconstructionStrip* m_recon;
     ControlBar* m_controls;

@@ -9,6 +9,8 @@
 #include "RunFiles.h"
 #include "training/Recovery.h"
 
+#include <QCheckBox>
+#include <QDockWidget>
 #include <QStatusBar>
 #include <QXmlStreamReader>
 
@@ -360,6 +362,43 @@ private slots:
         QCOMPARE(m_dialogs->errors.size(), 1);
     }
 
+
+    // Issue 13: the window's view goes into the file and comes back with it: the decoded
+    // point (and the decoder showing it), the tab beside the prior samples, the log scale.
+    void viewStateComesBackWithTheModel() {
+        trainEpochs(1);
+        pauseAndSettle();
+        plot().setPicked(0.75, -0.5);
+        w().decodeAt(0.75, -0.5);
+        w().findChild<QDockWidget*>("pcaDock")->raise();
+        QCheckBox* logScale = nullptr;
+        for (QCheckBox* box : w().findChildren<QCheckBox*>())
+            if (box->text() == "&Log scale") logScale = box;
+        QVERIFY(logScale);
+        logScale->setChecked(true);
+        const QJsonObject before = w().viewState();
+        QCOMPARE(before["tab"].toString(), QString("pcaDock"));
+        const QString path = m_tmp.filePath("view.llmodel");
+        QVERIFY(w().documents()->saveTo(path));
+
+        // Another view, then the file again.
+        plot().setPicked(-2, 2);
+        logScale->setChecked(false);
+        w().findChild<QDockWidget*>("galleryDock")->raise();
+        QCOMPARE(w().viewState()["tab"].toString(), QString("galleryDock"));
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().documents()->openPath(path);
+        QTRY_COMPARE(session.count(), 1);
+        QTRY_VERIFY(c().latest() && c().latest()->decoder);
+        QCOMPARE(w().viewState(), before);
+        QVERIFY(logScale->isChecked());
+        QCOMPARE(*plot().pickedPoint(), QPointF(0.75, -0.5));
+        // The decoder shows the restored point, decoded by the opened model.
+        const Vector z = planePoint(Vector::Zero(2), 0, 1, 0.75, -0.5);
+        auto* decoder = w().findChild<DecoderView*>();
+        QVERIFY(decoder);
+        QTRY_VERIFY(decoder->hasPoint() && decoder->lastCode() == z);
+    }
 
     // Issue 13: the real program, killed (-9) while it trains, leaves its autosave; the next
     // start offers it, and restoring it trains on from where the autosave stood.

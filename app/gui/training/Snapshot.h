@@ -83,6 +83,7 @@ struct SessionInfo {
     int threads = 1;       // training threads actually used
     QString proposal;      // settings proposed for a newly chosen dataset, in words
     QString notice;        // about an opened file: unreadable history lines, other data
+    QString viewState;     // an opened file's window view (JSON, MainWindow::viewState)
 };
 
 } // namespace latentlab::gui

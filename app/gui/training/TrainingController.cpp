@@ -79,8 +79,8 @@ void TrainingController::openModel(const QString& path) {
     post([path](TrainingWorker& w) { w.openModel(path); });
 }
 
-void TrainingController::saveModel(const QString& path) {
-    post([path](TrainingWorker& w) { w.saveModel(path); });
+void TrainingController::saveModel(const QString& path, const QString& viewState) {
+    post([path, viewState](TrainingWorker& w) { w.saveModel(path, viewState); });
 }
 
 void TrainingController::train() {

@@ -33,7 +33,7 @@ public:
 
     void startSession(const app::RunConfig& config);
     void openModel(const QString& path);
-    void saveModel(const QString& path);
+    void saveModel(const QString& path, const QString& viewState = QString());
     void train();
     void pause();
     void togglePause();

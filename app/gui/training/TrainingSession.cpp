@@ -140,6 +140,7 @@ std::unique_ptr<TrainingSession> TrainingSession::open(int id, const QString& pa
             s->m_changeLog.push_back({o["epoch"].toDouble(), o["text"].toString()});
     }
     s->m_changes = s->m_changeLog;
+    s->m_viewState = QString::fromStdString(metaValue(opened.saved.metadata, "window.view"));
     return s;
 }
 
@@ -153,6 +154,7 @@ SessionInfo TrainingSession::info() const {
     i.threads = m_threads;
     i.proposal = m_proposal;
     i.notice = m_notice;
+    i.viewState = m_viewState;
     return i;
 }
 
@@ -319,11 +321,13 @@ bool TrainingSession::settleCodes(double seconds) {
     return m_codes.complete();
 }
 
-QByteArray TrainingSession::serialize() {
+QByteArray TrainingSession::serialize(const QString& viewState) {
     QJsonArray changes;
     for (const HyperChange& h : m_changeLog) changes.append(QJsonObject{{"epoch", h.position}, {"text", h.text}});
-    return app::modelFileBytes(m_experiment, model(), *m_trainer,
-                               {{"training.changes", QJsonDocument(changes).toJson(QJsonDocument::Compact).toStdString()}});
+    std::map<std::string, std::string> extra{
+        {"training.changes", QJsonDocument(changes).toJson(QJsonDocument::Compact).toStdString()}};
+    if (!viewState.isEmpty()) extra["window.view"] = viewState.toStdString();
+    return app::modelFileBytes(m_experiment, model(), *m_trainer, extra);
 }
 
 } // namespace latentlab::gui

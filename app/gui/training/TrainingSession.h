@@ -89,7 +89,8 @@ public:
 
     // The model file's bytes (app::modelFileBytes): weights, optimiser state, the trainer's
     // position, the configuration and history, and the loss plot's marks of changes.
-    QByteArray serialize();
+    // `viewState` (JSON) is the window's view, kept as metadata "window.view".
+    QByteArray serialize(const QString& viewState = QString());
 
 
 private:
@@ -114,6 +115,7 @@ private:
     double m_lastLr = 0, m_lastBeta = 0;
     QString m_failure;
     QString m_notice; // what the user should know about an opened file (SessionInfo::notice)
+    QString m_viewState; // an opened file's window view (SessionInfo::viewState)
 
     std::function<void(SnapshotPtr)> m_publish;
     std::function<bool()> m_mayPublish;

@@ -141,12 +141,13 @@ void TrainingWorker::openModel(const QString& path) {
         tr("Could not open the model"));
 }
 
-void TrainingWorker::saveModel(const QString& path) {
+void TrainingWorker::saveModel(const QString& path, const QString& viewState) {
     if (!m_session) return;
+    if (!viewState.isEmpty()) m_viewState = viewState;
     // A temporary file, flushed to disk, then renamed: a failed save never leaves half a
     // file where a good one was, and its message carries the system's reason.
     try {
-        app::writeFileAtomic(path, m_session->serialize());
+        app::writeFileAtomic(path, m_session->serialize(m_viewState));
     } catch (const std::exception& e) {
         postError(tr("Could not save the model"), QString::fromStdString(e.what()));
         return;
@@ -282,7 +283,7 @@ void TrainingWorker::autosave(bool due) {
     m_lastAutosave = now;
     m_autosavedSteps = m_session->steps();
     try {
-        m_recovery->write(m_session->serialize());
+        m_recovery->write(m_session->serialize(m_viewState));
         m_autosaveFailed = false;
     } catch (const std::exception& e) {
         // Said once, not every minute; training goes on.

@@ -75,7 +75,8 @@ public:
     // Commands, run in the worker's thread.
     void startSession(const app::RunConfig& config);
     void openModel(const QString& path);
-    void saveModel(const QString& path);
+    // `viewState`: the window's view (JSON) to keep in the file, and in autosaves from now on.
+    void saveModel(const QString& path, const QString& viewState = QString());
     void train();
     void stepBatch();
     void stepEpoch();
@@ -132,6 +133,7 @@ private:
     std::chrono::steady_clock::time_point m_lastAutosave;
     long long m_autosavedSteps = 0;
     bool m_autosaveFailed = false;
+    QString m_viewState; // the window's view at its last save
 };
 
 } // namespace latentlab::gui

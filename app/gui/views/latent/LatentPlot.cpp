@@ -245,6 +245,12 @@ void LatentPlot::setPicked(double x, double y) {
     m_pick->layer()->replot();
 }
 
+std::optional<QPointF> LatentPlot::pickedPoint() const {
+    if (m_pick->data()->isEmpty()) return std::nullopt;
+    const auto it = m_pick->data()->constBegin();
+    return QPointF(it->key, it->value);
+}
+
 void LatentPlot::setPriorSamples(const Matrix& codes) {
     m_priorCodes = codes;
     m_prior->data()->clear();

@@ -9,6 +9,8 @@
 // reports it (hovered()) for the card with its thumbnail and label.
 #pragma once
 
+#include <optional>
+
 #include "training/Snapshot.h"
 
 #include <qcustomplot.h>
@@ -31,6 +33,8 @@ public:
     int dimX() const { return m_dimX; }
     int dimY() const { return m_dimY; }
     void setPicked(double x, double y);
+    // The point last picked (the decoder shows it), if any.
+    std::optional<QPointF> pickedPoint() const;
     // Full codes (latentDim x n) of prior samples, marked with crosses.
     void setPriorSamples(const Matrix& codes);
     // The decoded manifold's extent, a dashed rectangle; a null rectangle hides it.
