@@ -123,8 +123,8 @@ void checkSameData(const OpenedModel& m, const data::Dataset& d) {
 void continueTraining(Trainer& trainer, Model& model, const OpenedModel& m) {
     const std::string source = m.path.toStdString();
     try {
-        if (!m.saved.optimizerState.empty())
-            trainer.optimizer().setState(m.saved.optimizerState, model.parameters(), m.saved.optimizerSteps);
+        // Also when empty (SGD without momentum keeps no slots): the step count comes back.
+        trainer.optimizer().setState(m.saved.optimizerState, model.parameters(), m.saved.optimizerSteps);
         if (m.saved.position) {
             trainer.resume(*m.saved.position);
             return;

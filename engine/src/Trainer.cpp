@@ -175,6 +175,11 @@ bool Trainer::stepBatch(TrainingObserver* observer) {
         why << "the weights overflowed at epoch " << m_epoch + 1 << ", batch " << m_batch + 1
             << " (learning rate " << lr << "). They were restored to the start of this epoch; "
             << "try a lower learning rate.";
+        // The position goes back with them: the epoch starts again (a saved position must
+        // not skip the batches these weights have not seen).
+        m_batch = 0;
+        m_epochSum = {};
+        m_epochSamples = 0;
         return halt(StopReason::NonFinite, why.str());
     }
 

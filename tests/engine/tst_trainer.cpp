@@ -167,6 +167,16 @@ void TestTrainer::nonFiniteLearningRate() {
     QVERIFY2(allFinite(*model), "non-finite weights left in the model");
     QCOMPARE(r.epochsCompleted, 1);
     QVERIFY(weights(*model) == (expected == "overflowed" ? epochStart : lastFinite));
+    // The position saved now says where these weights stand: after an overflow, the start
+    // of the epoch (a file saved and opened again must not skip the epoch's first batches).
+    const TrainerPosition at = trainer.position();
+    QCOMPARE(at.epoch, 1);
+    if (expected == "overflowed") {
+        QCOMPARE(at.batch, Index(0));
+        QCOMPARE(at.epochSamples, Index(0));
+    } else {
+        QVERIFY(at.batch > 0);
+    }
     for (const auto& b : hooks.batches)
         QVERIFY(b.loss.finite()); // never reported a bad loss
     // It stays stopped: neither stepping nor running does anything more.
