@@ -39,9 +39,10 @@ DocumentActions::DocumentActions(MainWindow* window) : QObject(window), m_window
     });
     connect(c, &TrainingController::sessionStarted, this, [this](const SessionInfo& info) {
         if (m_restoring && info.modelFile == m_restoring->path) {
-            // This program's own autosave holds it now (the worker wrote it on opening).
+            // This program's own autosave holds it now (the worker wrote it on opening);
+            // if that write failed, the old file stays for the next start.
             const QString when = QLocale().toString(m_restoring->saved, QLocale::ShortFormat);
-            RecoveryFile::discard(*m_restoring);
+            if (QFileInfo(RecoveryFile::pathFor(m_recoveryDirectory)).isFile()) RecoveryFile::discard(*m_restoring);
             m_restoring.reset();
             m_currentFile.clear(); // Save asks for a name, not the recovery folder's
             m_window->statusBar()->showMessage(
@@ -129,6 +130,7 @@ void DocumentActions::openPath(const QString& path) {
 }
 
 void DocumentActions::offerRecovery(const QString& directory, double autosaveSeconds) {
+    m_recoveryDirectory = directory;
     std::vector<RecoveryFile::Orphan> orphans = RecoveryFile::orphans(directory);
     m_window->controller()->enableAutosave(directory, autosaveSeconds);
     if (orphans.empty()) return;

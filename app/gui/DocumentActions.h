@@ -78,6 +78,7 @@ private:
     MainWindow* m_window;
     QString m_currentFile;
     std::optional<RecoveryFile::Orphan> m_restoring; // opened, until its session starts
+    QString m_recoveryDirectory;
     QMenu* m_recentMenu = nullptr;
 };
 

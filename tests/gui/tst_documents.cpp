@@ -469,6 +469,28 @@ private slots:
         openWindow();
     }
 
+    // Restored while this program cannot autosave (its file's place is taken by a folder):
+    // the old file is the only copy and stays.
+    void restoredFileStaysWhenTheAutosaveFails() {
+        QTemporaryDir home;
+        const QString dir = home.filePath("recovery");
+        QVERIFY(QDir().mkpath(RecoveryFile::pathFor(dir))); // a folder where the autosave would go
+        app::RunConfig cfg = app::loadPreset("swissroll-ae");
+        cfg.dataset.generator.samples = 600;
+        app::Experiment e = app::Experiment::prepare(cfg, data::Catalogue());
+        Trainer trainer(e.model(), e.view(), e.dataset().trainingRows(), e.config().training);
+        trainer.stepBatch();
+        const QString orphan = dir + "/session-999999999.llmodel"; // no such process
+        app::writeFileAtomic(orphan, app::modelFileBytes(e, e.model(), trainer));
+        m_dialogs->recoveryChoice = Dialogs::RecoveryChoice::Restore;
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().documents()->offerRecovery(dir, 3600);
+        QTRY_COMPARE(session.count(), 1);
+        QTRY_VERIFY(!m_dialogs->errors.isEmpty());
+        QVERIFY2(m_dialogs->errors.first().startsWith("Autosave failed"), qPrintable(m_dialogs->errors.first()));
+        QVERIFY(QFile::exists(orphan));
+    }
+
     void declinedRecoveryIsDiscardedOrKept() {
         QTemporaryDir home;
         const QString dir = home.filePath("recovery");

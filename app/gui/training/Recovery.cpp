@@ -24,9 +24,11 @@ QString RecoveryFile::defaultDirectory() {
     return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + "/latentlab/recovery";
 }
 
-RecoveryFile::RecoveryFile(QString directory)
-    : m_directory(std::move(directory)),
-      m_path(m_directory + QString("/session-%1.llmodel").arg(QCoreApplication::applicationPid())) {}
+QString RecoveryFile::pathFor(const QString& directory) {
+    return directory + QString("/session-%1.llmodel").arg(QCoreApplication::applicationPid());
+}
+
+RecoveryFile::RecoveryFile(QString directory) : m_directory(std::move(directory)), m_path(pathFor(m_directory)) {}
 
 RecoveryFile::~RecoveryFile() { remove(); }
 

@@ -22,6 +22,8 @@ public:
     static QString defaultDirectory();
 
     explicit RecoveryFile(QString directory = defaultDirectory());
+    // The file this program's RecoveryFile in `directory` writes.
+    static QString pathFor(const QString& directory);
     ~RecoveryFile(); // a clean exit: nothing left to recover
     RecoveryFile(const RecoveryFile&) = delete;
     RecoveryFile& operator=(const RecoveryFile&) = delete;
