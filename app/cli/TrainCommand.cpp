@@ -185,9 +185,9 @@ int runTrain(const QStringList& args) {
     Trainer trainer(e.model(), e.view(), d.trainingRows(), e.config().training, !resumed);
     if (resumed) {
         app::continueTraining(trainer, e.model(), *resumed);
+        const Index batch = resumed->saved.position ? resumed->saved.position->batch : 0;
         std::printf("resuming %s after %d epochs%s\n", qPrintable(resumed->path), trainer.epochsCompleted(),
-                    trainer.position().batch > 0 ? QString(" and %1 batches").arg(trainer.position().batch).toUtf8().constData()
-                                                 : "");
+                    batch > 0 ? QString(" and %1 batches").arg(batch).toUtf8().constData() : "");
     }
     const bool withMetrics = a.has("metrics");
     ProgressObserver observer(trainer, e.config().training.epochs, e.model(),

@@ -116,8 +116,9 @@ std::unique_ptr<TrainingSession> TrainingSession::open(int id, const QString& pa
     // Where its training stood: exactly, from the position a file of ours holds.
     app::continueTraining(*s->m_trainer, s->model(), opened);
     s->setEpochs(std::max(config.training.epochs, s->epochsDone()));
-    s->m_batchInEpoch = s->m_trainer->position().batch;
-    s->m_steps = s->m_trainer->position().steps;
+    const TrainerPosition at = s->m_trainer->position(); // one copy (it holds the history and weights)
+    s->m_batchInEpoch = at.batch;
+    s->m_steps = at.steps;
     s->m_epochs = s->m_trainer->history(); // the first snapshot carries them to the plot
     if (!opened.historyProblems.isEmpty())
         s->m_notice = QString("%1: %2 line(s) of its loss history could not be read and are not shown (%3)")
