@@ -2,6 +2,7 @@
 
 #include "AnomalyReport.h"
 #include "PlotRenderer.h"
+#include "RunPlots.h"
 
 #include "latentlab/ModelConfig.h"
 
@@ -48,12 +49,12 @@ void plotAnomaly(const QString& out, const QString& kind, const LoadedRun& run, 
     const QString name = QFileInfo(run.source).dir().dirName();
     if (kind == "roc") {
         const Confusion& c = r.atThreshold;
-        app::savePlot(out, QSize(760, 720), [&](QPainter& p, const QRectF& area) {
+        app::savePlot(out, plotPage(a, QSizeF(760, 720)), [&](QPainter& p, const QRectF& area) {
             app::paintRoc(p, area, r.roc, c.falsePositiveRate(), c.recall(),
                           QString("ROC, class %1 as the anomaly: %2").arg(r.className, name));
         });
     } else {
-        app::savePlot(out, QSize(900, 560), [&](QPainter& p, const QRectF& area) {
+        app::savePlot(out, plotPage(a, QSizeF(900, 560)), [&](QPainter& p, const QRectF& area) {
             app::paintErrorHistograms(p, area, r.normalScores(), r.anomalyScores(), r.threshold,
                                       "class " + r.className,
                                       QString("Reconstruction errors of the test part: %1").arg(name));

@@ -190,7 +190,7 @@ void plotGrid(const QString& out, const LoadedRun& run, const Args& a, int dimX,
     requireFinite(decoded, run.source);
     model.normalizer().invert(decoded);
     const QImage grid = app::imageGrid(decoded, run.imageWidth, run.imageHeight, spec.steps, 2);
-    app::savePlot(out, grid.size(), [&](QPainter& p, const QRectF& r) { p.drawImage(r, grid); });
+    app::savePlot(out, plotPage(a, grid.size()), [&](QPainter& p, const QRectF& r) { app::paintImageFitted(p, r, grid); });
     std::printf("wrote a %dx%d grid of decoded images (%s) to %s\n", spec.steps, spec.steps, qPrintable(how),
                 qPrintable(out));
 }
@@ -242,16 +242,36 @@ void plotInterpolation(const QString& out, const LoadedRun& run, const Args& a) 
     requireFinite(decoded, run.source);
     model.normalizer().invert(decoded);
     const QImage strip = app::imageGrid(decoded, run.imageWidth, run.imageHeight, steps, 2);
-    app::savePlot(out, strip.size(), [&](QPainter& p, const QRectF& r) { p.drawImage(r, strip); });
+    app::savePlot(out, plotPage(a, strip.size()), [&](QPainter& p, const QRectF& r) { app::paintImageFitted(p, r, strip); });
     std::printf("wrote %d decoded codes from %s to %s (%s) to %s\n", steps, qPrintable(names[0]), qPrintable(names[1]),
                 spherical ? "spherical" : "linear", qPrintable(out));
 }
 
 } // namespace
 
+app::PlotPage plotPage(const Args& a, QSizeF fallback) {
+    app::PlotPage page{fallback};
+    if (a.has("size")) {
+        const std::optional<QSizeF> size = app::parsePlotSize(a.value("size"));
+        if (!size)
+            throw UsageError(QString("--size: width x height in points such as \"900x560\" (got \"%1\")")
+                                 .arg(a.value("size"))
+                                 .toStdString());
+        page.size = *size;
+    }
+    if (a.has("dpi")) {
+        bool ok = false;
+        page.dpi = a.value("dpi").toDouble(&ok);
+        if (!ok) throw UsageError(QString("--dpi: a number such as 300 (got \"%1\")").arg(a.value("dpi")).toStdString());
+    }
+    const QString problem = page.problem();
+    if (!problem.isEmpty()) throw UsageError(("--size/--dpi: " + problem).toStdString());
+    return page;
+}
+
 int runPlot(const QStringList& args) {
     const Args a(args, {"model", "kind", "out", "dataset", "grid", "dims", "spread", "between", "from-z", "to-z", "steps",
-                        "anomaly-class", "threshold-quantile"},
+                        "anomaly-class", "threshold-quantile", "size", "dpi"},
                  {"linear"});
     const QString kind = a.required("kind");
     const QString out = a.required("out");
@@ -261,6 +281,9 @@ int runPlot(const QStringList& args) {
     if (!out.endsWith(".png", Qt::CaseInsensitive) && !out.endsWith(".svg", Qt::CaseInsensitive) &&
         !out.endsWith(".pdf", Qt::CaseInsensitive))
         throw UsageError((out + ": unknown plot format (use .png, .svg or .pdf)").toStdString());
+    if (a.has("dpi") && !out.endsWith(".png", Qt::CaseInsensitive))
+        throw UsageError((out + ": --dpi sets a PNG's pixels; an SVG or a PDF is vector, sized by --size alone").toStdString());
+    plotPage(a, QSizeF(900, 560)); // a malformed --size or --dpi fails before any work
     const LoadedRun run = loadRun(a.required("model"));
     const Model& model = *run.saved.model;
     int dimX = 0, dimY = 1;
@@ -287,7 +310,7 @@ int runPlot(const QStringList& args) {
                          qPrintable(problem));
         if (history.empty())
             throw std::runtime_error((run.source + ": no loss history beside it (history.csv) or in it").toStdString());
-        app::savePlot(out, QSize(900, 560),
+        app::savePlot(out, plotPage(a, QSizeF(900, 560)),
                       [&](QPainter& p, const QRectF& r) { app::paintLossCurves(p, r, history, false, "Loss: " + name); });
     } else if (kind == "metrics") {
         const QString path = QFileInfo(run.source).dir().filePath("metrics.csv");
@@ -297,7 +320,7 @@ int runPlot(const QStringList& args) {
         if (!file.open(QIODevice::ReadOnly)) throw std::runtime_error((path + ": " + file.errorString()).toStdString());
         const std::vector<app::EpochMetrics> rows = app::parseMetricsCsv(file.readAll(), path);
         if (rows.empty()) throw std::runtime_error((path + ": has no rows").toStdString());
-        app::savePlot(out, QSize(900, 640),
+        app::savePlot(out, plotPage(a, QSizeF(900, 640)),
                       [&](QPainter& p, const QRectF& r) { app::paintMetrics(p, r, rows, "Metrics: " + name); });
     } else if (kind == "grid") {
         plotGrid(out, run, a, dimX, dimY);
@@ -322,7 +345,7 @@ int runPlot(const QStringList& args) {
             s.xLabel = "PC1";
             s.yLabel = points.rows() > 1 ? "PC2" : s.yLabel;
         }
-        app::savePlot(out, QSize(900, 720), [&](QPainter& p, const QRectF& r) { app::paintScatter(p, r, s); });
+        app::savePlot(out, plotPage(a, QSizeF(900, 720)), [&](QPainter& p, const QRectF& r) { app::paintScatter(p, r, s); });
     }
     std::printf("wrote the %s plot to %s\n", qPrintable(kind), qPrintable(out));
     return 0;

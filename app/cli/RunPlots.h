@@ -17,4 +17,10 @@ QByteArray latentPlotPng(const Matrix& codes, const data::Dataset& dataset, cons
 // loss.png: the loss curves of the run.
 QByteArray lossPlotPng(const std::vector<EpochReport>& history, const QString& title);
 
+class Args;
+// The page of `plot`'s output: --size WxH (points) and --dpi N (PNG only), else `fallback`
+// at PlotPage::kDefaultDpi. UsageError naming the option if either is malformed or out of
+// range.
+app::PlotPage plotPage(const Args& args, QSizeF fallback);
+
 } // namespace latentlab::cli

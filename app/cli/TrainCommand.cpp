@@ -242,11 +242,11 @@ int runTrain(const QStringList& args) {
 
 QByteArray latentPlotPng(const Matrix& codes, const data::Dataset& d, const QString& title) {
     const app::ScatterData s = app::latentScatter(codes, d, title);
-    return app::plotPng(QSize(900, 720), [&](QPainter& p, const QRectF& r) { app::paintScatter(p, r, s); });
+    return app::plotPng({QSizeF(900, 720)}, [&](QPainter& p, const QRectF& r) { app::paintScatter(p, r, s); });
 }
 
 QByteArray lossPlotPng(const std::vector<EpochReport>& history, const QString& title) {
-    return app::plotPng(QSize(900, 560),
+    return app::plotPng({QSizeF(900, 560)},
                   [&](QPainter& p, const QRectF& r) { app::paintLossCurves(p, r, history, false, title); });
 }
 

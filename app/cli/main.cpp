@@ -36,13 +36,15 @@ commands:
   plot      --model DIR --kind latent|pca|loss|metrics|grid|interpolation|anomaly|roc
             --out FILE.png|FILE.svg|FILE.pdf [--dataset D] [--dims 0,1] [--grid N] [--spread S]
             [--between I,J] [--from-z "x,y"] [--to-z "x,y"] [--steps N] [--linear]
-            [--anomaly-class N]
+            [--anomaly-class N] [--size WxH] [--dpi N]
             the latent plane, PCA of the same data, the loss curves, the figures of
             metrics.csv per epoch (train --metrics), a grid of decoded
             images over the plane (a VAE's spaced by the prior's quantiles), or the decoded
             path between samples I and J or points of the latent space (spherical for a
             VAE unless --linear), the
-            histograms of test errors for normal samples and class N, or the ROC curve
+            histograms of test errors for normal samples and class N, or the ROC curve;
+            --size in points (1/72 inch; the page of an SVG or PDF), --dpi for a PNG
+            (pixels = points x dpi / 72; default 144)
   presets   list the presets
   datasets  list the datasets and where they were found
   bench     [--preset fashion-vae] [--threads N] [--batch-size N] [--warmup BATCHES]

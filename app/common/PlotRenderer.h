@@ -15,6 +15,7 @@
 #include <QPainter>
 #include <QString>
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace latentlab::app {
@@ -61,12 +62,35 @@ QImage greyImage(const Scalar* values, int width, int height);
 // by `scale`, 1-pixel grey gaps between them.
 QImage imageGrid(const Matrix& images, int imageWidth, int imageHeight, int columns, int scale);
 
-// Paints into a file by extension: .png (size in pixels), .svg or .pdf (vector, size in
-// points), each written atomically.
-// Throws ConfigFileError naming the path if the format is unknown or the write fails.
-void savePlot(const QString& path, QSize size, const std::function<void(QPainter&, const QRectF&)>& paint);
-// The same plot as PNG bytes (twice the size in pixels, for print).
-QByteArray plotPng(QSize size, const std::function<void(QPainter&, const QRectF&)>& paint);
+// The page a plot is laid out on: its size in points (1/72 inch), which is the page of an
+// SVG or a PDF and the layout of a PNG, and a PNG's resolution: pixels = points x dpi / 72.
+// The default 144 dpi gives two pixels per point, crisp on screens and paper.
+struct PlotPage {
+    static constexpr double kDefaultDpi = 144;
+    static constexpr double kMinDpi = 36, kMaxDpi = 1200;
+    static constexpr double kMinSide = 16, kMaxSide = 10000; // points
+    static constexpr qint64 kMaxPixels = 100'000'000;        // of a PNG (400 MB while drawn)
+
+    QSizeF size;
+    double dpi = kDefaultDpi;
+
+    QSize pixels() const; // of the PNG
+    // Empty when the page can be drawn, else what is wrong with it in words.
+    QString problem() const;
+};
+// "WxH" in points, such as "900x560"; nullopt if it is not two numbers.
+std::optional<QSizeF> parsePlotSize(const QString& text);
+
+// Paints into a file by extension: .png (page.size x dpi/72 pixels, the dpi recorded in
+// the file), .svg or .pdf (vector, one page of page.size points), each written atomically.
+// Throws ConfigFileError naming the path if the format is unknown, the page out of range
+// (PlotPage::problem) or the write fails.
+void savePlot(const QString& path, const PlotPage& page, const std::function<void(QPainter&, const QRectF&)>& paint);
+// The same plot as PNG bytes.
+QByteArray plotPng(const PlotPage& page, const std::function<void(QPainter&, const QRectF&)>& paint);
+// Draws `image` into `area` as large as fits without changing its shape, centred; scaled
+// by whole pixels with no smoothing when it grows, so digits stay sharp.
+void paintImageFitted(QPainter& p, const QRectF& area, const QImage& image);
 QByteArray pngBytes(const QImage& image); // ConfigFileError if it cannot be encoded
 void saveImage(const QString& path, const QImage& image);
 

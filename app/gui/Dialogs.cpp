@@ -1,7 +1,12 @@
 #include "Dialogs.h"
 
 #include <QDesktopServices>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -84,6 +89,65 @@ QString Dialogs::openFileName(QWidget* parent, const QString& caption, const QSt
 
 QString Dialogs::saveFileName(QWidget* parent, const QString& caption, const QString& dir, const QString& filter) {
     return QFileDialog::getSaveFileName(parent, caption, dir, filter);
+}
+
+std::optional<app::PlotPage> Dialogs::askPlotPage(QWidget* parent, const QString& path,
+                                                  const app::PlotPage& proposed) {
+    using app::PlotPage;
+    const bool png = path.endsWith(".png", Qt::CaseInsensitive);
+    QDialog dialog(parent);
+    dialog.setWindowTitle(QObject::tr("Size of %1").arg(QFileInfo(path).fileName()));
+    auto* form = new QFormLayout(&dialog);
+    auto side = [&](double value) {
+        auto* box = new QDoubleSpinBox(&dialog);
+        box->setRange(PlotPage::kMinSide, PlotPage::kMaxSide);
+        box->setDecimals(0);
+        box->setSuffix(QObject::tr(" pt"));
+        box->setValue(value);
+        return box;
+    };
+    QDoubleSpinBox* width = side(proposed.size.width());
+    QDoubleSpinBox* height = side(proposed.size.height());
+    form->addRow(QObject::tr("Width:"), width);
+    form->addRow(QObject::tr("Height:"), height);
+    auto* dpi = new QDoubleSpinBox(&dialog);
+    dpi->setRange(PlotPage::kMinDpi, PlotPage::kMaxDpi);
+    dpi->setDecimals(0);
+    dpi->setSuffix(QObject::tr(" dpi"));
+    dpi->setValue(proposed.dpi);
+    auto* result = new QLabel(&dialog);
+    if (png) {
+        form->addRow(QObject::tr("Resolution:"), dpi);
+        form->addRow(QString(), result);
+    } else {
+        dpi->hide();
+        result->setText(QObject::tr("A vector drawing: sharp at any zoom (1 pt = 1/72 inch)."));
+        form->addRow(QString(), result);
+    }
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    form->addRow(buttons);
+    auto page = [&] { return PlotPage{QSizeF(width->value(), height->value()), dpi->value()}; };
+    auto update = [&] {
+        const PlotPage p = page();
+        const QString problem = p.problem();
+        buttons->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty());
+        if (!png) return;
+        const QSize px = p.pixels();
+        result->setText(problem.isEmpty() ? QObject::tr("%1 x %2 pixels, %3 x %4 cm at %5 dpi")
+                                                .arg(px.width())
+                                                .arg(px.height())
+                                                .arg(p.size.width() * 2.54 / 72, 0, 'f', 1)
+                                                .arg(p.size.height() * 2.54 / 72, 0, 'f', 1)
+                                                .arg(p.dpi)
+                                          : problem);
+    };
+    for (QDoubleSpinBox* box : {width, height, dpi})
+        QObject::connect(box, &QDoubleSpinBox::valueChanged, &dialog, update);
+    QObject::connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    QObject::connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    update();
+    if (dialog.exec() != QDialog::Accepted) return std::nullopt;
+    return page();
 }
 
 } // namespace latentlab::gui

@@ -4,8 +4,11 @@
 // behind it) and asks questions with ordinary modal dialogs.
 #pragma once
 
+#include "PlotRenderer.h"
+
 #include <QString>
 #include <functional>
+#include <optional>
 
 class QWidget;
 
@@ -34,6 +37,10 @@ public:
                                  const QString& filter);
     virtual QString saveFileName(QWidget* parent, const QString& caption, const QString& dir,
                                  const QString& filter);
+    // The page of a plot about to be written to `path`: its size in points, and for a PNG
+    // its resolution, starting from `proposed`. Empty when cancelled.
+    virtual std::optional<app::PlotPage> askPlotPage(QWidget* parent, const QString& path,
+                                                     const app::PlotPage& proposed);
 };
 
 } // namespace latentlab::gui

@@ -76,7 +76,8 @@ void DocumentActions::watchViewExports() {
     for (PainterView* view : m_window->findChildren<PainterView*>())
         connect(view, &PainterView::exportRequested, this, [this](PainterView* v) {
             const QString path = askExportPath(tr("Export the plot"), "figure");
-            if (!path.isEmpty()) exportWith(path, [&] { v->exportTo(path); });
+            if (path.isEmpty()) return;
+            if (const auto page = askPlotPage(path, "view", kViewPage)) exportWith(path, [&] { v->exportTo(path, *page); });
         });
     for (ImageView* view : m_window->findChildren<ImageView*>())
         connect(view, &ImageView::saveRequested, this, [this](ImageView* v) {
@@ -209,6 +210,20 @@ QString DocumentActions::askExportPath(const QString& caption, const QString& ba
     return path;
 }
 
+std::optional<app::PlotPage> DocumentActions::askPlotPage(const QString& path, const QString& kind, QSizeF size) {
+    QSettings settings;
+    const QString key = "plotExport/" + kind;
+    app::PlotPage proposed{settings.value(key + "/size", size).toSizeF(),
+                           settings.value("plotExport/dpi", app::PlotPage::kDefaultDpi).toDouble()};
+    if (!proposed.problem().isEmpty()) proposed = {size}; // a hand-edited setting
+    const std::optional<app::PlotPage> page = m_window->dialogs().askPlotPage(m_window, path, proposed);
+    if (page) {
+        settings.setValue(key + "/size", page->size);
+        if (path.endsWith(".png", Qt::CaseInsensitive)) settings.setValue("plotExport/dpi", page->dpi);
+    }
+    return page;
+}
+
 bool DocumentActions::exportWith(const QString& path, const std::function<void()>& write) {
     try {
         write();
@@ -222,12 +237,14 @@ bool DocumentActions::exportWith(const QString& path, const std::function<void()
 
 void DocumentActions::exportLatent() {
     const QString path = askExportPath(tr("Export the latent plane"), "latent");
-    if (!path.isEmpty()) exportLatentTo(path);
+    if (path.isEmpty()) return;
+    if (const auto page = askPlotPage(path, "latent", kLatentPage)) exportLatentTo(path, *page);
 }
 
 void DocumentActions::exportLoss() {
     const QString path = askExportPath(tr("Export the loss plot"), "loss");
-    if (!path.isEmpty()) exportLossTo(path);
+    if (path.isEmpty()) return;
+    if (const auto page = askPlotPage(path, "loss", kLossPage)) exportLossTo(path, *page);
 }
 
 void DocumentActions::exportCodes() {
@@ -290,7 +307,7 @@ std::optional<app::ScatterData> DocumentActions::latentScatter() const {
     return s;
 }
 
-bool DocumentActions::exportLatentTo(const QString& path) {
+bool DocumentActions::exportLatentTo(const QString& path, const app::PlotPage& page) {
     const std::optional<app::ScatterData> s = latentScatter();
     if (!s) {
         m_window->reportError(tr("Nothing to export"), tr("%1: the latent plane is still empty").arg(path));
@@ -298,11 +315,11 @@ bool DocumentActions::exportLatentTo(const QString& path) {
     }
     // The shared renderer draws every point as a vector shape: sharp in a PDF at any zoom.
     return exportWith(path, [&] {
-        app::savePlot(path, QSize(1000, 800), [&](QPainter& p, const QRectF& r) { app::paintScatter(p, r, *s); });
+        app::savePlot(path, page, [&](QPainter& p, const QRectF& r) { app::paintScatter(p, r, *s); });
     });
 }
 
-bool DocumentActions::exportLossTo(const QString& path) {
+bool DocumentActions::exportLossTo(const QString& path, const app::PlotPage& page) {
     const LossPlot* plot = m_window->lossPlot();
     const std::vector<EpochReport> history = plot->history();
     if (history.empty()) {
@@ -312,7 +329,7 @@ bool DocumentActions::exportLossTo(const QString& path) {
     // The CLI's renderer (light, for paper and slides, whatever the window shows), so the
     // window's export and `latentlab-cli plot --kind loss` draw alike.
     return exportWith(path, [&] {
-        app::savePlot(path, QSize(1000, 600), [&](QPainter& p, const QRectF& r) {
+        app::savePlot(path, page, [&](QPainter& p, const QRectF& r) {
             app::paintLossCurves(p, r, history, plot->logScale(), tr("Loss: %1").arg(m_window->windowTitle()));
         });
     });

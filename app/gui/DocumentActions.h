@@ -46,8 +46,10 @@ public:
     void exportLoss();
     void exportCodes();
     // Write the plots; false (after reporting why) on failure.
-    bool exportLatentTo(const QString& path);
-    bool exportLossTo(const QString& path);
+    // The plots' pages unless told otherwise (points, at PlotPage::kDefaultDpi).
+    static constexpr QSizeF kLatentPage{1000, 800}, kLossPage{1000, 600}, kViewPage{1000, 700};
+    bool exportLatentTo(const QString& path, const app::PlotPage& page = {kLatentPage});
+    bool exportLossTo(const QString& path, const app::PlotPage& page = {kLossPage});
     // The latent codes the plane holds (every sample's once training pauses and they
     // settle; while training, the ones encoded so far) as CSV: index,label,z0,z1,...
     bool exportCodesTo(const QString& path);
@@ -69,6 +71,9 @@ private:
     // a plot's formats unless another filter is given.
     QString askExportPath(const QString& caption, const QString& baseName, const char* filter = nullptr,
                           const QString& suffix = "png");
+    // The page for a plot going to `path`, as last chosen for plots of this `kind` (size)
+    // and any PNG (dpi), else `size`; asked of the user, remembered. Empty: cancelled.
+    std::optional<app::PlotPage> askPlotPage(const QString& path, const QString& kind, QSizeF size);
     // Runs `write` (which throws with the reason) and tells the user how it went.
     bool exportWith(const QString& path, const std::function<void()>& write);
     QString saveFolder() const;

@@ -3,6 +3,7 @@
 
 #include <QFile>
 #include <QImage>
+#include <QRegularExpression>
 #include <cmath>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -255,6 +256,48 @@ private slots:
         }
     }
 
+    // --size sets the page in points, --dpi a PNG's pixels per inch: a 400 x 300 pt plot at
+    // 300 dpi is 1667 x 1250 pixels and says 300 dpi in the file; the SVG and the PDF are
+    // one page of 400 x 300 points.
+    void plotTakesItsSizeAndResolution() {
+        const QString png = m_tmp.filePath("sized.png");
+        Result r = run({"plot", "--model", m_swissRun, "--kind", "latent", "--size", "400x300", "--dpi", "300", "--out", png});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QImage image(png);
+        QCOMPARE(image.size(), QSize(1667, 1250));
+        QCOMPARE(qRound(image.dotsPerMeterX() * 0.0254), 300);
+        QCOMPARE(qRound(image.dotsPerMeterY() * 0.0254), 300);
+        // Drawn at that scale, not a small plot in a corner: the right and bottom edges
+        // hold the frame's and the axes' ink, not only white.
+        auto inkIn = [&](QRect area) {
+            int ink = 0;
+            for (int y = area.top(); y <= area.bottom(); ++y)
+                for (int x = area.left(); x <= area.right(); ++x) ink += qGray(image.pixel(x, y)) < 200;
+            return ink;
+        };
+        QVERIFY(inkIn(QRect(1250, 0, 417, 1250)) > 1000);
+        QVERIFY(inkIn(QRect(0, 900, 1667, 350)) > 1000);
+
+        const QString svg = m_tmp.filePath("sized.svg");
+        r = run({"plot", "--model", m_swissRun, "--kind", "loss", "--size", "400x300", "--out", svg});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile svgFile(svg);
+        QVERIFY(svgFile.open(QIODevice::ReadOnly));
+        QXmlStreamReader xml(&svgFile);
+        while (!xml.atEnd() && !(xml.readNext() == QXmlStreamReader::StartElement && xml.name() == QLatin1String("svg"))) {}
+        QCOMPARE(xml.attributes().value("viewBox").toString().simplified(), QString("0 0 400 300"));
+
+        const QString pdf = m_tmp.filePath("sized.pdf");
+        r = run({"plot", "--model", m_swissRun, "--kind", "pca", "--size", "400x300", "--out", pdf});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile pdfFile(pdf);
+        QVERIFY(pdfFile.open(QIODevice::ReadOnly));
+        const QByteArray text = pdfFile.readAll();
+        QVERIFY(text.startsWith("%PDF-"));
+        QCOMPARE(QString::fromLatin1(text).count(QRegularExpression("/Type\\s*/Page\\b(?!s)")), 1);
+        QVERIFY(QString::fromLatin1(text).contains(QRegularExpression("/MediaBox \\[0 0 400(\\.0*)? 300(\\.0*)?\\]")));
+    }
+
     void plotRefusesWhatItCannotDraw_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("error");
@@ -269,6 +312,16 @@ private slots:
         QTest::newRow("grid of points") << QStringList{"--kind", "grid", "--out", "x.png"} << "this model's data are not images";
         QTest::newRow("dims") << QStringList{"--kind", "latent", "--dims", "0,2", "--out", "x.png"}
                               << "--dims: two different latent dimensions of 0..1";
+        QTest::newRow("size") << QStringList{"--kind", "latent", "--size", "big", "--out", "x.png"}
+                              << "--size: width x height in points such as \"900x560\" (got \"big\")";
+        QTest::newRow("tiny") << QStringList{"--kind", "latent", "--size", "10x300", "--out", "x.png"}
+                              << "--size/--dpi: size 10x300 points is out of range (each side 16..10000)";
+        QTest::newRow("dpi") << QStringList{"--kind", "latent", "--dpi", "5000", "--out", "x.png"}
+                             << "--size/--dpi: resolution 5000 dpi is out of range (36..1200)";
+        QTest::newRow("huge") << QStringList{"--kind", "latent", "--size", "9000x9000", "--dpi", "300", "--out", "x.png"}
+                              << "is more than a PNG of 100 million pixels";
+        QTest::newRow("dpi of a vector") << QStringList{"--kind", "latent", "--dpi", "300", "--out", "x.svg"}
+                                         << "--dpi sets a PNG's pixels";
     }
     void plotRefusesWhatItCannotDraw() {
         QFETCH(QStringList, args);
@@ -276,7 +329,7 @@ private slots:
         const Result r = run(QStringList{"plot", "--model", m_swissRun} + args);
         QCOMPARE(r.code, 2);
         QVERIFY2(lastErrorLine(r.err).contains(error), qPrintable(r.err));
-        QVERIFY(!QFile::exists("x.png") && !QFile::exists("x.svg.txt"));
+        QVERIFY(!QFile::exists("x.png") && !QFile::exists("x.svg.txt") && !QFile::exists("x.svg"));
     }
 
     void encodeDecodeAgree() {

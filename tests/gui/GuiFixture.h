@@ -88,6 +88,14 @@ public:
         dialogStarts << dir;
         return saveAnswer;
     }
+    QList<app::PlotPage> pagesProposed;   // what each plot's size question started from
+    std::optional<app::PlotPage> pageAnswer; // the user's page; unset: the proposed one
+    bool pageCancelled = false;
+    std::optional<app::PlotPage> askPlotPage(QWidget*, const QString&, const app::PlotPage& proposed) override {
+        pagesProposed << proposed;
+        if (pageCancelled) return std::nullopt;
+        return pageAnswer ? *pageAnswer : proposed;
+    }
 };
 
 inline void writeFile(const QString& path, const QByteArray& bytes) {

@@ -2,6 +2,8 @@
 // mid-training leaves no thread, exports write PNG and PDF, and bad files, unreadable
 // data and a non-finite loss give a message, no crash, and keep the session.
 #include "GuiFixture.h"
+
+#include <QRegularExpression>
 #include "views/output/ImageView.h"
 #include "views/plots/PainterView.h"
 #include "PlotRenderer.h"
@@ -360,6 +362,48 @@ private slots:
         }
         QVERIFY(!w().documents()->exportLossTo(m_tmp.filePath("loss.txt")));
         QCOMPARE(m_dialogs->errors.size(), 1);
+    }
+
+    // The File menu's exports ask for the page (points, and dpi for a PNG), write it at that
+    // size and propose it again next time; a cancelled question writes nothing.
+    void exportsAtTheChosenSizeAndResolution() {
+        trainEpochs(1);
+        pauseAndSettle();
+        QSettings().remove("plotExport");
+        m_dialogs->saveAnswer = m_tmp.filePath("chosen.png");
+        m_dialogs->pageAnswer = app::PlotPage{QSizeF(500, 400), 288};
+        w().documents()->exportLatent();
+        QCOMPARE(m_dialogs->pagesProposed.size(), 1);
+        QCOMPARE(m_dialogs->pagesProposed[0].size, QSizeF(DocumentActions::kLatentPage));
+        QCOMPARE(m_dialogs->pagesProposed[0].dpi, app::PlotPage::kDefaultDpi);
+        const QImage png(m_dialogs->saveAnswer);
+        QCOMPARE(png.size(), QSize(2000, 1600));
+        QCOMPARE(qRound(png.dotsPerMeterX() * 0.0254), 288);
+
+        m_dialogs->pageAnswer.reset(); // the user takes what is proposed: the last choice
+        m_dialogs->saveAnswer = m_tmp.filePath("again.png");
+        w().documents()->exportLatent();
+        QCOMPARE(m_dialogs->pagesProposed[1].size, QSizeF(500, 400));
+        QCOMPARE(m_dialogs->pagesProposed[1].dpi, 288.0);
+        QCOMPARE(QImage(m_dialogs->saveAnswer).size(), QSize(2000, 1600));
+
+        // The loss plot keeps its own shape; the PDF is one page of the chosen points.
+        m_dialogs->saveAnswer = m_tmp.filePath("loss.pdf");
+        m_dialogs->pageAnswer = app::PlotPage{QSizeF(300, 200), 288};
+        w().documents()->exportLoss();
+        QCOMPARE(m_dialogs->pagesProposed[2].size, QSizeF(DocumentActions::kLossPage));
+        QFile pdf(m_dialogs->saveAnswer);
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        const QString text = QString::fromLatin1(pdf.readAll());
+        QVERIFY(text.startsWith("%PDF-"));
+        QCOMPARE(text.count(QRegularExpression("/Type\\s*/Page\\b(?!s)")), 1);
+        QVERIFY(text.contains(QRegularExpression("/MediaBox \\[0 0 300(\\.0*)? 200(\\.0*)?\\]")));
+
+        m_dialogs->pageCancelled = true;
+        m_dialogs->saveAnswer = m_tmp.filePath("cancelled.png");
+        w().documents()->exportLatent();
+        QVERIFY(!QFileInfo::exists(m_dialogs->saveAnswer));
+        QVERIFY(m_dialogs->errors.isEmpty());
     }
 
 

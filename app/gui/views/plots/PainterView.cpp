@@ -33,9 +33,9 @@ void PainterView::paintEvent(QPaintEvent*) {
     m_painter(p, QRectF(0, 0, width() / scale, height() / scale));
 }
 
-void PainterView::exportTo(const QString& path, QSize size) const {
+void PainterView::exportTo(const QString& path, const app::PlotPage& page) const {
     if (!m_painter) throw std::runtime_error((path + ": the plot is still empty").toStdString());
-    app::savePlot(path, size, m_painter);
+    app::savePlot(path, page, m_painter);
 }
 
 void PainterView::contextMenuEvent(QContextMenuEvent* event) {

@@ -2,6 +2,8 @@
 // plot through the very code that writes it to PNG and PDF for the CLI.
 #pragma once
 
+#include "PlotRenderer.h"
+
 #include <QPainter>
 #include <QWidget>
 #include <functional>
@@ -19,7 +21,7 @@ public:
     // The plot as a file, drawn by the same painter: PNG (at `size`, twice as many pixels
     // for sharpness), SVG or PDF by the suffix, written atomically. Throws with the reason
     // (nothing drawn yet, an unknown suffix, a file that cannot be written).
-    void exportTo(const QString& path, QSize size = QSize(1000, 700)) const;
+    void exportTo(const QString& path, const app::PlotPage& page) const;
 
 signals:
     // "Export plot…" chosen in the view's context menu; the window asks for the file.
