@@ -11,6 +11,7 @@ RUN_DIR ?= runs/swissroll-grae
 
 deps:
 	@bash scripts/install-deps.sh
+	@bash scripts/install-onnxruntime.sh
 
 data: deps
 	@bash scripts/fetch-datasets.sh

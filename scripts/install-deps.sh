@@ -9,6 +9,8 @@ packages=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev libgl-dev
   libeigen3-dev libopenblas-dev libdnnl-dev zlib1g-dev
+  # ONNX export (libonnx's protobuf classes) and the PyTorch export's tests (torch, torchrun)
+  libonnx-dev libprotobuf-dev python3-torch
   dataset-fashion-mnist
   fonts-dejavu-core
   xvfb xauth

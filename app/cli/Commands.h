@@ -16,5 +16,6 @@ int runPlot(const QStringList& args);
 int runPresets(const QStringList& args);
 int runDatasets(const QStringList& args);
 int runBench(const QStringList& args);
+int runExport(const QStringList& args);
 
 } // namespace latentlab::cli

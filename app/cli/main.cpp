@@ -45,6 +45,9 @@ commands:
             histograms of test errors for normal samples and class N, or the ROC curve;
             --size in points (1/72 inch; the page of an SVG or PDF), --dpi for a PNG
             (pixels = points x dpi / 72; default 144)
+  export    --model DIR --format onnx --out DIR
+            encoder.onnx and decoder.onnx (opset 13) that take and give the data's own
+            units, the normalisation built in; a VAE's encoder gives mean and log_variance
   presets   list the presets
   datasets  list the datasets and where they were found
   bench     [--preset fashion-vae] [--threads N] [--batch-size N] [--warmup BATCHES]
@@ -114,6 +117,7 @@ int main(int argc, char** argv) {
     const std::map<QString, std::function<int(const QStringList&)>> commands{
         {"train", runTrain},   {"encode", runEncode},   {"decode", runDecode},    {"sample", runSample},
         {"eval", runEval},     {"plot", runPlot},       {"presets", runPresets}, {"datasets", runDatasets}, {"bench", runBench},
+        {"export", runExport},
     };
     const QString name = args.takeFirst();
     const auto it = commands.find(name);
