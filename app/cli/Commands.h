@@ -17,5 +17,6 @@ int runPresets(const QStringList& args);
 int runDatasets(const QStringList& args);
 int runBench(const QStringList& args);
 int runExport(const QStringList& args);
+int runImport(const QStringList& args);
 
 } // namespace latentlab::cli

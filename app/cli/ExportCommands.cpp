@@ -2,9 +2,10 @@
 // checkpoint back into a model file.
 #include "Args.h"
 #include "Commands.h"
-#include "LoadedRun.h"
 
-#include "OnnxExport.h"
+#include "ModelExport.h"
+#include "PyTorchExport.h"
+#include "RunFiles.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -12,28 +13,51 @@
 
 namespace latentlab::cli {
 
-namespace {
-std::string modelName(const LoadedRun& run) {
-    const QFileInfo source(run.source);
-    return (source.isDir() ? source.fileName() : source.dir().dirName()).toStdString();
-}
-} // namespace
-
 int runExport(const QStringList& args) {
-    const Args a(args, {"model", "format", "out"});
-    const QString format = a.required("format");
-    if (format != "onnx")
-        throw UsageError(("--format: unknown '" + format + "' (choose onnx)").toStdString());
+    const Args a(args, {"model", "format", "out", "dataset"});
+    exporting::ExportRequest request;
+    try {
+        request.format = exporting::parseExportFormat(a.required("format"));
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
+    request.folder = a.required("out");
+    if (QFileInfo(request.folder).exists() && !QFileInfo(request.folder).isDir())
+        throw UsageError(
+            (request.folder + ": --out names a folder to write into, and this is a file")
+                .toStdString());
+    if (a.has("dataset") && request.format != exporting::ExportFormat::PyTorch)
+        throw UsageError("--dataset: only a PyTorch package carries data");
+    request.modelFile = app::modelPathIn(a.required("model"));
+    if (!QFileInfo::exists(request.modelFile) && !QFileInfo(request.modelFile).isSymLink())
+        throw std::runtime_error(
+            (request.modelFile + ": no such model file (train one with `latentlab-cli train`)")
+                .toStdString());
+    request.datasetName = a.value("dataset");
+    request.version = LATENTLAB_VERSION;
+    const QStringList written = exporting::exportModel(request);
+    for (const QString& path : written)
+        std::printf("wrote %s\n", qPrintable(path));
+    if (request.format == exporting::ExportFormat::PyTorch)
+        std::printf("continue training: python3 %s/train.py --epochs N, or on 2 processes:\n"
+                    "  torchrun --standalone --redirects 1 --tee 1 --nproc_per_node=2 %s/train.py "
+                    "--epochs N\n",
+                    qPrintable(request.folder), qPrintable(request.folder));
+    return 0;
+}
+
+int runImport(const QStringList& args) {
+    const Args a(args, {"package", "checkpoint", "out"});
+    const QString package = a.required("package");
     const QString out = a.required("out");
-    if (QFileInfo(out).exists() && !QFileInfo(out).isDir())
-        throw UsageError((out + ": --out names a folder to write into, and this is a file").toStdString());
-    const LoadedRun run = loadRun(a.required("model"));
-    exporting::OnnxExport about;
-    about.name = modelName(run);
-    about.dataset = run.config.dataset.name.toStdString();
-    about.version = LATENTLAB_VERSION;
-    const std::vector<std::string> written = exporting::writeOnnx(*run.saved.model, about, out.toStdString());
-    for (const std::string& path : written) std::printf("wrote %s\n", path.c_str());
+    if (!out.endsWith(".llmodel"))
+        throw UsageError(
+            (out + ": --out names the model file to write, ending in .llmodel").toStdString());
+    const exporting::ImportedModel imported =
+        exporting::importCheckpoint(package, a.value("checkpoint", package));
+    app::writeFileAtomic(out, imported.modelFile);
+    std::printf("wrote %s: %d epochs in all, %s\n", qPrintable(out), imported.epochsDone,
+                qPrintable(imported.summary));
     return 0;
 }
 

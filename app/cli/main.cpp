@@ -48,6 +48,11 @@ commands:
   export    --model DIR --format onnx --out DIR
             encoder.onnx and decoder.onnx (opset 13) that take and give the data's own
             units, the normalisation built in; a VAE's encoder gives mean and log_variance
+  export    --model DIR --format pytorch --out DIR [--dataset D]
+            a Python package: the model as torch.nn modules, its weights, the training
+            data, and train.py, which continues training (one process or torchrun)
+  import    --package DIR [--checkpoint DIR] --out FILE.llmodel
+            the package's model with the weights train.py saved, its history extended
   presets   list the presets
   datasets  list the datasets and where they were found
   bench     [--preset fashion-vae] [--threads N] [--batch-size N] [--warmup BATCHES]
@@ -117,7 +122,7 @@ int main(int argc, char** argv) {
     const std::map<QString, std::function<int(const QStringList&)>> commands{
         {"train", runTrain},   {"encode", runEncode},   {"decode", runDecode},    {"sample", runSample},
         {"eval", runEval},     {"plot", runPlot},       {"presets", runPresets}, {"datasets", runDatasets}, {"bench", runBench},
-        {"export", runExport},
+        {"export", runExport}, {"import", runImport},
     };
     const QString name = args.takeFirst();
     const auto it = commands.find(name);

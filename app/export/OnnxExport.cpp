@@ -31,14 +31,17 @@ public:
 
     // A float initializer of the given dimensions, values copied from `values` (row-major
     // in `dims`).
-    std::string floats(const std::string& name, const std::vector<int64_t>& dims, const Scalar* values) {
+    std::string floats(const std::string& name, const std::vector<int64_t>& dims,
+                       const Scalar* values) {
         onnx::TensorProto* t = m_graph.add_initializer();
         t->set_name(name);
         t->set_data_type(onnx::TensorProto::FLOAT);
         int64_t count = 1;
-        for (int64_t d : dims) t->add_dims(d), count *= d;
+        for (int64_t d : dims)
+            t->add_dims(d), count *= d;
         static_assert(sizeof(Scalar) == sizeof(float), "ONNX initializers are written as float32");
-        t->set_raw_data(std::string(reinterpret_cast<const char*>(values), size_t(count) * sizeof(float)));
+        t->set_raw_data(
+            std::string(reinterpret_cast<const char*>(values), size_t(count) * sizeof(float)));
         return name;
     }
     std::string int64s(const std::string& name, const std::vector<int64_t>& values) {
@@ -46,28 +49,33 @@ public:
         t->set_name(name);
         t->set_data_type(onnx::TensorProto::INT64);
         t->add_dims(int64_t(values.size()));
-        for (int64_t v : values) t->add_int64_data(v);
+        for (int64_t v : values)
+            t->add_int64_data(v);
         return name;
     }
 
     // Adds `op` on the current tensor (and `extra` inputs); its output becomes current.
-    onnx::NodeProto& apply(const std::string& op, const std::string& output, const std::vector<std::string>& extra = {}) {
+    onnx::NodeProto& apply(const std::string& op, const std::string& output,
+                           const std::vector<std::string>& extra = {}) {
         onnx::NodeProto* node = m_graph.add_node();
         node->set_op_type(op);
         node->set_name(output);
         node->add_input(m_current);
-        for (const std::string& e : extra) node->add_input(e);
+        for (const std::string& e : extra)
+            node->add_input(e);
         node->add_output(output);
         m_current = output;
         return *node;
     }
     void setShape(const Shape& shape) { m_shape = shape; }
 
-    static void ints(onnx::NodeProto& node, const std::string& name, const std::vector<int64_t>& values) {
+    static void ints(onnx::NodeProto& node, const std::string& name,
+                     const std::vector<int64_t>& values) {
         onnx::AttributeProto* a = node.add_attribute();
         a->set_name(name);
         a->set_type(onnx::AttributeProto::INTS);
-        for (int64_t v : values) a->add_ints(v);
+        for (int64_t v : values)
+            a->add_ints(v);
     }
     static void integer(onnx::NodeProto& node, const std::string& name, int64_t value) {
         onnx::AttributeProto* a = node.add_attribute();
@@ -90,7 +98,8 @@ public:
 
     // [batch, C, H, W] from flat [batch, C*H*W], or back.
     void toImage(const std::string& prefix, const Shape& image) {
-        apply("Reshape", prefix + "_image", {int64s(prefix + "_image_shape", {-1, image.channels, image.height, image.width})});
+        apply("Reshape", prefix + "_image",
+              {int64s(prefix + "_image_shape", {-1, image.channels, image.height, image.width})});
         m_shape = image;
     }
     void toFlat(const std::string& prefix) {
@@ -100,12 +109,23 @@ public:
 
     void activation(const std::string& prefix, Activation a) {
         switch (a) {
-        case Activation::Identity: return;
-        case Activation::ReLU: apply("Relu", prefix + "_relu"); return;
-        case Activation::LeakyReLU: number(apply("LeakyRelu", prefix + "_leaky_relu"), "alpha", kLeakySlope); return;
-        case Activation::ELU: number(apply("Elu", prefix + "_elu"), "alpha", float(kEluAlpha)); return;
-        case Activation::Tanh: apply("Tanh", prefix + "_tanh"); return;
-        case Activation::Sigmoid: apply("Sigmoid", prefix + "_sigmoid"); return;
+        case Activation::Identity:
+            return;
+        case Activation::ReLU:
+            apply("Relu", prefix + "_relu");
+            return;
+        case Activation::LeakyReLU:
+            number(apply("LeakyRelu", prefix + "_leaky_relu"), "alpha", kLeakySlope);
+            return;
+        case Activation::ELU:
+            number(apply("Elu", prefix + "_elu"), "alpha", float(kEluAlpha));
+            return;
+        case Activation::Tanh:
+            apply("Tanh", prefix + "_tanh");
+            return;
+        case Activation::Sigmoid:
+            apply("Sigmoid", prefix + "_sigmoid");
+            return;
         }
     }
 
@@ -118,37 +138,43 @@ public:
             if (m_shape.kind != Shape::Kind::Flat) toFlat(prefix);
             // The engine keeps a dense weight as an outputs x inputs column-major matrix: in
             // row-major terms inputs x outputs, Gemm's B as it stands (y = x B + b).
-            const std::string w = floats(prefix + ".weight", {in.size(), out.size()}, dense.weight().data());
+            const std::string w =
+                floats(prefix + ".weight", {in.size(), out.size()}, dense.weight().data());
             const std::string b = floats(prefix + ".bias", {out.size()}, dense.bias().data());
             apply("Gemm", prefix, {w, b});
             m_shape = out;
             activation(prefix, spec.activation);
             return;
         }
-        if (in.kind == Shape::Kind::Image && m_shape.kind != Shape::Kind::Image) toImage(prefix, in);
+        if (in.kind == Shape::Kind::Image && m_shape.kind != Shape::Kind::Image)
+            toImage(prefix, in);
         if (spec.kind == "conv" || spec.kind == "convt") {
             const auto& conv = dynamic_cast<const ConvolutionBase&>(layer);
             const bool transposed = spec.kind == "convt";
             const int64_t k = spec.kernel, s = spec.effectiveStride(), p = spec.padding;
             const std::vector<int64_t> dims =
-                transposed ? std::vector<int64_t>{in.channels, out.channels, k, k} : std::vector<int64_t>{out.channels, in.channels, k, k};
+                transposed ? std::vector<int64_t>{in.channels, out.channels, k, k}
+                           : std::vector<int64_t>{out.channels, in.channels, k, k};
             const std::string w = floats(prefix + ".weight", dims, conv.weight().data());
             const std::string b = floats(prefix + ".bias", {out.channels}, conv.bias().data());
             onnx::NodeProto& node = apply(transposed ? "ConvTranspose" : "Conv", prefix, {w, b});
             ints(node, "kernel_shape", {k, k});
             ints(node, "strides", {s, s});
             ints(node, "pads", {p, p, p, p}); // top, left, bottom, right
-            if (transposed && spec.outputPadding > 0) ints(node, "output_padding", {spec.outputPadding, spec.outputPadding});
+            if (transposed && spec.outputPadding > 0)
+                ints(node, "output_padding", {spec.outputPadding, spec.outputPadding});
             m_shape = out;
             activation(prefix, spec.activation);
         } else if (spec.kind == "maxpool" || spec.kind == "avgpool") {
-            onnx::NodeProto& node = apply(spec.kind == "maxpool" ? "MaxPool" : "AveragePool", prefix);
+            onnx::NodeProto& node =
+                apply(spec.kind == "maxpool" ? "MaxPool" : "AveragePool", prefix);
             ints(node, "kernel_shape", {spec.kernel, spec.kernel});
             ints(node, "strides", {spec.effectiveStride(), spec.effectiveStride()});
             m_shape = out;
         } else if (spec.kind == "upsample") {
             const Scalar scales[4] = {1, 1, Scalar(spec.scale), Scalar(spec.scale)};
-            onnx::NodeProto& node = apply("Resize", prefix, {"", floats(prefix + "_scales", {4}, scales)});
+            onnx::NodeProto& node =
+                apply("Resize", prefix, {"", floats(prefix + "_scales", {4}, scales)});
             text(node, "mode", "nearest");
             text(node, "coordinate_transformation_mode", "asymmetric");
             text(node, "nearest_mode", "floor");
@@ -166,12 +192,13 @@ public:
             throw std::runtime_error("ONNX export: no operator for layer '" + spec.text() + "'");
         }
         if (m_shape != out)
-            throw std::runtime_error("ONNX export: layer '" + spec.text() + "' gives " + m_shape.text() + ", expected " +
-                                     out.text());
+            throw std::runtime_error("ONNX export: layer '" + spec.text() + "' gives " +
+                                     m_shape.text() + ", expected " + out.text());
     }
 
     void network(const Sequential& layers, const std::string& prefix) {
-        for (size_t i = 0; i < layers.size(); ++i) layer(layers.layer(i), prefix + "." + std::to_string(i));
+        for (size_t i = 0; i < layers.size(); ++i)
+            layer(layers.layer(i), prefix + "." + std::to_string(i));
     }
 
 private:
@@ -180,7 +207,8 @@ private:
     Shape m_shape;
 };
 
-void declare(onnx::ValueInfoProto* value, const std::string& name, int64_t features, const std::string& doc) {
+void declare(onnx::ValueInfoProto* value, const std::string& name, int64_t features,
+             const std::string& doc) {
     value->set_name(name);
     value->set_doc_string(doc);
     onnx::TypeProto_Tensor* tensor = value->mutable_type()->mutable_tensor_type();
@@ -195,8 +223,8 @@ onnx::ModelProto newModel(const OnnxExport& about, const std::string& part, cons
     m.set_producer_name("Latent Lab");
     m.set_producer_version(about.version);
     m.set_model_version(1);
-    m.set_doc_string("The " + part + " of " + modelKindName(model.kind()) + " '" + about.name + "' trained on " +
-                     about.dataset + " by Latent Lab");
+    m.set_doc_string("The " + part + " of " + modelKindName(model.kind()) + " '" + about.name +
+                     "' trained on " + about.dataset + " by Latent Lab");
     m.add_opset_import()->set_version(kOpset); // the default domain
     auto meta = [&](const std::string& key, const std::string& value) {
         onnx::StringStringEntryProto* e = m.add_metadata_props();
@@ -217,10 +245,12 @@ std::string finish(onnx::ModelProto& model, const std::string& part) {
     try {
         onnx::checker::check_model(model);
     } catch (const std::exception& e) {
-        throw std::runtime_error("ONNX export: the " + part + " fails the ONNX checker: " + e.what());
+        throw std::runtime_error("ONNX export: the " + part +
+                                 " fails the ONNX checker: " + e.what());
     }
     std::string bytes;
-    if (!model.SerializeToString(&bytes)) throw std::runtime_error("ONNX export: could not serialize the " + part);
+    if (!model.SerializeToString(&bytes))
+        throw std::runtime_error("ONNX export: could not serialize the " + part);
     return bytes;
 }
 
@@ -235,8 +265,10 @@ std::string onnxEncoder(const Model& model, const OnnxExport& about) {
     GraphBuilder b(g, "x", Shape::flat(features));
     const Normalizer& norm = model.normalizer();
     if (norm.kind() != Normalizer::Kind::None) {
-        b.apply("Sub", "x_centred", {b.floats("normalizer.shift", {features}, norm.shift().data())});
-        b.apply("Mul", "x_normalised", {b.floats("normalizer.scale", {features}, norm.scale().data())});
+        b.apply("Sub", "x_centred",
+                {b.floats("normalizer.shift", {features}, norm.shift().data())});
+        b.apply("Mul", "x_normalised",
+                {b.floats("normalizer.scale", {features}, norm.scale().data())});
     }
     b.network(model.encoderNetwork(), "encoder");
     if (b.shape().kind != Shape::Kind::Flat) b.toFlat("head");
@@ -269,7 +301,8 @@ std::string onnxDecoder(const Model& model, const OnnxExport& about) {
     if (model.config().loss == ReconstructionLoss::Bce) b.apply("Sigmoid", "output_probability");
     const Normalizer& norm = model.normalizer();
     if (norm.kind() != Normalizer::Kind::None) {
-        b.apply("Div", "output_unscaled", {b.floats("normalizer.scale", {features}, norm.scale().data())});
+        b.apply("Div", "output_unscaled",
+                {b.floats("normalizer.scale", {features}, norm.scale().data())});
         b.apply("Add", "x", {b.floats("normalizer.shift", {features}, norm.shift().data())});
     } else {
         b.apply("Identity", "x");
@@ -278,7 +311,8 @@ std::string onnxDecoder(const Model& model, const OnnxExport& about) {
     return finish(m, "decoder");
 }
 
-std::vector<std::string> writeOnnx(const Model& model, const OnnxExport& about, const std::string& folder) {
+std::vector<std::string> writeOnnx(const Model& model, const OnnxExport& about,
+                                   const std::string& folder) {
     std::error_code error;
     std::filesystem::create_directories(folder, error);
     if (error) throw std::runtime_error(folder + ": cannot create the folder: " + error.message());

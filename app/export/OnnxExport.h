@@ -23,9 +23,9 @@
 namespace latentlab::exporting {
 
 struct OnnxExport {
-    std::string name;       // the model's name, recorded in the files (e.g. the run's folder)
-    std::string dataset;    // recorded too, for whoever opens the file later
-    std::string version;    // of Latent Lab, the files' producer_version
+    std::string name;    // the model's name, recorded in the files (e.g. the run's folder)
+    std::string dataset; // recorded too, for whoever opens the file later
+    std::string version; // of Latent Lab, the files' producer_version
 };
 
 // The serialized ModelProto of each network; std::runtime_error if the checker refuses one
@@ -35,6 +35,7 @@ std::string onnxDecoder(const Model& model, const OnnxExport& about);
 
 // Writes encoder.onnx and decoder.onnx into `folder` (created if missing), each atomically;
 // the paths written, in that order. std::runtime_error naming the file on failure.
-std::vector<std::string> writeOnnx(const Model& model, const OnnxExport& about, const std::string& folder);
+std::vector<std::string> writeOnnx(const Model& model, const OnnxExport& about,
+                                   const std::string& folder);
 
 } // namespace latentlab::exporting

@@ -1,5 +1,7 @@
 #include "DocumentActions.h"
 
+#include "ModelExport.h"
+
 #include "MainWindow.h"
 #include "training/TrainingController.h"
 #include "views/latent/LatentPlot.h"
@@ -37,6 +39,11 @@ DocumentActions::DocumentActions(MainWindow* window) : QObject(window), m_window
         addRecent(path);
         m_window->statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
     });
+    connect(c, &TrainingController::modelExported, this, [this](const QString& folder, const QStringList& files) {
+        QStringList names;
+        for (const QString& f : files) names << QFileInfo(f).fileName();
+        m_window->statusBar()->showMessage(tr("Exported %1 into %2").arg(names.join(", "), folder), 10000);
+    });
     connect(c, &TrainingController::sessionStarted, this, [this](const SessionInfo& info) {
         if (m_restoring && info.modelFile == m_restoring->path) {
             // This program's own autosave holds it now (the worker wrote it on opening);
@@ -70,6 +77,10 @@ void DocumentActions::addActionsTo(QMenu* menu) {
                     &DocumentActions::exportLatent);
     menu->addAction(tr("Export l&oss plot…"), this, &DocumentActions::exportLoss);
     menu->addAction(tr("Export latent &codes (CSV)…"), this, &DocumentActions::exportCodes);
+    menu->addSeparator();
+    menu->addAction(tr("Export model as O&NNX…"), this, [this] { exportModel(int(exporting::ExportFormat::Onnx)); });
+    menu->addAction(tr("Export model as &PyTorch package…"), this,
+                    [this] { exportModel(int(exporting::ExportFormat::PyTorch)); });
 }
 
 void DocumentActions::watchViewExports() {
@@ -233,6 +244,25 @@ bool DocumentActions::exportWith(const QString& path, const std::function<void()
     }
     m_window->statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
     return true;
+}
+
+void DocumentActions::exportModel(int format) {
+    const bool onnx = format == int(exporting::ExportFormat::Onnx);
+    const QString base = (m_currentFile.isEmpty() ? QString("model") : QFileInfo(m_currentFile).completeBaseName()) +
+                         (onnx ? "-onnx" : "-pytorch");
+    const QString folder = m_window->dialogs().saveFileName(
+        m_window, onnx ? tr("Export the model as ONNX into the folder") : tr("Export the model as a PyTorch package into the folder"),
+        QDir(saveFolder()).filePath(base), tr("Folder (*)"));
+    if (folder.isEmpty()) return;
+    rememberFolder(folder);
+    exportModelTo(folder, format);
+}
+
+void DocumentActions::exportModelTo(const QString& folder, int format) {
+    const QString name = m_currentFile.isEmpty() ? m_window->controller()->session().config.name
+                                                 : QFileInfo(m_currentFile).completeBaseName();
+    m_window->statusBar()->showMessage(tr("Exporting the model into %1…").arg(folder));
+    m_window->controller()->exportModel(folder, format, name);
 }
 
 void DocumentActions::exportLatent() {

@@ -45,6 +45,10 @@ public:
     void exportLatent();
     void exportLoss();
     void exportCodes();
+    // The model as it stands, as ONNX files or a PyTorch package (exporting::ExportFormat),
+    // into a folder the user names; written by the training thread like a save.
+    void exportModel(int format);
+    void exportModelTo(const QString& folder, int format);
     // Write the plots; false (after reporting why) on failure.
     // The plots' pages unless told otherwise (points, at PlotPage::kDefaultDpi).
     static constexpr QSizeF kLatentPage{1000, 800}, kLossPage{1000, 600}, kViewPage{1000, 700};

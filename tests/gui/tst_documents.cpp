@@ -2,6 +2,8 @@
 // mid-training leaves no thread, exports write PNG and PDF, and bad files, unreadable
 // data and a non-finite loss give a message, no crash, and keep the session.
 #include "GuiFixture.h"
+#include "ModelExport.h"
+#include "PyTorchExport.h"
 
 #include <QRegularExpression>
 #include "views/output/ImageView.h"
@@ -362,6 +364,50 @@ private slots:
         }
         QVERIFY(!w().documents()->exportLossTo(m_tmp.filePath("loss.txt")));
         QCOMPARE(m_dialogs->errors.size(), 1);
+    }
+
+    // File > Export model writes what `latentlab-cli export` writes, from the training
+    // thread, without saving the document: ONNX's two files, the PyTorch package's seven.
+    void exportsTheModelAsOnnxAndPyTorch() {
+        trainEpochs(2);
+        pauseAndSettle();
+        const long long savedSteps = w().controller()->savedSteps();
+        QSignalSpy exported(w().controller(), &TrainingController::modelExported);
+        m_dialogs->saveAnswer = m_tmp.filePath("as-onnx");
+        w().documents()->exportModel(int(exporting::ExportFormat::Onnx));
+        QVERIFY(exported.wait(30000));
+        QCOMPARE(exported.last().at(1).toStringList().size(), 2);
+        for (const QString name : {"encoder.onnx", "decoder.onnx"})
+            QVERIFY2(QFileInfo(m_dialogs->saveAnswer + "/" + name).size() > 1000, qPrintable(name));
+        QVERIFY2(w().statusBar()->currentMessage().contains("encoder.onnx, decoder.onnx"),
+                 qPrintable(w().statusBar()->currentMessage()));
+
+        m_dialogs->saveAnswer = m_tmp.filePath("as-pytorch");
+        w().documents()->exportModel(int(exporting::ExportFormat::PyTorch));
+        QVERIFY(exported.wait(30000));
+        QCOMPARE(exported.last().at(1).toStringList().size(), 7);
+        QFile json(m_dialogs->saveAnswer + "/model.json");
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const QJsonObject model = QJsonDocument::fromJson(json.readAll()).object();
+        const int epochs = w().lossPlot()->history().back().epoch; // 2 or more before the pause landed
+        QVERIFY(epochs >= 2);
+        QCOMPARE(model["training"].toObject()["epochs_done"].toInt(), epochs);
+        QCOMPARE(model["history"].toArray().size(), epochs);
+        QVERIFY(exporting::readSafetensors(m_dialogs->saveAnswer + "/data.safetensors").contains("train"));
+        // Not a save: the document still has unsaved training and no file.
+        QVERIFY(w().documents()->currentFile().isEmpty());
+        QCOMPARE(w().controller()->savedSteps(), savedSteps);
+
+        // A folder that cannot be made: said, and nothing else changes.
+        m_dialogs->saveAnswer = m_tmp.filePath("a-file");
+        QFile file(m_dialogs->saveAnswer);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.close();
+        QSignalSpy failed(w().controller(), &TrainingController::errorOccurred);
+        w().documents()->exportModel(int(exporting::ExportFormat::Onnx));
+        QVERIFY(failed.wait(30000));
+        QVERIFY2(failed.last().at(1).toString().contains("a-file: names a folder to write into"),
+                 qPrintable(failed.last().at(1).toString()));
     }
 
     // The File menu's exports ask for the page (points, and dpi for a PNG), write it at that

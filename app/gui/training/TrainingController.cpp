@@ -83,6 +83,10 @@ void TrainingController::saveModel(const QString& path, const QString& viewState
     post([path, viewState](TrainingWorker& w) { w.saveModel(path, viewState); });
 }
 
+void TrainingController::exportModel(const QString& folder, int format, const QString& name) {
+    post([folder, format, name](TrainingWorker& w) { w.exportModel(folder, format, name); });
+}
+
 void TrainingController::train() {
     if (m_shutDown) return;
     m_worker->requestPause(false);
@@ -164,6 +168,7 @@ void TrainingController::drain() {
             emit modelSaved(m.text);
             break;
         case WorkerMessage::Kind::Busy: emit busy(m.text); break;
+        case WorkerMessage::Kind::Exported: emit modelExported(m.title, m.text.split('\n')); break;
         }
         if (!m_worker) return; // a slot shut us down
     }

@@ -34,6 +34,8 @@ public:
     void startSession(const app::RunConfig& config);
     void openModel(const QString& path);
     void saveModel(const QString& path, const QString& viewState = QString());
+    // TrainingWorker::exportModel; modelExported or errorOccurred answers.
+    void exportModel(const QString& folder, int format, const QString& name);
     void train();
     void pause();
     void togglePause();
@@ -76,6 +78,7 @@ signals:
     void stateChanged(latentlab::gui::RunState state, const QString& message);
     void errorOccurred(const QString& title, const QString& message);
     void modelSaved(const QString& path);
+    void modelExported(const QString& folder, const QStringList& files);
     void busy(const QString& what);
     // Wakes the worker to run its inbox (connected before the thread starts).
     void commandsWaiting();

@@ -1,5 +1,7 @@
 #include "training/TrainingWorker.h"
 
+#include "ModelExport.h"
+
 #include "RunFiles.h"
 #include "training/TrainingSession.h"
 
@@ -7,6 +9,8 @@
 
 #include <QThread>
 #include <chrono>
+#include <QCoreApplication>
+#include <QTemporaryDir>
 
 namespace latentlab::gui {
 
@@ -157,6 +161,34 @@ void TrainingWorker::saveModel(const QString& path, const QString& viewState) {
     saved.text = path;
     saved.steps = m_session->steps();
     post(std::move(saved));
+}
+
+void TrainingWorker::exportModel(const QString& folder, int format, const QString& name) {
+    if (!m_session) return;
+    QStringList written;
+    try {
+        // The model file as Save would write it, read back by the one export path.
+        QTemporaryDir scratch;
+        if (!scratch.isValid()) throw std::runtime_error("no temporary folder: " + scratch.errorString().toStdString());
+        const QString file = scratch.filePath("model.llmodel");
+        app::writeFileAtomic(file, m_session->serialize(m_viewState));
+        exporting::ExportRequest request;
+        request.modelFile = file;
+        request.format = exporting::ExportFormat(format);
+        request.folder = folder;
+        request.name = name;
+        request.dataset = &m_session->dataset();
+        request.version = QCoreApplication::applicationVersion();
+        written = exporting::exportModel(request);
+    } catch (const std::exception& e) {
+        postError(tr("Could not export the model"), QString::fromUtf8(e.what()));
+        return;
+    }
+    WorkerMessage exported;
+    exported.kind = WorkerMessage::Kind::Exported;
+    exported.title = folder;
+    exported.text = written.join('\n');
+    post(std::move(exported));
 }
 
 bool TrainingWorker::prepareToTrain() {

@@ -35,13 +35,14 @@ class TrainingSession;
 
 // One message from the worker to the GUI.
 struct WorkerMessage {
-    enum class Kind { Session, Rejected, Snapshot, State, Error, Saved, Busy };
+    enum class Kind { Session, Rejected, Snapshot, State, Error, Saved, Busy, Exported };
     Kind kind = Kind::State;
     SessionInfo session;  // Session
     SnapshotPtr snapshot; // Snapshot
     RunState state = RunState::Ready; // State
     long long steps = 0;  // Session, Saved: the optimiser steps of the model (as saved)
-    QString title, text;  // Error (both), State (text), Saved (text: the path), Busy (text)
+    QString title, text;  // Error (both), State (text), Saved (text: the path), Busy (text),
+                          // Exported (title: the folder, text: the files, one per line)
     // Rejected: a new session or model could not be set up; the old one goes on.
 };
 
@@ -77,6 +78,10 @@ public:
     void openModel(const QString& path);
     // `viewState`: the window's view (JSON) to keep in the file, and in autosaves from now on.
     void saveModel(const QString& path, const QString& viewState = QString());
+    // The model as it stands as ONNX files or a PyTorch package in `folder` (ExportRequest),
+    // exactly as `latentlab-cli export` writes it from the model file; the document is not
+    // saved by it.
+    void exportModel(const QString& folder, int format, const QString& name);
     void train();
     void stepBatch();
     void stepEpoch();
