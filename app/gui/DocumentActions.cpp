@@ -248,7 +248,10 @@ bool DocumentActions::exportWith(const QString& path, const std::function<void()
 
 void DocumentActions::exportModel(int format) {
     const bool onnx = format == int(exporting::ExportFormat::Onnx);
-    const QString base = (m_currentFile.isEmpty() ? QString("model") : QFileInfo(m_currentFile).completeBaseName()) +
+    const QString preset = m_window->controller()->session().config.name;
+    const QString base = (!m_currentFile.isEmpty() ? QFileInfo(m_currentFile).completeBaseName()
+                          : !preset.isEmpty()      ? preset
+                                                   : QString("model")) +
                          (onnx ? "-onnx" : "-pytorch");
     const QString folder = m_window->dialogs().saveFileName(
         m_window, onnx ? tr("Export the model as ONNX into the folder") : tr("Export the model as a PyTorch package into the folder"),

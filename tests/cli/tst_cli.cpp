@@ -240,7 +240,9 @@ private slots:
             QVERIFY2(r.code == 0, qPrintable(r.err));
             QFile f(pdf);
             QVERIFY(f.open(QIODevice::ReadOnly));
-            QVERIFY(f.read(5) == "%PDF-");
+            const QString pdfText = QString::fromLatin1(f.readAll());
+            QVERIFY(pdfText.startsWith("%PDF-"));
+            QCOMPARE(pdfText.count(QRegularExpression("/Type\\s*/Page\\b(?!s)")), 1); // one page
             // The SVG has the plot's elements: a dot per sample (3,000 on the roll), the
             // curves as lines, the title as text.
             const QString svg = m_tmp.filePath("plot-" + kind + ".svg");

@@ -154,9 +154,10 @@ def main():
                                       broadcast_buffers=False)   # the normaliser never changes
     sampler = DistributedSampler(range(len(train_x)), num_replicas=world, rank=rank,
                                  shuffle=t.get("shuffle", True), seed=seed)
+    threads = torch.get_num_threads()
     say(f"{cfg['name']} ({cfg['kind']}): world size {world}, backend {backend if distributed else 'none'}, "
-        f"device {device}, batch {batch} per process / {batch * world} global, {torch.get_num_threads()} threads",
-        flush=True)
+        f"device {device}, batch {batch} per process / {batch * world} global, "
+        f"{threads} thread{'' if threads == 1 else 's'} per process", flush=True)
 
     for epoch in range(epochs_done + 1, epochs_done + args.epochs + 1):
         started = time.time()
