@@ -14,6 +14,7 @@
 #include "training/Recovery.h"
 
 #include <QCheckBox>
+#include <QLockFile>
 #include <QDockWidget>
 #include <QStatusBar>
 #include <QXmlStreamReader>
@@ -515,9 +516,12 @@ private slots:
         program.start(LATENTLAB_GUI_PATH, {start, "--train"});
         QVERIFY(program.waitForStarted());
         // Two autosaves of the program's own training, the second with more steps.
-        const QString autosave = dir + QString("/session-%1.llmodel").arg(program.processId());
+        // Named by the program's PID and a random part.
+        QString autosave;
+        const QString pattern = QString("session-%1-*.llmodel").arg(program.processId());
         long long firstSteps = -1, steps = -1;
-        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(autosave), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!QDir(dir).entryList({pattern}, QDir::Files).isEmpty(), 30000);
+        autosave = QDir(dir).filePath(QDir(dir).entryList({pattern}, QDir::Files).first());
         QTRY_VERIFY_WITH_TIMEOUT(
             [&] {
                 try {
@@ -542,7 +546,7 @@ private slots:
                  qPrintable(m_dialogs->recoveryQuestions.first()));
         // Restored, the orphan handed over to this program's own autosave, and training on.
         QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(autosave), 20000);
-        const QString own = dir + QString("/session-%1.llmodel").arg(QCoreApplication::applicationPid());
+        const QString own = RecoveryFile::pathFor(dir);
         QVERIFY(QFile::exists(own));
         QTRY_VERIFY_WITH_TIMEOUT(c().latest() && c().latest()->progress.steps > saved + 10, 20000);
         QCOMPARE(c().session().config.training.epochs, 1000000);
@@ -579,6 +583,36 @@ private slots:
         QTRY_VERIFY(!m_dialogs->errors.isEmpty());
         QVERIFY2(m_dialogs->errors.first().startsWith("Autosave failed"), qPrintable(m_dialogs->errors.first()));
         QVERIFY(QFile::exists(orphan));
+    }
+
+    // PIDs are reused (in a container every start may get the same one): a file a crashed
+    // program left under this process's PID is still an orphan, offered, and never the
+    // file this program writes.
+    void orphanOfAnEarlierProgramWithOurPidIsOffered() {
+        const QString dir = m_tmp.filePath("recovery-pid");
+        QVERIFY(QDir().mkpath(dir));
+        const QString orphan = dir + QString("/session-%1-0123abcd.llmodel").arg(QCoreApplication::applicationPid());
+        QVERIFY(orphan != RecoveryFile::pathFor(dir));
+        writeFile(orphan, "the crashed program's session");
+        // Its lock as QLockFile writes it for this PID, left behind without unlocking.
+        const QString lockPath = orphan.chopped(8) + ".lock";
+        QByteArray lockBytes;
+        {
+            QLockFile held(m_tmp.filePath("probe.lock"));
+            QVERIFY(held.tryLock(0));
+            QFile probe(m_tmp.filePath("probe.lock"));
+            QVERIFY(probe.open(QIODevice::ReadOnly));
+            lockBytes = probe.readAll();
+        }
+        writeFile(lockPath, lockBytes);
+        RecoveryFile own(dir);
+        own.write("this program's session");
+        const std::vector<RecoveryFile::Orphan> found = RecoveryFile::orphans(dir);
+        QCOMPARE(found.size(), size_t(1));
+        QCOMPARE(found[0].path, orphan);
+        // This program's own file is never an orphan, and the lock is now held.
+        QLockFile again(lockPath);
+        QVERIFY(!again.tryLock(0));
     }
 
     void declinedRecoveryIsDiscardedOrKept() {

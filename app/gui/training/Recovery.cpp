@@ -8,6 +8,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QRandomGenerator>
+#include <QSysInfo>
 #include <QStandardPaths>
 
 namespace latentlab::gui {
@@ -15,6 +17,16 @@ namespace latentlab::gui {
 namespace {
 QString lockPathOf(const QString& modelPath) {
     return modelPath.chopped(QStringLiteral(".llmodel").size()) + ".lock";
+}
+
+// A lock that QLockFile takes for live because it names this very process, on a file that
+// is not this process's: a program before us had our PID. Its lock file is removed.
+bool leftByAnEarlierSelf(QLockFile& lock, const QString& file, const QString& directory) {
+    qint64 pid = 0;
+    QString host, application;
+    if (file == RecoveryFile::pathFor(directory) || !lock.getLockInfo(&pid, &host, &application)) return false;
+    if (pid != QCoreApplication::applicationPid() || host != QSysInfo::machineHostName()) return false;
+    return lock.removeStaleLockFile();
 }
 } // namespace
 
@@ -25,7 +37,11 @@ QString RecoveryFile::defaultDirectory() {
 }
 
 QString RecoveryFile::pathFor(const QString& directory) {
-    return directory + QString("/session-%1.llmodel").arg(QCoreApplication::applicationPid());
+    // The PID names the process for people; the random part tells apart programs that had
+    // the same PID one after the other (PIDs are reused, and in a container every start
+    // may get the same one), so a new program never writes over an older one's file.
+    static const QString token = QString::number(QRandomGenerator::system()->generate64(), 16);
+    return directory + QString("/session-%1-%2.llmodel").arg(QCoreApplication::applicationPid()).arg(token);
 }
 
 RecoveryFile::RecoveryFile(QString directory) : m_directory(std::move(directory)), m_path(pathFor(m_directory)) {}
@@ -61,7 +77,7 @@ std::vector<RecoveryFile::Orphan> RecoveryFile::orphans(const QString& directory
         lock->setStaleLockTime(0);
         // Held by a running program (another window training now): not an orphan. A lock
         // whose program is gone is stale, and QLockFile takes it over.
-        if (!lock->tryLock(0)) continue;
+        if (!lock->tryLock(0) && !(leftByAnEarlierSelf(*lock, f.filePath(), directory) && lock->tryLock(0))) continue;
         out.push_back({f.filePath(), f.lastModified(), std::move(lock)});
     }
     return out;

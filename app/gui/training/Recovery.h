@@ -1,7 +1,7 @@
 // Autosaved sessions, for restoring after a crash. While it trains, each running program
 // keeps one model file (app::modelFileBytes: weights, optimiser, the trainer's exact
 // position, history) in <generic data location>/latentlab/recovery as
-// session-<pid>.llmodel, beside a lock file that it holds. A clean exit removes both; a
+// session-<pid>-<random>.llmodel, beside a lock file that it holds. A clean exit removes both; a
 // crash or kill -9 leaves them, and the next start finds the file by its stale lock.
 // No widgets: the worker thread writes, the window asks the user.
 #pragma once
