@@ -1,6 +1,7 @@
 #include "DocumentActions.h"
 
 #include "ModelExport.h"
+#include "TrainedModel.h"
 
 #include "MainWindow.h"
 #include "training/TrainingController.h"
@@ -147,11 +148,27 @@ void DocumentActions::offerRecovery(const QString& directory, double autosaveSec
     m_window->controller()->enableAutosave(directory, autosaveSeconds);
     if (orphans.empty()) return;
     const RecoveryFile::Orphan newest = orphans.front(); // the others stay for a later start
+    // What it was: the model, its data and how far it got, so the user knows what to keep.
+    QString what;
+    try {
+        const app::OpenedModel opened = app::openModelFile(newest.path);
+        const app::RunConfig& c = opened.config;
+        const int epoch = opened.saved.position ? opened.saved.position->epoch : std::max(0, opened.epochsDone);
+        const bool midEpoch = opened.saved.position && opened.saved.position->batch > 0;
+        what = tr(" %1 on %2%3, %4 of %5")
+                   .arg(opened.saved.model->kind() == ModelKind::Vae ? tr("a VAE") : tr("an autoencoder"),
+                        c.dataset.name.isEmpty() ? tr("its data") : QFileInfo(c.dataset.name).fileName(),
+                        c.name.isEmpty() ? QString() : tr(" (preset %1)").arg(c.name),
+                        midEpoch ? tr("in epoch %1").arg(epoch + 1) : tr("after epoch %1").arg(epoch))
+                   .arg(c.training.epochs);
+    } catch (const std::exception& e) {
+        what = tr(" (its autosave cannot be read: %1)").arg(QString::fromUtf8(e.what()));
+    }
     m_window->dialogs().askRecovery(
         m_window,
-        tr("Latent Lab ended without closing while it trained. The session it autosaved at %1 can be restored, "
+        tr("Latent Lab ended without closing while it trained%1. The session it autosaved at %2 can be restored, "
            "and training goes on from there exactly.")
-            .arg(QLocale().toString(newest.saved, QLocale::ShortFormat)),
+            .arg(what, QLocale().toString(newest.saved, QLocale::ShortFormat)),
         [this, newest](Dialogs::RecoveryChoice choice) {
             if (choice == Dialogs::RecoveryChoice::Restore) restore(newest);
             else if (choice == Dialogs::RecoveryChoice::Discard) RecoveryFile::discard(newest);

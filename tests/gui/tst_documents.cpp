@@ -542,7 +542,13 @@ private slots:
         m_dialogs->recoveryChoice = Dialogs::RecoveryChoice::Restore;
         w().documents()->offerRecovery(dir, 3600);
         QCOMPARE(m_dialogs->recoveryQuestions.size(), 1);
-        QVERIFY2(m_dialogs->recoveryQuestions.first().contains("ended without closing while it trained"),
+        // It says what was training and how far it got.
+        const TrainerPosition position = *app::openModelFile(autosave).saved.position;
+        QVERIFY2(m_dialogs->recoveryQuestions.first().contains(
+                     QString("ended without closing while it trained an autoencoder on swissroll (preset swissroll-ae), "
+                             "%1 of 1000000.")
+                         .arg(position.batch > 0 ? QString("in epoch %1").arg(position.epoch + 1)
+                                                 : QString("after epoch %1").arg(position.epoch))),
                  qPrintable(m_dialogs->recoveryQuestions.first()));
         // Restored, the orphan handed over to this program's own autosave, and training on.
         QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(autosave), 20000);
