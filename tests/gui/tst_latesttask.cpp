@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QSignalSpy>
 #include <QTest>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <ctime>
@@ -209,6 +210,49 @@ private slots:
         QCOMPARE(niceOf(), 5);
         release = true;
         QTRY_VERIFY(!task.busy());
+    }
+
+    // The niced thread never comes back: work asked for the moment niced work delivers
+    // (its delivery asks) runs on a new thread at training's priority, every time.
+    void workAfterNicedWorkIsNeverNiced() {
+        struct Restore {
+            ~Restore() { LatestTask::setCpuShare(1.0); }
+        } restore;
+        QObject owner;
+        LatestTask task(&owner, "renice test");
+        std::atomic<bool> release{false};
+        std::atomic<long> nicedTid{0};
+        std::vector<int> nextNice;
+        std::vector<long> tids;
+        struct Release {
+            std::atomic<bool>& flag;
+            ~Release() { flag = true; }
+        } releaseOnExit{release};
+        LatestTask::Work next = [&]() -> LatestTask::Delivery {
+            const long tid = long(syscall(SYS_gettid));
+            const int nice = getpriority(PRIO_PROCESS, id_t(tid));
+            return [&, nice, tid] { nextNice.push_back(nice), tids.push_back(tid); };
+        };
+        for (int round = 0; round < 40; ++round) {
+            LatestTask::setCpuShare(1.0);
+            release = false;
+            nicedTid = 0;
+            task.request([&]() -> LatestTask::Delivery {
+                nicedTid = long(syscall(SYS_gettid));
+                while (!release) std::this_thread::yield();
+                return [&] { task.request(next); };
+            });
+            QTRY_VERIFY(nicedTid.load() != 0);
+            LatestTask::setCpuShare(0.01); // training starts: the running work drops to nice 19
+            QCOMPARE(getpriority(PRIO_PROCESS, id_t(nicedTid.load())), 19);
+            tids.push_back(nicedTid.load());
+            release = true;
+            QTRY_COMPARE(int(nextNice.size()), round + 1);
+            QTRY_VERIFY(!task.busy());
+        }
+        QCOMPARE(nextNice, std::vector<int>(40, 5));
+        std::sort(tids.begin(), tids.end());
+        QVERIFY(std::adjacent_find(tids.begin(), tids.end()) == tids.end()); // a new thread each time
     }
 #endif
 
