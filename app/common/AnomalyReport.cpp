@@ -13,18 +13,27 @@ namespace latentlab::app {
 
 namespace {
 
-std::vector<double> scoresOf(const Model& model, const DataView& view, Index begin, Index end) {
-    const RowVector e = reconstructionErrors(model, view, begin, end);
-    return std::vector<double>(e.data(), e.data() + e.size());
+std::vector<double> scoresOf(const Model& model, const DataView& view, Index begin, Index end,
+                             const std::function<void()>& checkpoint) {
+    std::vector<double> out;
+    out.reserve(size_t(std::max<Index>(0, end - begin)));
+    for (Index b = begin; b < end; b += kScoreChunk) {
+        if (checkpoint) checkpoint();
+        const RowVector e = reconstructionErrors(model, view, b, std::min(end, b + kScoreChunk));
+        out.insert(out.end(), e.data(), e.data() + e.size());
+    }
+    return out;
 }
 
 // The same for chosen rows, in chunks to bound memory.
-std::vector<double> scoresOf(const Model& model, const DataView& view, const std::vector<Index>& rows) {
-    constexpr size_t kChunk = 4096;
+std::vector<double> scoresOf(const Model& model, const DataView& view, const std::vector<Index>& rows,
+                             const std::function<void()>& checkpoint) {
+    const size_t kChunk = size_t(kScoreChunk);
     std::vector<double> out;
     out.reserve(rows.size());
     Matrix x;
     for (size_t s = 0; s < rows.size(); s += kChunk) {
+        if (checkpoint) checkpoint();
         const Index n = Index(std::min(kChunk, rows.size() - s));
         gatherBatch(view, model.normalizer(), rows.data() + s, n, x);
         const RowVector e = model.reconstructionError(x);
@@ -77,7 +86,7 @@ QJsonObject AnomalyReport::toJson() const {
 }
 
 AnomalyReport anomalyReport(const Model& model, const data::Dataset& d, int anomalyClass, bool leftOut,
-                            double thresholdQuantile) {
+                            double thresholdQuantile, const std::function<void()>& checkpoint) {
     const QString what = QString::fromStdString(d.name);
     if (d.labelKind != data::LabelKind::Class)
         throw ConfigError(what.toStdString() + ": anomaly detection needs class labels, and this dataset has none");
@@ -92,7 +101,7 @@ AnomalyReport anomalyReport(const Model& model, const data::Dataset& d, int anom
     auto isAnomaly = [&](Index row) { return std::lround(d.labels[size_t(row)]) == anomalyClass; };
     const DataView view = viewOf(d);
 
-    r.testScores = scoresOf(model, view, d.trainRows, d.rows);
+    r.testScores = scoresOf(model, view, d.trainRows, d.rows, checkpoint);
     for (Index row = d.trainRows; row < d.rows; ++row) {
         r.testRows.push_back(row);
         r.testAnomalous.push_back(isAnomaly(row));
@@ -103,7 +112,7 @@ AnomalyReport anomalyReport(const Model& model, const data::Dataset& d, int anom
     std::vector<Index> normalRows;
     for (Index row = 0; row < d.trainRows; row += step)
         if (!isAnomaly(row)) normalRows.push_back(row);
-    r.trainingScores = scoresOf(model, view, normalRows);
+    r.trainingScores = scoresOf(model, view, normalRows, checkpoint);
     if (r.trainingScores.empty())
         throw ConfigError(what.toStdString() + ": every training sample has class " + std::to_string(anomalyClass) +
                           "; nothing is left to call normal");

@@ -10,6 +10,7 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <functional>
 #include <vector>
 
 namespace latentlab::app {
@@ -42,8 +43,11 @@ struct AnomalyReport {
 constexpr Index kMaxTrainingScores = 20000;
 
 // ConfigError when the data has no class labels, no test part, or no test sample of the
-// class (or only of the class); `leftOut` is the run's holdOutClass setting.
+// class (or only of the class); `leftOut` is the run's holdOutClass setting. `checkpoint`
+// runs between chunks of at most kScoreChunk samples (the window's views end work there
+// that training has made pointless, by throwing).
+constexpr Index kScoreChunk = 4096;
 AnomalyReport anomalyReport(const Model& model, const data::Dataset& dataset, int anomalyClass, bool leftOut,
-                            double thresholdQuantile = 0.95);
+                            double thresholdQuantile = 0.95, const std::function<void()>& checkpoint = {});
 
 } // namespace latentlab::app

@@ -4,6 +4,7 @@
 #include "EpochMetrics.h"
 #include "HistoryCsv.h"
 #include "RunFiles.h"
+#include "AnomalyReport.h"
 #include "Evaluation.h"
 #include "Experiment.h"
 #include "RunConfig.h"
@@ -308,6 +309,47 @@ private slots:
                  QString("bad.csv:2: latent_dim must be a whole number from 0 to 1048576: '-1'"));
         QCOMPARE(error("epoch,steps\n1,2\n"), QString("bad.csv:1: no column 'mse_per_feature'"));
         QVERIFY(error("").startsWith("bad.csv:1: no header"));
+    }
+
+    // The anomaly scores come in chunks with a checkpoint before each (the window's view
+    // ends its work there once training starts): one that throws ends the report.
+    void anomalyScoringStopsAtItsCheckpoints() {
+        data::Dataset d;
+        d.name = "blobs";
+        d.rows = 14000;
+        d.cols = 4;
+        d.trainRows = 9000;
+        d.labelKind = data::LabelKind::Class;
+        Rng rng(5);
+        for (Index i = 0; i < d.rows; ++i) {
+            const int label = int(i % 3);
+            d.labels.push_back(float(label));
+            for (Index j = 0; j < d.cols; ++j) d.values.push_back(float(label * 2 + rng.normal()));
+        }
+        ModelConfig c;
+        c.inputDim = 4;
+        c.inputShape = Shape::flat(4);
+        c.encoderWidths = {8};
+        const std::unique_ptr<Model> model = makeModel(c);
+        model->initialize(rng);
+        model->normalizer() = Normalizer::identity(4);
+        int calls = 0;
+        const app::AnomalyReport r = app::anomalyReport(*model, d, 2, true, 0.95, [&] { ++calls; });
+        QCOMPARE(r.testScores.size(), size_t(5000));
+        // 5,000 test samples in 2 chunks, 6,000 normal training samples in 2.
+        QCOMPARE(calls, 4);
+        struct Stop {};
+        calls = 0;
+        bool stopped = false;
+        try {
+            app::anomalyReport(*model, d, 2, true, 0.95, [&] {
+                if (++calls == 2) throw Stop{};
+            });
+        } catch (const Stop&) {
+            stopped = true;
+        }
+        QVERIFY(stopped);
+        QCOMPARE(calls, 2);
     }
 };
 

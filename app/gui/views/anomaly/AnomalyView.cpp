@@ -121,7 +121,8 @@ void AnomalyView::request() {
         QString error;
         try {
             const SingleThreaded onThisThread;
-            report = app::anomalyReport(*model, *set, cls, leftOut);
+            // Work begun before training ends at a chunk's border once it starts.
+            report = app::anomalyReport(*model, *set, cls, leftOut, 0.95, LatestTask::checkpoint);
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
         }
