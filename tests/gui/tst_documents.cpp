@@ -399,6 +399,38 @@ private slots:
         QVERIFY(w().documents()->currentFile().isEmpty());
         QCOMPARE(w().controller()->savedSteps(), savedSteps);
 
+        // What `latentlab-cli import` makes of the package's checkpoint opens here: its
+        // weights (here the exported ones, halved, as train.py would write them), its epochs.
+        const QString package = m_tmp.filePath("as-pytorch");
+        QMap<QString, exporting::Tensor> weights = exporting::readSafetensors(package + "/weights.safetensors");
+        for (exporting::Tensor& t : weights)
+            for (float& v : t.values) v *= 0.5f;
+        writeFile(package + "/checkpoint.safetensors", exporting::safetensorsBytes(weights));
+        QJsonArray history = model["history"].toArray();
+        history.append(QJsonObject{{"epoch", epochs + 1}, {"train_loss", 0.5}, {"validation_loss", 0.4}, {"seconds", 1}});
+        writeFile(package + "/checkpoint.json",
+                  QJsonDocument(QJsonObject{{"epochs_done", epochs + 1}, {"history", history}, {"world_size", 2}}).toJson());
+        const QString imported = m_tmp.filePath("imported.llmodel");
+        app::writeFileAtomic(imported, exporting::importCheckpoint(package, package).modelFile);
+        m_dialogs->confirmAnswer = true; // the unsaved training may go
+        QSignalSpy session(&c(), &TrainingController::sessionStarted);
+        w().documents()->openPath(imported);
+        QTRY_COMPARE_WITH_TIMEOUT(session.count(), 1, 20000);
+        QCOMPARE(c().session().epochsDone, epochs + 1);
+        QTRY_COMPARE(w().lossPlot()->epochCount(), epochs + 1);
+        QTRY_VERIFY(c().latest() && c().latest()->decoder);
+        const std::unique_ptr<Model> opened = c().latest()->decoder->clone();
+        int found = 0;
+        for (const Parameter& p : opened->parameters())
+            if (p.name == "decoder.0.bias") {
+                const std::vector<float>& expected = weights["decoder.0.bias"].values;
+                QCOMPARE(std::vector<float>(p.value, p.value + p.size), expected);
+                QVERIFY(std::any_of(expected.begin(), expected.end(), [](float v) { return v != 0; }));
+                ++found;
+            }
+        QCOMPARE(found, 1);
+        QVERIFY(m_dialogs->errors.isEmpty());
+
         // A folder that cannot be made: said, and nothing else changes.
         m_dialogs->saveAnswer = m_tmp.filePath("a-file");
         QFile file(m_dialogs->saveAnswer);
