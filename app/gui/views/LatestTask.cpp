@@ -21,7 +21,7 @@ namespace latentlab::gui {
 
 namespace {
 double g_share = 1.0;                // GUI thread only
-std::atomic<double> g_shareNow{1.0}; // the same, for the work threads
+std::atomic<double> g_shareNow{1.0}; // the same, for the pool threads
 std::vector<LatestTask*> g_tasks;    // every task alive, GUI thread only
 
 // Work started without a limit (training was not running) that still runs when training
@@ -29,8 +29,8 @@ std::vector<LatestTask*> g_tasks;    // every task alive, GUI thread only
 // (a first evaluation of 70,000 Fashion-MNIST samples took a third of 2 cores for tens of
 // seconds at training's nice +5). Work started under the share keeps training's priority,
 // which the share already keeps small.
-// An unprivileged thread cannot lower its nice value again, so the work thread ends with
-// its work and the next work starts on a new one, at training's priority.
+// An unprivileged thread cannot lower its nice value again, so the pool's thread ends with
+// its work (expiry 0) and the next work starts on a new one, at training's priority.
 constexpr int kOutsideShareNice = 19;
 
 void setThreadNice(long tid, int nice) {
@@ -43,6 +43,13 @@ void setThreadNice(long tid, int nice) {
 }
 
 thread_local const std::atomic<bool>* t_abandon = nullptr; // the running work's flag
+
+std::unique_ptr<QThreadPool> newPool() {
+    auto pool = std::make_unique<QThreadPool>();
+    pool->setMaxThreadCount(1);
+    pool->setExpiryTimeout(0); // a new thread for each work (kOutsideShareNice)
+    return pool;
+}
 
 double threadCpuSeconds() {
     timespec t{};
@@ -60,11 +67,12 @@ void LatestTask::setCpuShare(double share) {
     g_shareNow.store(g_share);
     for (LatestTask* t : g_tasks) {
         // The thread id is written before the work starts and cleared after it ends, under
-        // the same lock, so a priority never reaches a work thread that no longer runs it.
+        // the same lock, so a priority never reaches a pool thread that no longer runs it.
         std::lock_guard<std::mutex> lock(t->m_threadMutex);
         if (t->m_shareLimited && t->m_runningUnlimited && g_share < 1.0) {
             t->m_abandon.store(true); // ends at its next checkpoint
             setThreadNice(t->m_workThread, kOutsideShareNice); // until then
+            t->m_poolNiced = true;
         }
     }
     for (LatestTask* t : g_tasks) t->startWaiting();
@@ -79,12 +87,13 @@ LatestTask::LatestTask(QObject* owner, const char* name) : m_name(name) {
     m_context.moveToThread(owner->thread());
     m_pause.setSingleShot(true);
     QObject::connect(&m_pause, &QTimer::timeout, &m_context, [this] { startWaiting(); });
+    m_pool = newPool();
     g_tasks.push_back(this);
 }
 
 LatestTask::~LatestTask() {
     g_tasks.erase(std::remove(g_tasks.begin(), g_tasks.end(), this), g_tasks.end());
-    if (m_thread.joinable()) m_thread.join();
+    m_pool->waitForDone();
 }
 
 void LatestTask::request(Work work) {
@@ -118,12 +127,14 @@ void LatestTask::startWaiting() {
     // The share when the work starts is the one it keeps to: work started before training
     // (unlimited) holds back none that follows, however long it took.
     const double share = m_shareLimited ? g_share : 1.0;
-    // A new thread for each work, never a pool's: one niced below (kOutsideShareNice)
-    // cannot come back, and a pool may hand it the next work (QThreadPool does, even with
-    // an expiry of 0, when the next start comes as it goes idle). The last one has handed
-    // over its result (finished() runs after it) and is only ending.
-    if (m_thread.joinable()) m_thread.join();
-    m_thread = std::thread([this, cancels, share, work = std::exchange(m_waiting, nullptr)] {
+    if (m_poolNiced) {
+        // The niced thread has handed over its result and is ending; the next work gets a
+        // new pool, so never that thread.
+        m_pool->waitForDone();
+        m_pool = newPool();
+        m_poolNiced = false;
+    }
+    m_pool->start([this, cancels, share, work = std::exchange(m_waiting, nullptr)] {
         // At training's priority (nice +5 on Linux): a view's work never delays the GUI
         // thread's answer to the mouse. (Idle priority starved the views while training:
         // the Metrics tab measured 3 of 20 epochs of mnist-vae.)

@@ -1,4 +1,4 @@
-// One computation at a time for a view, each on a new thread of its own, where only the newest request
+// One computation at a time for a view, on its own pool thread, where only the newest request
 // matters: a request made while one runs waits (replacing any older waiting one). A finished
 // result is shown even when a newer request waits (it is still newer than what shows, and
 // work that takes longer than models take to arrive would otherwise never show); cancel() (a
@@ -9,12 +9,13 @@
 #pragma once
 
 #include <QObject>
+#include <QThreadPool>
 #include <QTimer>
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
-#include <thread>
 
 namespace latentlab::gui {
 
@@ -25,7 +26,7 @@ public:
     using Work = std::function<Delivery()>;
 
     // `owner` is the view: deliveries run on its thread, and never after the task is gone.
-    // `name` names the work threads (as `top -H` and `perf` show it; at most 15 characters).
+    // `name` names the pool thread (as `top -H` and `perf` show it; at most 15 characters).
     LatestTask(QObject* owner, const char* name);
     ~LatestTask(); // waits for the work still running
     LatestTask(const LatestTask&) = delete;
@@ -68,7 +69,11 @@ private:
 
     QObject m_context; // on the owner's thread: deliveries and the timer end with the task
     QTimer m_pause;    // the end of the share's pause
-    std::thread m_thread; // the work's, joined before the next starts and on destruction
+    // One thread at a time, a new one for each work (expiry 0). A pool may still hand the
+    // next work to the thread that just ran (when the start comes as it goes idle), so a
+    // pool whose thread was niced (kOutsideShareNice) is replaced before the next work.
+    std::unique_ptr<QThreadPool> m_pool;
+    bool m_poolNiced = false; // GUI thread only
     const char* m_name;
     Work m_waiting;
     int m_cancels = 0; // cancel() calls: a result started before the last one is dropped
@@ -76,7 +81,7 @@ private:
     bool m_enabled = true;
     bool m_shareLimited = true;
     std::chrono::steady_clock::time_point m_notBefore; // the share's pause ends
-    std::mutex m_threadMutex; // the two below, written by the work thread
+    std::mutex m_threadMutex; // the two below, written by the pool thread
     long m_workThread = 0;    // the running work's thread id (Linux), else 0
     bool m_runningUnlimited = false; // work started without a share limit is running
     std::atomic<bool> m_abandon{false}; // set for such work when training starts
