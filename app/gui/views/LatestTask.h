@@ -44,7 +44,7 @@ public:
     // sets a small share while training runs, so the views leave the cores to training,
     // and lifts it when training stops (waiting work then starts at once). Work that
     // started without a limit and still runs when the share drops goes on at idle priority
-    // (nice 19 on Linux) until it ends; each work runs on a new thread. GUI thread only.
+    // (nice 19 on Linux) until it ends, and its thread runs no later work. GUI thread only.
     static void setCpuShare(double share);
     // Called by work between its steps: throws Abandoned when the work should end early,
     // which it does (nothing is shown) when it began without a share limit and training
