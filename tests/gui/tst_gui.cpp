@@ -371,6 +371,75 @@ private slots:
         QVERIFY(cloud->shownCaption().join("").contains(QChar(0x2026)));
     }
 
+    // Images are scaled on the GUI thread itself (Qt's painter hands big ones to its thread
+    // pool): each source pixel a sharp block, translucent ones over what is below, clipped.
+    void nearestScalingIsSharpBlendedAndClipped() {
+        QImage image(2, 2, QImage::Format_ARGB32);
+        image.setPixel(0, 0, qRgb(0, 0, 0));
+        image.setPixel(1, 0, qRgb(255, 255, 255));
+        image.setPixel(0, 1, qRgb(200, 10, 10));
+        image.setPixel(1, 1, qRgba(0, 255, 0, 128)); // half green over the blue canvas
+        QImage canvas(8, 8, QImage::Format_ARGB32_Premultiplied);
+        canvas.fill(QColor(0, 0, 255));
+        drawNearest(image, canvas, QRect(2, 2, 4, 4));
+        auto at = [&](int x, int y) { return canvas.pixel(x, y); };
+        for (int y = 0; y < 8; ++y)
+            for (int x = 0; x < 8; ++x) {
+                const bool inside = x >= 2 && x < 6 && y >= 2 && y < 6;
+                if (!inside) {
+                    QCOMPARE(at(x, y), qRgb(0, 0, 255));
+                    continue;
+                }
+                const int sx = (x - 2) / 2, sy = (y - 2) / 2;
+                if (sx == 1 && sy == 1) {
+                    const QRgb c = at(x, y);
+                    QVERIFY2(qAbs(qRed(c)) <= 1 && qAbs(qGreen(c) - 128) <= 1 && qAbs(qBlue(c) - 127) <= 1 &&
+                                 qAlpha(c) == 255,
+                             qPrintable(QString::number(c, 16)));
+                } else {
+                    QCOMPARE(at(x, y), image.pixel(sx, sy) | 0xff000000u);
+                }
+            }
+        // Partly outside the canvas: the part inside is drawn, nothing else is touched.
+        QImage small(4, 4, QImage::Format_ARGB32_Premultiplied);
+        small.fill(Qt::blue);
+        drawNearest(image, small, QRect(-2, -2, 4, 4)); // only the bottom-right source pixel lands
+        QCOMPARE(small.pixel(0, 0), at(4, 4));
+        QCOMPARE(small.pixel(2, 2), qRgb(0, 0, 255));
+    }
+
+    // The view shows the newest image and caption (its picture is redrawn when either changes).
+    void imageViewShowsTheNewestImage() {
+        ImageView view;
+        view.resize(120, 140);
+        QImage a(4, 4, QImage::Format_Grayscale8);
+        a.fill(0);
+        a.setPixel(3, 0, qRgb(255, 255, 255));
+        view.setImage(a);
+        view.setCaption("first");
+        auto grabbed = [&] { return view.grab().toImage().convertToFormat(QImage::Format_RGB32); };
+        const QImage first = grabbed();
+        // 4 x 4 pixels in at most 116 x (136 - caption): whole multiples, so each is a square block.
+        const int block = std::min(116, 136 - view.fontMetrics().height() - 4) / 4;
+        QVERIFY(block >= 20);
+        const QPoint topLeft((120 - 4 * block) / 2 + 1, 2 + (136 - view.fontMetrics().height() - 4 - 4 * block) / 2);
+        QCOMPARE(first.pixel(topLeft + QPoint(block / 2, block / 2)), qRgb(0, 0, 0));
+        QCOMPARE(first.pixel(topLeft + QPoint(3 * block + block / 2, block / 2)), qRgb(255, 255, 255));
+        QCOMPARE(first.pixel(1, 1), view.palette().color(view.backgroundRole()).rgb());
+        QImage b = a;
+        b.setPixel(3, 0, qRgb(0, 0, 0));
+        b.setPixel(0, 3, qRgb(255, 255, 255));
+        view.setImage(b);
+        const QImage second = grabbed();
+        QCOMPARE(second.pixel(topLeft + QPoint(3 * block + block / 2, block / 2)), qRgb(0, 0, 0));
+        QCOMPARE(second.pixel(topLeft + QPoint(block / 2, 3 * block + block / 2)), qRgb(255, 255, 255));
+        const QRect captionArea(0, 140 - view.fontMetrics().height() - 4, 120, view.fontMetrics().height() + 4);
+        view.setCaption("second, longer");
+        const QImage third = grabbed();
+        QVERIFY(third.copy(captionArea) != second.copy(captionArea));
+        QCOMPARE(third.copy(0, 0, 120, captionArea.top()), second.copy(0, 0, 120, captionArea.top()));
+    }
+
     // A placeholder ("Only a VAE has a prior…") stands in the middle of its view, for point
     // data and image data alike.
     void placeholdersAreCentred_data() {

@@ -2,10 +2,17 @@
 // digit is shown as large blocks rather than a blur.
 #pragma once
 
+#include <QColor>
 #include <QImage>
 #include <QWidget>
 
 namespace latentlab::gui {
+
+// `image` scaled to `target` (device pixels) with nearest-neighbour sampling and drawn
+// "source over" into `canvas` (ARGB32 premultiplied; other formats are left alone). A plain
+// loop on the calling thread: QImage::scaled and QPainter hand large images to Qt's thread
+// pool and wait for it, which a GUI thread beside busy training threads must not do.
+void drawNearest(const QImage& image, QImage& canvas, const QRect& target);
 
 class ImageView : public QWidget {
     Q_OBJECT
@@ -35,8 +42,16 @@ protected:
     void contextMenuEvent(QContextMenuEvent* event) override;
 
 private:
+    int captionHeight() const;
+    QRect imageRect(qreal dpr) const; // where the image goes, in device pixels
+
     QImage m_image;
     QString m_caption;
+    // What paintEvent last drew, and what it drew from.
+    QImage m_canvas;
+    qint64 m_canvasKey = 0;
+    QString m_canvasCaption;
+    QColor m_canvasBackground;
 };
 
 } // namespace latentlab::gui
