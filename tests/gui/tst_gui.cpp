@@ -6,6 +6,7 @@
 
 #include "latentlab/Batch.h"
 #include "latentlab/Conv.h"
+#include "latentlab/Dense.h"
 #include "latentlab/Generators.h"
 #include "latentlab/IdxReader.h"
 #include "latentlab/LatentGrid.h"
@@ -1541,6 +1542,46 @@ private slots:
         v.setSession(roll);
         QVERIFY(!v.noiseSlider()->isEnabled());
         QVERIFY(v.psnrText().contains("for images"));
+    }
+
+    void filterGridPutsEveryWeightInItsPlace() {
+        // Images 3 wide and 2 high (not square: a swapped x and y shows), a dense first
+        // layer of 5 units with weights from -1 to 1: every pixel of the grid is checked,
+        // each unit's picture at zoom 2 in a 3 x 2 grid of cells with 1-pixel grey gaps.
+        data::Dataset d;
+        d.rows = 2;
+        d.cols = 6;
+        d.imageWidth = 3;
+        d.imageHeight = 2;
+        d.values.assign(size_t(d.rows * d.cols), 0.f);
+        ModelConfig c;
+        c.inputDim = 6;
+        c.latentDim = 2;
+        c.encoderLayers = parseSpecs("dense 5");
+        c.decoderLayers = parseSpecs("dense 6");
+        auto model = std::shared_ptr<Model>(makeModel(c));
+        auto& dense = dynamic_cast<Dense&>(const_cast<Layer&>(model->encoderNetwork().layer(0)));
+        QCOMPARE(dense.weight().rows(), Index(5));
+        auto weight = [](int unit, int pixel) { return float((unit * 7 + pixel * 3) % 9 - 4) / 4.f; };
+        for (int u = 0; u < 5; ++u)
+            for (int v = 0; v < 6; ++v) dense.weight()(u, v) = weight(u, v);
+        QString caption;
+        const QImage image = gui::filterImage(*model, d, &caption);
+        const int zoom = 2, cellW = 3 * zoom + 1, cellH = 2 * zoom + 1, columns = 3;
+        QCOMPARE(image.size(), QSize(columns * cellW - 1, 2 * cellH - 1));
+        for (int y = 0; y < image.height(); ++y)
+            for (int x = 0; x < image.width(); ++x) {
+                const int unit = (y / cellH) * columns + x / cellW, cx = x % cellW, cy = y % cellH;
+                QColor expected(160, 160, 160); // a gap, or the empty sixth cell
+                if (unit < 5 && cx < 3 * zoom && cy < 2 * zoom) {
+                    const double t = weight(unit, (cy / zoom) * 3 + cx / zoom); // scale: 1
+                    const int fade = int(std::lround(255 * (1 - std::abs(t))));
+                    expected = t >= 0 ? QColor(255, fade, fade) : QColor(fade, fade, 255);
+                }
+                if (QColor(image.pixel(x, y)) != expected)
+                    QFAIL(qPrintable(QString("pixel (%1, %2): %3, expected %4")
+                                         .arg(x).arg(y).arg(QColor(image.pixel(x, y)).name(), expected.name())));
+            }
     }
 
     void filtersShowTheFirstLayer() {

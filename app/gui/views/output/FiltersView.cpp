@@ -19,12 +19,14 @@ namespace {
 // at +-scale.
 QRgb diverging(double w, double scale) {
     const double t = scale > 0 ? std::clamp(w / scale, -1.0, 1.0) : 0.0;
-    const int fade = int(std::lround(255 * (1 - std::abs(t))));
+    const int fade = int(255 * (1 - std::abs(t)) + 0.5); // rounded: the argument is >= 0
     return t >= 0 ? qRgb(255, fade, fade) : qRgb(fade, fade, 255);
 }
 
 // count pictures of width × height values each (value (i, y, x) at value(i, y * width + x)),
-// in a grid of square-ish shape, each pixel `zoom` screen pixels, 1-pixel gaps.
+// in a grid of square-ish shape, each pixel `zoom` screen pixels, 1-pixel gaps. Each value's
+// colour is worked out once and copied to its zoom × zoom pixels: the window draws this for
+// every newer model while training.
 template <class Colour>
 QImage grid(int count, int width, int height, int zoom, Colour colour) {
     const int columns = std::max(1, int(std::ceil(std::sqrt(double(count)))));
@@ -33,9 +35,12 @@ QImage grid(int count, int width, int height, int zoom, Colour colour) {
     QImage image(columns * cellW - 1, rows * cellH - 1, QImage::Format_RGB32);
     image.fill(QColor(160, 160, 160));
     for (int i = 0; i < count; ++i)
-        for (int y = 0; y < height * zoom; ++y) {
-            auto* line = reinterpret_cast<QRgb*>(image.scanLine((i / columns) * cellH + y));
-            for (int x = 0; x < width * zoom; ++x) line[(i % columns) * cellW + x] = colour(i, (y / zoom) * width + x / zoom);
+        for (int vy = 0; vy < height; ++vy) {
+            const int top = (i / columns) * cellH + vy * zoom;
+            auto* first = reinterpret_cast<QRgb*>(image.scanLine(top)) + (i % columns) * cellW;
+            for (int vx = 0; vx < width; ++vx) std::fill_n(first + vx * zoom, zoom, colour(i, Index(vy) * width + vx));
+            for (int zy = 1; zy < zoom; ++zy)
+                std::copy_n(first, width * zoom, reinterpret_cast<QRgb*>(image.scanLine(top + zy)) + (i % columns) * cellW);
         }
     return image;
 }
