@@ -44,10 +44,10 @@
 namespace latentlab::gui {
 
 namespace {
-// Each view's pool work while training runs: this share of one core, or a pause of at most
-// 3 s after each result for longer work (see LatestTask::pauseSeconds), and only on a core
-// neither training nor the GUI thread wants (the idle class). The Manifold, PCA and
-// Anomalies tabs keep to it; the Metrics tab's one small measurement per epoch keeps none.
+// Each view's pool work while training runs: at most this share of one core (the
+// Manifold, PCA and Anomalies tabs: 3 % of one core together, work of up to 0.15 s at a
+// time; see LatestTask::pauseSeconds. The Metrics tab's one small measurement per epoch
+// keeps no share).
 constexpr double kViewShareWhileTraining = 0.01;
 } // namespace
 

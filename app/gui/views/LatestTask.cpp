@@ -10,7 +10,6 @@
 #include <ctime>
 #ifdef __linux__
 #include <pthread.h>
-#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -25,27 +24,21 @@ double g_share = 1.0;                // GUI thread only
 std::atomic<double> g_shareNow{1.0}; // the same, for the pool threads
 std::vector<LatestTask*> g_tasks;    // every task alive, GUI thread only
 
-// While training runs a view's work runs in the idle class (Linux's SCHED_IDLE): it gets a
-// core only when neither training nor the GUI thread wants it. With the passive OpenMP wait
-// the training threads sleep at every barrier, ~20 % of 2 cores' time here, so the views
-// still progress at once, without taking a core from a training thread in the middle of a
-// step (which stalls its partner at the next barrier too). When every core is busy the
-// idle class still gets a small share (the scheduler's weight 3 against 1024 at nice 0).
 // Work started without a limit (training was not running) that still runs when training
-// starts drops into the idle class until it ends; a first evaluation of 70,000
-// Fashion-MNIST samples took a third of 2 cores for tens of seconds at training's nice +5.
-// The Metrics tab keeps no share and so stays at training's priority: at idle priority
-// it measured only 3 of 20 epochs of mnist-vae.
-// An unprivileged thread cannot leave the idle class again, so a pool whose thread entered
-// it is replaced before the next work starts.
-void enterIdleClass(long tid) {
+// starts drops to this priority until it ends: it then takes only what training leaves
+// (a first evaluation of 70,000 Fashion-MNIST samples took a third of 2 cores for tens of
+// seconds at training's nice +5). Work started under the share keeps training's priority,
+// which the share already keeps small.
+// An unprivileged thread cannot lower its nice value again, so the pool's thread ends with
+// its work (expiry 0) and the next work starts on a new one, at training's priority.
+constexpr int kOutsideShareNice = 19;
+
+void setThreadNice(long tid, int nice) {
 #ifdef __linux__
-    if (tid <= 0) return;
-    sched_param param{};
-    param.sched_priority = 0;
-    if (sched_setscheduler(pid_t(tid), SCHED_IDLE, &param) != 0) setpriority(PRIO_PROCESS, id_t(tid), 19);
+    if (tid > 0) setpriority(PRIO_PROCESS, id_t(tid), nice);
 #else
     (void)tid;
+    (void)nice;
 #endif
 }
 
@@ -54,7 +47,7 @@ thread_local const std::atomic<bool>* t_abandon = nullptr; // the running work's
 std::unique_ptr<QThreadPool> newPool() {
     auto pool = std::make_unique<QThreadPool>();
     pool->setMaxThreadCount(1);
-    pool->setExpiryTimeout(0); // the thread ends with its work (enterIdleClass)
+    pool->setExpiryTimeout(0); // a new thread for each work (kOutsideShareNice)
     return pool;
 }
 
@@ -78,8 +71,8 @@ void LatestTask::setCpuShare(double share) {
         std::lock_guard<std::mutex> lock(t->m_threadMutex);
         if (t->m_shareLimited && t->m_runningUnlimited && g_share < 1.0) {
             t->m_abandon.store(true); // ends at its next checkpoint
-            enterIdleClass(t->m_workThread); // until then
-            t->m_poolIdle = true;
+            setThreadNice(t->m_workThread, kOutsideShareNice); // until then
+            t->m_poolNiced = true;
         }
     }
     for (LatestTask* t : g_tasks) t->startWaiting();
@@ -134,31 +127,24 @@ void LatestTask::startWaiting() {
     // The share when the work starts is the one it keeps to: work started before training
     // (unlimited) holds back none that follows, however long it took.
     const double share = m_shareLimited ? g_share : 1.0;
-    if (m_poolIdle) {
-        // The idle-class thread has handed over its result and is ending; the next work
-        // gets a new pool, so never that thread.
+    if (m_poolNiced) {
+        // The niced thread has handed over its result and is ending; the next work gets a
+        // new pool, so never that thread.
         m_pool->waitForDone();
         m_pool = newPool();
-        m_poolIdle = false;
+        m_poolNiced = false;
     }
-    // Work under the share enters the idle class itself, as it starts.
-    const bool idle = share < 1.0;
-    m_poolIdle = idle;
-    m_pool->start([this, cancels, share, idle, work = std::exchange(m_waiting, nullptr)] {
-        // At training's priority (nice +5 on Linux) when training does not run: a view's
-        // work never delays the GUI thread's answer to the mouse. While it runs, in the
-        // idle class (enterIdleClass).
+    m_pool->start([this, cancels, share, work = std::exchange(m_waiting, nullptr)] {
+        // At training's priority (nice +5 on Linux): a view's work never delays the GUI
+        // thread's answer to the mouse. (Idle priority starved the views while training:
+        // the Metrics tab measured 3 of 20 epochs of mnist-vae.)
         lowerTrainingPriority();
 #ifdef __linux__
         pthread_setname_np(pthread_self(), m_name);
-        const long tid = long(syscall(SYS_gettid));
         {
             std::lock_guard<std::mutex> lock(m_threadMutex);
-            m_workThread = tid;
+            m_workThread = long(syscall(SYS_gettid));
         }
-        if (idle) enterIdleClass(tid);
-#else
-        (void)idle;
 #endif
         {
             std::lock_guard<std::mutex> lock(m_threadMutex);

@@ -42,11 +42,9 @@ public:
     // t seconds of CPU the next starts no sooner than t (1 / share - 1) later, by the share
     // in effect when that work started. The window
     // sets a small share while training runs, so the views leave the cores to training,
-    // and lifts it when training stops (waiting work then starts at once). Work under a
-    // share runs in the idle class (SCHED_IDLE on Linux: only on a core nothing else
-    // wants), and work that started without a limit and still runs when the share drops
-    // enters it until it ends; a thread that was in the idle class runs no later work.
-    // GUI thread only.
+    // and lifts it when training stops (waiting work then starts at once). Work that
+    // started without a limit and still runs when the share drops goes on at idle priority
+    // (nice 19 on Linux) until it ends, and its thread runs no later work. GUI thread only.
     static void setCpuShare(double share);
     // Called by work between its steps: throws Abandoned when the work should end early,
     // which it does (nothing is shown) when it began without a share limit and training
@@ -56,9 +54,8 @@ public:
     // The pause after work that took `cpuSeconds` under `share`, in seconds: at most
     // kMaxPauseSeconds, so a shown view has a result at least that often (plus its work)
     // even after a long first computation. Work of up to kMaxPauseSeconds * share / (1 -
-    // share) seconds (0.03 s at the window's 1 %) keeps to the share; longer work takes
-    // more, of the cores' idle moments (it runs in the idle class).
-    static constexpr double kMaxPauseSeconds = 3;
+    // share) seconds (0.15 s at the window's 1 %) keeps to the share; longer work takes more.
+    static constexpr double kMaxPauseSeconds = 15;
     static double pauseSeconds(double cpuSeconds, double share);
     // Whether this task keeps to that share (yes by default); a task whose work is small
     // and bounded by itself (the Metrics tab: one measurement per epoch) need not.
@@ -74,9 +71,9 @@ private:
     QTimer m_pause;    // the end of the share's pause
     // One thread at a time, a new one for each work (expiry 0). A pool may still hand the
     // next work to the thread that just ran (when the start comes as it goes idle), so a
-    // pool whose thread entered the idle class is replaced before the next work.
+    // pool whose thread was niced (kOutsideShareNice) is replaced before the next work.
     std::unique_ptr<QThreadPool> m_pool;
-    bool m_poolIdle = false; // GUI thread only
+    bool m_poolNiced = false; // GUI thread only
     const char* m_name;
     Work m_waiting;
     int m_cancels = 0; // cancel() calls: a result started before the last one is dropped
