@@ -1645,6 +1645,20 @@ private slots:
         QCOMPARE(view.filters()->image(), filters);
         view.setSampleRow(2);
         QVERIFY(view.featureMaps()->shownCaption().contains("of sample 2"));
+
+        // While training runs a newer model shows at most once a second (ModelPacer); when
+        // training stops, the newest at once.
+        std::shared_ptr<Model> newer = model->clone();
+        dynamic_cast<ConvolutionBase&>(const_cast<Layer&>(newer->encoderNetwork().layer(0))).weight().col(0).setConstant(-0.5f);
+        TrainingSnapshot running;
+        running.state = RunState::Running;
+        view.snapshotArrived(running);
+        view.setModel(newer); // the first model showed just now
+        QCOMPARE(view.filters()->image(), filters);
+        TrainingSnapshot paused;
+        paused.state = RunState::Paused;
+        view.snapshotArrived(paused);
+        QCOMPARE(QColor(view.filters()->image().pixel(zoom, zoom)), QColor(0, 0, 255));
     }
 
     void withoutDisplayPointsToCli() {

@@ -1,7 +1,11 @@
 // LatestTask: one computation at a time, a waiting request replaced by a newer one, every
 // finished result shown in order, nothing started while disabled, nothing shown after
-// cancel(), and the share of a core while training.
+// cancel(), and the share of a core while training. And ModelPacer: a newer model for a
+// view that decodes on the GUI thread, at most once per interval while training runs.
 #include "views/LatestTask.h"
+#include "views/ModelPacer.h"
+
+#include "latentlab/Model.h"
 
 #include <QObject>
 #include <QSignalSpy>
@@ -18,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+using namespace latentlab;
 using namespace latentlab::gui;
 
 namespace {
@@ -258,6 +263,50 @@ private slots:
         QVERIFY(std::adjacent_find(nicedTids.begin(), nicedTids.end()) == nicedTids.end());
     }
 #endif
+
+    void modelPacerShowsANewerModelAtMostOncePerInterval() {
+        QObject owner;
+        auto model = [] {
+            ModelConfig c;
+            c.inputDim = 3;
+            return std::shared_ptr<const Model>(makeModel(c));
+        };
+        const auto a = model(), b = model(), c = model(), d = model();
+        using Shown = std::vector<const Model*>;
+        Shown shown;
+        // An interval no pause of the machine reaches: what is held stays held.
+        ModelPacer slow(&owner, [&](std::shared_ptr<const Model> m) { shown.push_back(m.get()); }, 60000);
+        slow.offer(a); // not training: each at once
+        slow.offer(b);
+        QCOMPARE(shown, (Shown{a.get(), b.get()}));
+        slow.setRunning(true);
+        slow.offer(c); // b showed just now: held
+        QCOMPARE(shown.size(), size_t(2));
+        QVERIFY(slow.holds());
+        slow.offer(d); // replaces c
+        slow.setRunning(false); // training stops: the newest shows at once
+        QCOMPARE(shown, (Shown{a.get(), b.get(), d.get()}));
+        QVERIFY(!slow.holds());
+        slow.setRunning(true);
+        slow.offer(a); // held
+        QVERIFY(slow.holds());
+        slow.reset(); // a new session: the old one's model is dropped, the next shows at once
+        QVERIFY(!slow.holds());
+        slow.offer(b);
+        QCOMPARE(shown, (Shown{a.get(), b.get(), d.get(), b.get()}));
+        QTest::qWait(50);
+        QCOMPARE(shown.size(), size_t(4)); // the dropped one never comes
+
+        // When the interval ends, the held model shows by itself.
+        Shown fastShown;
+        ModelPacer fast(&owner, [&](std::shared_ptr<const Model> m) { fastShown.push_back(m.get()); }, 50);
+        fast.setRunning(true);
+        fast.offer(a);
+        fast.offer(b);
+        fast.offer(c);
+        QTRY_COMPARE(fastShown, (Shown{a.get(), c.get()}));
+        QVERIFY(!fast.holds());
+    }
 
     // Work begun before training ends at its next checkpoint once training starts, showing
     // nothing; the request waiting behind it runs next. Work begun under the share, and

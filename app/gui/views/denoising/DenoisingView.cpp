@@ -54,6 +54,7 @@ DenoisingView::DenoisingView(QWidget* parent)
 void DenoisingView::setSession(const SessionInfo& info) {
     m_dataset = info.dataset;
     m_model.reset();
+    m_pacer.reset();
     m_shown.reset();
     m_draw = 0;
     pickRows();
@@ -66,7 +67,13 @@ void DenoisingView::setSession(const SessionInfo& info) {
                            : tr("Denoising is shown for images: MNIST, Fashion-MNIST or an IDX file"));
 }
 
-void DenoisingView::setModel(std::shared_ptr<const Model> model) {
+void DenoisingView::snapshotArrived(const TrainingSnapshot& snapshot) {
+    m_pacer.setRunning(snapshot.state == RunState::Running);
+}
+
+void DenoisingView::setModel(std::shared_ptr<const Model> model) { m_pacer.offer(std::move(model)); }
+
+void DenoisingView::showModel(std::shared_ptr<const Model> model) {
     m_model = std::move(model);
     refresh();
 }

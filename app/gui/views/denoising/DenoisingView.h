@@ -5,6 +5,7 @@
 #pragma once
 
 #include "training/Decoding.h"
+#include "views/ModelPacer.h"
 #include "views/ModelView.h"
 
 #include "latentlab/Model.h"
@@ -28,6 +29,8 @@ public:
     explicit DenoisingView(QWidget* parent = nullptr);
 
     void setSession(const SessionInfo& info) override;
+    // Training runs: a newer model shows at most once a second (ModelPacer).
+    void snapshotArrived(const TrainingSnapshot& snapshot) override;
     void setModel(std::shared_ptr<const Model> model) override;
     void setActive(bool active) override;
 
@@ -40,6 +43,7 @@ public:
     QString psnrText() const;
 
 private:
+    void showModel(std::shared_ptr<const Model> model);
     void pickRows();
     void refresh();
 
@@ -48,7 +52,8 @@ private:
     QLabel* m_psnr;
     ImageView* m_images;
     std::shared_ptr<const data::Dataset> m_dataset;
-    std::shared_ptr<const Model> m_model;
+    std::shared_ptr<const Model> m_model; // the one shown
+    ModelPacer m_pacer{this, [this](std::shared_ptr<const Model> model) { showModel(std::move(model)); }};
     std::vector<Index> m_rows;
     uint64_t m_draw = 0; // which set of samples
     bool m_active = false;

@@ -98,6 +98,7 @@ InterpolationView::InterpolationView(QWidget* parent)
 void InterpolationView::setSession(const SessionInfo& info) {
     m_dataset = info.dataset;
     m_model.reset();
+    m_pacer.reset();
     m_codes.resize(0, 0);
     m_values.resize(0, 0);
     m_picked.reset();
@@ -126,7 +127,13 @@ void InterpolationView::setSession(const SessionInfo& info) {
     emit pathChanged({});
 }
 
-void InterpolationView::setModel(std::shared_ptr<const Model> model) {
+void InterpolationView::snapshotArrived(const TrainingSnapshot& snapshot) {
+    m_pacer.setRunning(snapshot.state == RunState::Running);
+}
+
+void InterpolationView::setModel(std::shared_ptr<const Model> model) { m_pacer.offer(std::move(model)); }
+
+void InterpolationView::showModel(std::shared_ptr<const Model> model) {
     m_model = std::move(model);
     refresh();
 }

@@ -6,6 +6,7 @@
 // runs on the GUI thread, following each new model while its tab shows.
 #pragma once
 
+#include "views/ModelPacer.h"
 #include "views/ModelView.h"
 
 #include "views/output/DataOutputView.h"
@@ -29,6 +30,8 @@ public:
     explicit InterpolationView(QWidget* parent = nullptr);
 
     void setSession(const SessionInfo& info) override;
+    // Training runs: a newer model shows at most once a second (ModelPacer).
+    void snapshotArrived(const TrainingSnapshot& snapshot) override;
     void setModel(std::shared_ptr<const Model> model) override;
     void setActive(bool active) override;
     // The plotted dimensions: the path on the plane is drawn in these.
@@ -58,6 +61,7 @@ signals:
     void pathChanged(const QPolygonF& path);
 
 private:
+    void showModel(std::shared_ptr<const Model> model);
     void refresh();
     QString endName(int end, Index row) const;
 
@@ -72,7 +76,8 @@ private:
     std::optional<Vector> m_ends[2]; // points the ends are fixed at, instead of samples
     QString m_caption;
     std::shared_ptr<const data::Dataset> m_dataset;
-    std::shared_ptr<const Model> m_model;
+    std::shared_ptr<const Model> m_model; // the one shown
+    ModelPacer m_pacer{this, [this](std::shared_ptr<const Model> model) { showModel(std::move(model)); }};
     int m_dimX = 0, m_dimY = 1;
     uint64_t m_draws = 0;
     bool m_active = false;

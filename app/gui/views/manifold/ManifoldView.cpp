@@ -106,13 +106,16 @@ void ManifoldView::request() {
         base = meanCode(*m_codes);
     }
     // The decoder is an immutable published clone; the pool thread only reads it.
-    m_task.request([this, spec, base, decoder = m_decoder]() -> LatestTask::Delivery {
+    // The grid's picture is made there too: it is most of what the GUI thread would do.
+    const int width = m_dataset->isImage() ? int(m_dataset->imageWidth) : 0, height = int(m_dataset->imageHeight);
+    m_task.request([this, spec, base, width, height, decoder = m_decoder]() -> LatestTask::Delivery {
         const Matrix values = decodeColumns(*decoder, gridCodes(spec, base));
-        return [this, spec, values] { show(spec, values); };
+        QImage image = width > 0 ? app::imageGrid(values, width, height, spec.steps, 1) : QImage();
+        return [this, spec, values, image] { show(spec, values, image); };
     });
 }
 
-void ManifoldView::show(const LatentGridSpec& spec, const Matrix& values) {
+void ManifoldView::show(const LatentGridSpec& spec, const Matrix& values, const QImage& image) {
     if (m_dataset) {
         m_shownSpec = spec;
         m_shownValues = values;
@@ -120,7 +123,7 @@ void ManifoldView::show(const LatentGridSpec& spec, const Matrix& values) {
             spec.gaussian ? tr("%1 × %1 at the prior's quantiles × %2").arg(spec.steps).arg(spec.spread)
                           : tr("%1 × %1 over the codes' middle 98 %").arg(spec.steps);
         if (m_dataset->isImage()) {
-            m_image->setImage(app::imageGrid(values, m_dataset->imageWidth, m_dataset->imageHeight, spec.steps, 1));
+            m_image->setImage(image);
             m_image->setCaption(caption);
         } else {
             m_cloud->setMarkers(values, QColor(214, 39, 40), 3.0);

@@ -14,6 +14,7 @@
 #include "latentlab/LatentGrid.h"
 #include "latentlab/Model.h"
 
+#include <QImage>
 #include <QRectF>
 #include <memory>
 
@@ -54,7 +55,7 @@ signals:
 
 private:
     void request(); // a new grid for the current decoder and settings
-    void show(const LatentGridSpec& spec, const Matrix& values);
+    void show(const LatentGridSpec& spec, const Matrix& values, const QImage& image);
 
     QSpinBox* m_steps;
     QDoubleSpinBox* m_spread;

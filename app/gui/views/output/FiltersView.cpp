@@ -132,9 +132,16 @@ void FiltersView::setSession(const SessionInfo& info) {
     m_dataset = info.dataset;
     m_row = 0;
     m_model.reset();
+    m_pacer.reset();
 }
 
-void FiltersView::setModel(std::shared_ptr<const Model> model) {
+void FiltersView::snapshotArrived(const TrainingSnapshot& snapshot) {
+    m_pacer.setRunning(snapshot.state == RunState::Running);
+}
+
+void FiltersView::setModel(std::shared_ptr<const Model> model) { m_pacer.offer(std::move(model)); }
+
+void FiltersView::showModel(std::shared_ptr<const Model> model) {
     m_model = std::move(model);
     redraw(true);
 }

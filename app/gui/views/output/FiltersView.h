@@ -4,6 +4,7 @@
 // sample, the one last under the mouse on the latent plane. Both follow the training.
 #pragma once
 
+#include "views/ModelPacer.h"
 #include "views/ModelView.h"
 
 #include <QImage>
@@ -27,6 +28,8 @@ public:
 
     void setSession(const SessionInfo& info) override;
     // A new model (a snapshot's decoder clone): both pictures are drawn again from it.
+    // Training runs: a newer model shows at most once a second (ModelPacer).
+    void snapshotArrived(const TrainingSnapshot& snapshot) override;
     void setModel(std::shared_ptr<const Model> model) override;
     // The sample whose feature maps are shown (-1: keep the last one).
     void setSampleRow(int row);
@@ -40,11 +43,13 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
+    void showModel(std::shared_ptr<const Model> model);
     // The feature maps, and the filters too when the model changed.
     void redraw(bool filtersToo);
 
     std::shared_ptr<const data::Dataset> m_dataset;
-    std::shared_ptr<const Model> m_model;
+    std::shared_ptr<const Model> m_model; // the one shown
+    ModelPacer m_pacer{this, [this](std::shared_ptr<const Model> model) { showModel(std::move(model)); }};
     int m_row = 0;
     ImageView* m_filters;
     ImageView* m_maps;

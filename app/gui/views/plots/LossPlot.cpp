@@ -299,9 +299,12 @@ void LossPlot::showPointsAboveTop() {
 
 void LossPlot::replotSoon() {
     // Snapshots come ~10 times a second while training; the curves are replotted at most
-    // every kMinReplotMs (a replot with its legend and tick labels costs the GUI thread
-    // ~2 ms). What arrives in between is drawn with the next replot.
-    constexpr qint64 kMinReplotMs = 250;
+    // every kMinReplotMs. A replot with its legend, tick labels and thousands of batch
+    // losses costs the GUI thread ~4 ms, and a training thread waits for the GUI thread's
+    // work (it takes that thread's core, and its partner then waits at the next barrier):
+    // at 4 replots a second the loss plot was a quarter of the GUI thread's work while
+    // training. What arrives in between is drawn with the next replot.
+    constexpr qint64 kMinReplotMs = 500;
     if (m_replotTimer.isActive()) return;
     const qint64 since = m_lastReplot.isValid() ? m_lastReplot.elapsed() : kMinReplotMs;
     m_replotTimer.start(int(std::max<qint64>(0, kMinReplotMs - since)));
