@@ -1,7 +1,7 @@
 // Hands a view the newer models at most once per interval while training runs, and at once
 // while it does not. For the views that decode on the GUI thread (Denoising, Interpolation,
-// Filters): a newer model comes a few times a second, and each decode and picture costs the
-// GUI thread a few milliseconds, which a training thread waits for (the GUI thread takes
+// Filters): a newer model comes a few times a second, and each decode and picture is GUI
+// thread work, which a training thread waits for (the GUI thread takes
 // its core, and its partner then waits at the next barrier). Once a second is enough to
 // watch a picture change; a model held back is shown when the interval ends, or at once
 // when training stops. GUI thread only.

@@ -300,7 +300,7 @@ void LossPlot::showPointsAboveTop() {
 void LossPlot::replotSoon() {
     // Snapshots come ~10 times a second while training; the curves are replotted at most
     // every kMinReplotMs. A replot with its legend, tick labels and thousands of batch
-    // losses costs the GUI thread ~4 ms, and a training thread waits for the GUI thread's
+    // losses costs the GUI thread ~4 ms (estimated from a profile of it), and a training thread waits for the GUI thread's
     // work (it takes that thread's core, and its partner then waits at the next barrier):
     // at 4 replots a second the loss plot was a quarter of the GUI thread's work while
     // training. What arrives in between is drawn with the next replot.
