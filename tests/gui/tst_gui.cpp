@@ -1006,6 +1006,33 @@ private slots:
         QVERIFY(std::abs(plot().gridExtent().left() - 2 * normalQuantile(0.1)) < 1e-6);
     }
 
+    // The manifold and interpolation tabs send their overlay with every result. The plane
+    // is redrawn when an overlay changes, not when the same one comes again.
+    void planeReplotsOnlyForAChangedOverlay() {
+        LatentPlot p;
+        QSignalSpy replots(&p, &QCustomPlot::afterReplot);
+        auto replotsAfter = [&](auto change) {
+            QCoreApplication::processEvents(); // a replot still queued from before
+            replots.clear();
+            change();
+            QCoreApplication::processEvents();
+            return replots.count();
+        };
+        const QRectF grid(QPointF(-1.5, -1.5), QPointF(1.5, 1.5));
+        QCOMPARE(replotsAfter([&] { p.setGridExtent(grid); }), 1);
+        QCOMPARE(replotsAfter([&] { p.setGridExtent(grid); }), 0);
+        QCOMPARE(replotsAfter([&] { p.setGridExtent(grid.adjusted(0, 0, 0.5, 0)); }), 1);
+        QCOMPARE(p.gridExtent(), grid.adjusted(0, 0, 0.5, 0));
+        QCOMPARE(replotsAfter([&] { p.setGridExtent(QRectF()); }), 1);
+        const QPolygonF path{QPointF(0, 0), QPointF(1, 2)};
+        QCOMPARE(replotsAfter([&] { p.setPath(path); }), 1);
+        QCOMPARE(replotsAfter([&] { p.setPath(path); }), 0);
+        QCOMPARE(replotsAfter([&] { p.setPath({QPointF(0, 0), QPointF(1, 2.5)}); }), 1);
+        QCOMPARE(p.path().last(), QPointF(1, 2.5));
+        QCOMPARE(replotsAfter([&] { p.setPath({}); }), 1);
+        QCOMPARE(replotsAfter([&] { p.setPath({}); }), 0);
+    }
+
     // Interpolation: the decoded path between two samples' codes, drawn on the plane while
     // its tab shows; straight for an autoencoder, spherical for a VAE.
     void interpolationDecodesThePathBetweenTwoSamples() {

@@ -380,7 +380,10 @@ void LatentPlot::leaveEvent(QEvent* e) {
     QCustomPlot::leaveEvent(e);
 }
 
+// The tabs send their overlay with every result, most often unchanged (a VAE's grid spans
+// fixed quantiles); redrawing the whole plane for it cost the GUI thread a replot each time.
 void LatentPlot::setPath(const QPolygonF& path) {
+    if (path == m_path) return;
     m_path = path;
     if (!m_pathCurve) {
         m_pathCurve = new QCPCurve(xAxis, yAxis);
@@ -401,6 +404,7 @@ void LatentPlot::setPath(const QPolygonF& path) {
 }
 
 void LatentPlot::setGridExtent(const QRectF& extent) {
+    if (extent == m_gridExtent) return;
     m_gridExtent = extent;
     if (!m_gridRect) {
         m_gridRect = new QCPItemRect(this);
