@@ -8,6 +8,7 @@
 #include "latentlab/ModelConfig.h"
 
 #include <QDir>
+#include <cmath>
 #include <QtTest>
 
 #include <omp.h>
@@ -48,6 +49,29 @@ private slots:
         Matrix out;
         model->decode(Matrix::Ones(2, 1), out);
         QVERIFY2(processThreads() > before, "the engine never went parallel: the check above proves nothing");
+    }
+
+    // Columns are decoded in blocks; each comes out in its own place, the same as decoding
+    // it alone, across the blocks' border too.
+    void columnsDecodeAsEachAlone() {
+        const auto model = largeDecoder();
+        // In the data's units, as a 0..255 image's normaliser gives them back.
+        model->normalizer().set(Normalizer::Kind::GlobalMinMax, Vector::Constant(4096, 10), Vector::Constant(4096, 1.0f / 255));
+        const Index n = gui::kDecodeColumns + 3;
+        Matrix z(2, n);
+        for (Index i = 0; i < n; ++i) z.col(i) << Scalar(std::sin(0.1 * double(i))), Scalar(0.02 * double(i) - 2);
+        const Matrix all = gui::decodeColumns(*model, z);
+        QCOMPARE(all.rows(), Index(4096));
+        QCOMPARE(all.cols(), n);
+        Matrix raw;
+        model->decode(z.col(n - 1), raw);
+        QVERIFY2(all.col(n - 1).isApprox((raw.array() * 255 + 10).matrix(), 1e-5f), "not in the data's units");
+        for (Index i : {Index(0), Index(1), gui::kDecodeColumns - 1, gui::kDecodeColumns, n - 1}) {
+            const Vector alone = gui::decodeToData(*model, z.col(i));
+            QVERIFY2(all.col(i).isApprox(alone, 1e-5f), qPrintable(QString("column %1").arg(i)));
+            QVERIFY2(!all.col(i).isApprox(gui::decodeToData(*model, z.col(i == 0 ? 1 : i - 1)), 1e-3f),
+                     "neighbouring codes decode alike: the check above could not tell columns apart");
+        }
     }
 };
 

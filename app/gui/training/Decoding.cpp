@@ -22,8 +22,14 @@ Vector decodeToData(const Model& model, const Vector& z) {
 
 Matrix decodeColumns(const Model& model, const Matrix& z) {
     const SingleThreaded onThisThread;
-    Matrix out(model.inputDim(), z.cols());
-    for (Index i = 0; i < z.cols(); ++i) out.col(i) = decodeToData(model, z.col(i));
+    Matrix out(model.inputDim(), z.cols()), in, decoded;
+    for (Index begin = 0; begin < z.cols(); begin += kDecodeColumns) {
+        const Index n = std::min(kDecodeColumns, z.cols() - begin);
+        in = z.middleCols(begin, n);
+        model.decode(in, decoded);
+        model.normalizer().invert(decoded);
+        out.middleCols(begin, n) = decoded;
+    }
     return out;
 }
 

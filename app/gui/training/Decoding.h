@@ -1,7 +1,7 @@
 // What the GUI computes itself from a published decoder snapshot: decoding one point,
 // drawing codes from the prior, turning a sample into a picture. Every decode runs on the
-// calling thread alone (SingleThreaded), one column at a time, so the GUI thread never
-// starts OpenMP threads to compete with training for the cores, however large the decoder.
+// calling thread alone (SingleThreaded), so the GUI thread never starts OpenMP threads to
+// compete with training for the cores, however large the decoder.
 #pragma once
 
 #include "latentlab/LatentGrid.h" // meanCode
@@ -17,7 +17,11 @@ namespace latentlab::gui {
 
 // The decoder's output for code z, in the data's own units (0..255 pixels, coordinates).
 Vector decodeToData(const Model& model, const Vector& z);
-// decodeToData for every column of z (latentDim x n), giving features x n.
+// decodeToData for every column of z (latentDim x n), giving features x n. The columns are
+// decoded together, up to kDecodeColumns at a time: one product per layer and block, not
+// a product per column that reads every weight again (the prior gallery's 64 samples of
+// fashion-vae's decoder took several times as long one column at a time).
+constexpr Index kDecodeColumns = 256;
 Matrix decodeColumns(const Model& model, const Matrix& z);
 
 // count codes from N(0, I), latentDim x count, reproducible from seed.
