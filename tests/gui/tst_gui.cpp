@@ -26,9 +26,11 @@
 #include "views/output/PointCloudView.h"
 #include "views/plots/PlotTheme.h"
 
+#include <QDir>
 #include <QDockWidget>
 #include <QFormLayout>
 #include <QListWidget>
+#include <QMainWindow>
 #include <QMenuBar>
 #include <QPushButton>
 #include <QTableWidget>
@@ -344,6 +346,47 @@ private slots:
         QTRY_COMPARE(bar->progressText(), QString("Epoch 1/300 · batch 2/%1").arg(perEpoch));
         bar->stepEpochAction()->trigger();
         QTRY_COMPARE(bar->progressText(), QString("Epoch 1/300"));
+    }
+
+    // The progress text changes several times a second while training. It must not make
+    // the window lay itself out again each time (it did, docks and all: the label grew and
+    // shrank with its text); a text too long for its room is elided and kept whole.
+    void progressTextLeavesTheLayoutAlone() {
+        struct LayoutRequests : QObject {
+            int count = 0;
+            bool eventFilter(QObject*, QEvent* e) override {
+                if (e->type() == QEvent::LayoutRequest) ++count;
+                return false;
+            }
+        } requests;
+        ControlBar* bar = w().controls();
+        QTRY_VERIFY(ready());
+        bar->setState(RunState::Running, {});
+        QTest::qWait(50); // the layout the new state asked for
+        const int width = bar->width();
+        for (QObject* o : {static_cast<QObject*>(&w()), static_cast<QObject*>(bar)}) o->installEventFilter(&requests);
+        Progress p;
+        p.epochs = 300;
+        for (double rate : {850.0, 15500.0, 1.2e6}) {
+            p.epoch += 7;
+            p.samplesPerSecond = rate;
+            p.etaSeconds = 3.0e7 / rate;
+            bar->setProgress(p);
+            QCoreApplication::processEvents();
+        }
+        QCOMPARE(bar->progressText(), QString("Epoch 21/300 · 1.20M samples/s · ETA 0:25"));
+        const QString loading = "Loading " + QString(40, 'x') + QDir::separator() + QString(200, 'y') + ".csv";
+        bar->setBusy(loading);
+        QCoreApplication::processEvents();
+        QCOMPARE(requests.count, 0);
+        QCOMPARE(bar->width(), width);
+        QCOMPARE(bar->progressText(), loading);
+        const QList<QLabel*> labels = bar->findChildren<QLabel*>();
+        const auto shown = std::find_if(labels.begin(), labels.end(), [](QLabel* l) { return l->text().startsWith("Loading"); });
+        QVERIFY(shown != labels.end());
+        QVERIFY2((*shown)->text().size() < loading.size() && (*shown)->text().contains(QChar(0x2026)),
+                 qPrintable((*shown)->text()));
+        QVERIFY((*shown)->toolTip().startsWith(loading));
     }
 
     // A diverged decoder's huge numbers are written short, and the caption never runs past

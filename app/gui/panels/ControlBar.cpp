@@ -1,8 +1,10 @@
 #include "panels/ControlBar.h"
 
 #include <QAction>
+#include <QEvent>
 #include <QLabel>
 #include <QProgressBar>
+#include <algorithm>
 #include <cmath>
 
 namespace latentlab::gui {
@@ -33,12 +35,11 @@ ControlBar::ControlBar(QWidget* parent) : QToolBar(tr("Training"), parent) {
     m_progress->setFixedWidth(fontMetrics().averageCharWidth() * 20);
     m_progressLabel = new QLabel;
     m_progressLabel->setContentsMargins(8, 0, 0, 0);
-    // Room for a long line, so the toolbar does not jump as the numbers change.
-    m_progressLabel->setMinimumWidth(fontMetrics().horizontalAdvance("Epoch 300/300 · 999k samples/s · ETA 0:00:00") + 12);
-    const QString tip = tr("Epochs done of the total, training speed and the time left; paused inside an epoch, "
-                           "the batch within it");
-    m_progress->setToolTip(tip);
-    m_progressLabel->setToolTip(tip);
+    fixProgressLabelSize();
+    m_progressTip = tr("Epochs done of the total, training speed and the time left; paused inside an epoch, "
+                       "the batch within it");
+    m_progress->setToolTip(m_progressTip);
+    m_progressLabel->setToolTip(m_progressTip);
     addWidget(m_progress);
     addWidget(m_progressLabel);
     m_status = new QLabel;
@@ -81,10 +82,34 @@ void ControlBar::setState(RunState state, const QString& message) {
     if (!loading) showProgress(); // the speed while running, the batch when paused
 }
 
-QString ControlBar::progressText() const { return m_progressLabel->text(); }
+QString ControlBar::progressText() const { return m_progressText; }
+
+void ControlBar::fixProgressLabelSize() {
+    // Room for a long line, so the toolbar does not jump as the numbers change.
+    const QFontMetrics metrics = m_progressLabel->fontMetrics();
+    const QMargins margins = m_progressLabel->contentsMargins();
+    m_progressLabel->setFixedSize(metrics.horizontalAdvance("Epoch 9999/9999 · 999k samples/s · ETA 99:59:59") +
+                                      margins.left() + margins.right() + 4,
+                                  std::max(m_progressLabel->sizeHint().height(), metrics.height()));
+    if (!m_progressText.isEmpty()) setProgressText(m_progressText); // elided for the new width
+}
+
+void ControlBar::setProgressText(const QString& text) {
+    m_progressText = text;
+    const QMargins margins = m_progressLabel->contentsMargins();
+    const int room = m_progressLabel->width() - margins.left() - margins.right();
+    const QString shown = m_progressLabel->fontMetrics().elidedText(text, Qt::ElideMiddle, room);
+    m_progressLabel->setText(shown);
+    m_progressLabel->setToolTip(shown == text ? m_progressTip : text + "\n\n" + m_progressTip);
+}
+
+void ControlBar::changeEvent(QEvent* event) {
+    QToolBar::changeEvent(event);
+    if (event->type() == QEvent::FontChange || event->type() == QEvent::StyleChange) fixProgressLabelSize();
+}
 
 void ControlBar::setBusy(const QString& what) {
-    m_progressLabel->setText(what);
+    setProgressText(what);
     m_progress->setValue(0);
 }
 
@@ -97,7 +122,7 @@ void ControlBar::setProgress(const Progress& p) {
 
 void ControlBar::showProgress() {
     if (!m_lastProgress) {
-        m_progressLabel->clear();
+        setProgressText({});
         m_progress->setValue(0);
         return;
     }
@@ -114,7 +139,7 @@ void ControlBar::showProgress() {
         // Step batch moves the plots; this says where in the epoch it stands.
         text += tr(" · batch %1/%2").arg(p.batch).arg(p.batchesPerEpoch);
     }
-    m_progressLabel->setText(text);
+    setProgressText(text);
 }
 
 } // namespace latentlab::gui

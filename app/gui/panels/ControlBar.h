@@ -42,6 +42,9 @@ public:
     // "183k" style samples per second.
     static QString formatRate(double perSecond);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     QAction* m_train;
     QAction* m_pause;
@@ -49,9 +52,15 @@ private:
     QAction* m_stepBatch;
     QAction* m_reset;
     void showProgress();
+    // The label keeps one size whatever its text: a label that changes size asks the whole
+    // window to lay itself out again, docks and all, with every new text, several times a
+    // second while training. A text too long for it is elided, whole in the tooltip.
+    void setProgressText(const QString& text);
+    void fixProgressLabelSize();
 
     QProgressBar* m_progress;
     QLabel* m_progressLabel;
+    QString m_progressText, m_progressTip;
     std::optional<Progress> m_lastProgress; // shown again after a load showed its own text
     QLabel* m_status;
     RunState m_state = RunState::Loading;
