@@ -96,6 +96,8 @@ fi
     die "COMPARE_KERNELS must be a comma-separated list such as detected,SkylakeX (got '$KERNELS')"
 [[ -z $ALLOCATORS || $ALLOCATORS =~ ^[a-z,-]+$ ]] ||
     die "COMPARE_ALLOCATORS must be a comma-separated list such as glibc,jemalloc (got '$ALLOCATORS')"
+# The peers' packages (PyTorch, libtorch's headers, jemalloc, tcmalloc), installed when missing.
+scripts/install-deps.sh --bench || die "could not install the peers' packages (see above)"
 [[ -x $CLI ]] || die "no Latent Lab CLI at $CLI: build it (cmake --build build --target latentlab-cli) or set LATENTLAB_CLI"
 [[ -x $PY ]] || die "no Python at $PY (set COMPARE_PYTHON)"
 "$PY" -c 'import torch' 2>/dev/null ||

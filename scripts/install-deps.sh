@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Latent Lab needs, only those missing. Idempotent.
 # Uses sudo when not root. Set LATENTLAB_SKIP_DEPS=1 to skip entirely.
+#   scripts/install-deps.sh          # what building, running and testing need
+#   scripts/install-deps.sh --bench  # those, and bench/compare.sh's peers: libtorch's C++
+#                                    # headers and the allocators the peers are tried with
 set -euo pipefail
 
 [ "${LATENTLAB_SKIP_DEPS:-0}" = "1" ] && exit 0
+
+bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --bench) bench=1 ;;
+    *) echo "install-deps: unknown argument $arg (--bench or nothing)" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   build-essential cmake ninja-build pkg-config
@@ -18,6 +29,9 @@ packages=(
   # clang's OpenMP (libomp) and llvm-symbolizer for readable stack traces
   clang libclang-rt-dev libomp-dev llvm
 )
+if [ "$bench" = 1 ]; then
+  packages+=(libtorch-dev libjemalloc2 libtcmalloc-minimal4)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
