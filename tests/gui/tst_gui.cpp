@@ -382,18 +382,23 @@ private slots:
             QCoreApplication::processEvents();
         }
         QCOMPARE(bar->progressText(), QString("Epoch 21/300 · 1.20M samples/s · ETA 0:25"));
+        const QList<QLabel*> labels = bar->findChildren<QLabel*>();
+        auto showing = [&](const QString& start) {
+            const auto it = std::find_if(labels.begin(), labels.end(), [&](QLabel* l) { return l->text().startsWith(start); });
+            return it == labels.end() ? nullptr : *it;
+        };
+        QVERIFY(showing("Epoch 21/300"));
+        QCOMPARE(showing("Epoch 21/300")->text(), bar->progressText()); // a training text fits whole
         const QString loading = "Loading " + QString(40, 'x') + QDir::separator() + QString(200, 'y') + ".csv";
         bar->setBusy(loading);
         QCoreApplication::processEvents();
         QCOMPARE(requests.count, 0);
         QCOMPARE(bar->width(), width);
         QCOMPARE(bar->progressText(), loading);
-        const QList<QLabel*> labels = bar->findChildren<QLabel*>();
-        const auto shown = std::find_if(labels.begin(), labels.end(), [](QLabel* l) { return l->text().startsWith("Loading"); });
-        QVERIFY(shown != labels.end());
-        QVERIFY2((*shown)->text().size() < loading.size() && (*shown)->text().contains(QChar(0x2026)),
-                 qPrintable((*shown)->text()));
-        QVERIFY((*shown)->toolTip().startsWith(loading));
+        QLabel* shown = showing("Loading");
+        QVERIFY(shown);
+        QVERIFY2(shown->text().size() < loading.size() && shown->text().contains(QChar(0x2026)), qPrintable(shown->text()));
+        QVERIFY(shown->toolTip().startsWith(loading));
     }
 
     // A diverged decoder's huge numbers are written short, and the caption never runs past

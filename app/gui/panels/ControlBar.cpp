@@ -35,13 +35,13 @@ ControlBar::ControlBar(QWidget* parent) : QToolBar(tr("Training"), parent) {
     m_progress->setFixedWidth(fontMetrics().averageCharWidth() * 20);
     m_progressLabel = new QLabel;
     m_progressLabel->setContentsMargins(8, 0, 0, 0);
-    fixProgressLabelSize();
     m_progressTip = tr("Epochs done of the total, training speed and the time left; paused inside an epoch, "
                        "the batch within it");
     m_progress->setToolTip(m_progressTip);
     m_progressLabel->setToolTip(m_progressTip);
     addWidget(m_progress);
     addWidget(m_progressLabel);
+    fixProgressLabelSize(); // in the bar, with the bar's font
     m_status = new QLabel;
     m_status->setContentsMargins(8, 0, 8, 0);
     addWidget(m_status);
