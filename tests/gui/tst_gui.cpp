@@ -1283,6 +1283,44 @@ private slots:
     // Metrics: hidden it measures nothing; shown, one row per completed epoch with the
     // figures app::measureEpoch gives for that model (the CLI's `train --metrics`), a VAE's
     // ELBO and active units among them, and no ELBO column for an autoencoder.
+    // The clone published in an epoch's last batch still counts the epochs before it ended;
+    // the pause at the epoch's end brings the same model with the new count. The metrics
+    // must measure it for that epoch (they waited for a newer model that never came).
+    void metricsMeasureAModelAgainAtItsEpochsEnd() {
+        MetricsView* v = w().metricsView();
+        QVERIFY(smallRoll("swissroll-vae"));
+        w().findChild<QDockWidget*>("metricsDock")->raise();
+        QTRY_VERIFY_WITH_TIMEOUT(v->rows().size() == 1 && !v->busy(), 30000);
+        std::shared_ptr<Model> trained = c().latest()->decoder->clone();
+        for (const Parameter& p : trained->parameters())
+            for (Index i = 0; i < p.size; ++i) p.value[i] *= 0.9f;
+        const std::shared_ptr<const Model> model(std::move(trained));
+        auto emitSnapshot = [&](RunState state, int epoch) {
+            auto snap = std::make_shared<TrainingSnapshot>(*c().latest());
+            snap->state = state;
+            snap->decoder = model;
+            snap->progress.epoch = epoch;
+            snap->progress.batch = 0;
+            snap->codes = nullptr;
+            snap->batches.clear();
+            snap->epochs.clear();
+            snap->changes.clear();
+            emit c().snapshotArrived(snap);
+        };
+        emitSnapshot(RunState::Running, 0); // the last batch's clone: still epoch 0
+        QTRY_VERIFY(!v->busy());
+        QCOMPARE(v->rows().size(), size_t(1));
+        emitSnapshot(RunState::Paused, 1); // the epoch's end: the same clone
+        QTRY_VERIFY(v->rows().size() == 2 && !v->busy());
+        QCOMPARE(v->rows().back().epoch, 1.0);
+        const auto probe = app::makeMetricsProbe(c().session().dataset, model->normalizer());
+        QCOMPARE(v->rows().back().msePerFeature, app::measureEpoch(*model, *probe, 1, v->rows().back().steps).msePerFeature);
+        emitSnapshot(RunState::Paused, 1); // again: no second row for it
+        QTest::qWait(100);
+        QTRY_VERIFY(!v->busy());
+        QCOMPARE(v->rows().size(), size_t(2));
+    }
+
     void metricsViewFollowsTheEpochs() {
         MetricsView* v = w().metricsView();
         QVERIFY(smallRoll("swissroll-vae"));

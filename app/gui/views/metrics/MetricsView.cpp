@@ -59,6 +59,7 @@ void MetricsView::setSession(const SessionInfo& info) {
     m_task.cancel(); // anything still measuring is for the old model
     m_dataset = info.dataset;
     m_probe.reset();
+    m_model.reset();
     m_rows.clear();
     m_progress = Progress();
     m_requestedEpoch = -1;
@@ -70,10 +71,16 @@ void MetricsView::setSession(const SessionInfo& info) {
 }
 
 void MetricsView::snapshotArrived(const TrainingSnapshot& snapshot) {
-    if (snapshot.decoder) m_progress = snapshot.progress;
+    if (!snapshot.decoder) return;
+    m_progress = snapshot.progress;
+    // A clone published in an epoch's last batch carries the count from before the epoch
+    // ended. The snapshot at the epoch's end brings that same model with the new count,
+    // and the window hands an unchanged model to no view again: measure it here.
+    if (snapshot.decoder == m_model && m_progress.epoch != m_requestedEpoch) setModel(m_model);
 }
 
 void MetricsView::setModel(std::shared_ptr<const Model> model) {
+    m_model = model;
     if (!model || !m_dataset) return;
     // One row per completed epoch: a model from the same epoch as the last one asked for
     // waits for the next epoch (a finished run's last model has its own epoch count).

@@ -53,6 +53,7 @@ private:
     std::shared_ptr<const app::MetricsProbe> m_probe; // built with the session's first model
     std::vector<app::EpochMetrics> m_rows;
     Progress m_progress;        // of the newest snapshot's model
+    std::shared_ptr<const Model> m_model; // the newest model handed to the view
     int m_requestedEpoch = -1;  // completed epochs of the newest model asked for
     QString m_title;
     LatestTask m_task{this, "view metrics"}; // last: it waits for its thread before the rest goes
