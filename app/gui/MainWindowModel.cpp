@@ -85,8 +85,8 @@ void MainWindow::onSnapshot(const SnapshotPtr& s) {
         }
     }
     // A VAE's prior samples follow too. Decoding the gallery (64 samples by default, one
-    // column each) costs the GUI thread a few ms: while training, once a second is enough
-    // to watch it change; paused or finished, it shows the newest weights at once.
+    // block) is GUI thread work: while training, once a second is enough to watch it
+    // change; paused or finished, it shows the newest weights at once.
     if (s->decoder->kind() != ModelKind::Vae || s->decoder == m_galleryDecodedWith) return;
     if (m_gallery->sampleCount() == 0) {
         samplePrior(m_latent->sampleCount());
