@@ -26,6 +26,13 @@ using namespace latentlab;
 using namespace latentlab::gui;
 
 namespace {
+// Keeps this thread busy for `seconds` of its CPU time.
+void burnCpu(double seconds) {
+    const std::clock_t start = std::clock();
+    while (double(std::clock() - start) / CLOCKS_PER_SEC < seconds) {
+    }
+}
+
 // A task, and work that waits for `release` before it returns, so a test can ask for more
 // while it runs; `shown` lists the ids whose results were shown, in order.
 struct Bench {
@@ -108,9 +115,7 @@ private slots:
         LatestTask::setCpuShare(0.001);
         b.task.request([&b]() -> LatestTask::Delivery {
             ++b.started;
-            const std::clock_t start = std::clock();
-            while (double(std::clock() - start) / CLOCKS_PER_SEC < 0.02) {
-            }
+            burnCpu(0.02);
             return [&b] { b.shown.push_back(1); };
         });
         QTRY_COMPARE(b.shown, std::vector<int>{1});
@@ -123,15 +128,70 @@ private slots:
         // A new session (cancel) is not held back by the old one's pause.
         LatestTask::setCpuShare(0.001);
         b.task.request([&b]() -> LatestTask::Delivery {
-            const std::clock_t start = std::clock();
-            while (double(std::clock() - start) / CLOCKS_PER_SEC < 0.02) {
-            }
+            burnCpu(0.02);
             return [&b] { b.shown.push_back(3); };
         });
         QTRY_COMPARE(b.shown, (std::vector<int>{1, 2, 3})); // 3 paused the task for 15 s
         b.task.cancel();
         b.task.request(b.work(4));
         QTRY_COMPARE(b.shown, (std::vector<int>{1, 2, 3, 4}));
+    }
+
+    // While the pauses are held (the performance report's headless slices), no pause runs
+    // down and no work starts; once they run on, a pause goes on for what was left of it.
+    void heldPausesStandStill() {
+        Bench b;
+        b.release = true;
+        struct Restore {
+            ~Restore() {
+                LatestTask::holdPauses(false);
+                LatestTask::setCpuShare(1.0);
+            }
+        } restore;
+        LatestTask::setCpuShare(0.01);
+        b.task.request([&b]() -> LatestTask::Delivery {
+            ++b.started;
+            burnCpu(0.02);
+            return [&b] { b.shown.push_back(1); };
+        });
+        QTRY_COMPARE(b.shown, std::vector<int>{1}); // a pause of about 2 s begins
+        LatestTask::holdPauses(true);
+        b.task.request(b.work(2));
+        QTest::qWait(2500); // longer than the whole pause
+        QCOMPARE(b.started.load(), 1);
+        LatestTask::holdPauses(false);
+        QTest::qWait(300); // most of the pause is still to come
+        QCOMPARE(b.started.load(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(b.shown, (std::vector<int>{1, 2}), 10000);
+    }
+
+    // The CPU time of work begun while training runs is counted by the task's name; work
+    // begun before training is not.
+    void cpuTimeWhileTrainingIsCounted() {
+        struct Restore {
+            ~Restore() { LatestTask::setCpuShare(1.0); }
+        } restore;
+        QObject owner;
+        LatestTask task(&owner, "cpu count test");
+        auto burn = [](int* done) {
+            return [done]() -> LatestTask::Delivery {
+                burnCpu(0.03);
+                return [done] { ++*done; };
+            };
+        };
+        auto counted = [] {
+            const auto all = LatestTask::cpuSecondsWhileTraining();
+            const auto it = all.find("cpu count test");
+            return it == all.end() ? 0.0 : it->second;
+        };
+        int done = 0;
+        task.request(burn(&done));
+        QTRY_COMPARE(done, 1);
+        QCOMPARE(counted(), 0.0);
+        LatestTask::setCpuShare(0.5);
+        task.request(burn(&done));
+        QTRY_COMPARE(done, 2);
+        QVERIFY2(counted() >= 0.025 && counted() < 1.0, qPrintable(QString::number(counted())));
     }
 
     // The pause: the work's CPU time times (1 / share - 1), never longer than the cap.
@@ -151,9 +211,7 @@ private slots:
             ~Restore() { LatestTask::setCpuShare(1.0); }
         } restore;
         b.task.request([&b]() -> LatestTask::Delivery {
-            const std::clock_t start = std::clock();
-            while (double(std::clock() - start) / CLOCKS_PER_SEC < 0.02) {
-            }
+            burnCpu(0.02);
             return [&b] { b.shown.push_back(1); };
         });
         LatestTask::setCpuShare(0.001); // training starts: 20 ms would pause the task for 20 s

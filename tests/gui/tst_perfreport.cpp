@@ -68,7 +68,8 @@ private slots:
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
         const QStringList rows = {"training throughput, headless", "training throughput, in the window",
                                   "GUI event latency (10 ms heartbeat)", "latent-plane replot, 3000 points",
-                                  "decode a dragged point and show it", "GUI thread busy", "codes re-encoded"};
+                                  "decode a dragged point and show it", "GUI thread busy", "codes re-encoded",
+                                  "views' pool threads"};
         for (const QString& row : rows) QVERIFY2(r.out.contains(row), qPrintable(row + "\n" + r.out));
         // Every figure with a target says whether it met it.
         const QStringList lines = r.out.split('\n');

@@ -13,6 +13,7 @@
 #include "views/metrics/MetricsView.h"
 #include "views/pca/PcaView.h"
 #include "views/output/DecoderView.h"
+#include "views/LatestTask.h"
 
 #include "Experiment.h"
 
@@ -21,6 +22,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QMouseEvent>
+#include <QStringList>
 #include <QTextStream>
 #include <QThread>
 #include <QTimer>
@@ -217,6 +219,7 @@ private:
             if (previous && plot->codes()) reencoded += changedCodes(*previous, *plot->codes());
             previous = plot->codes();
         });
+        const std::map<std::string, double> viewCpu0 = LatestTask::cpuSecondsWhileTraining();
         for (int k = 0; k < slices; ++k) {
             // The window trains.
             const long long steps0 = c->stepsDone();
@@ -248,7 +251,9 @@ private:
             seconds += sliceSeconds;
             windowRates.push_back(double(sliceSteps) * m_config.training.batchSize / sliceSeconds);
             // Headless, while the window waits.
+            LatestTask::holdPauses(true);
             headlessRates.push_back(m_headless.runSlice(slice));
+            LatestTask::holdPauses(false);
             if (headlessRates.back() > 0) ratios.push_back(windowRates.back() / headlessRates.back());
         }
         // Medians over the slices: a burst of load from another program that hits a few
@@ -264,8 +269,18 @@ private:
         m_figures.snapshotsPerSecond = snapshots / seconds;
         m_figures.planeUpdatesPerSecond = planeUpdates / seconds;
         m_figures.codesPerSecond = double(reencoded) / seconds;
-        // Over the whole phase (the views go on while the window's training is held).
-        const double phase = cpuWall + double(slices) * slice;
+        // The views' work per second the window trained: their pauses stood still while it
+        // was held, so they started work only while it trained.
+        QStringList viewCpu;
+        for (const auto& [name, total] : LatestTask::cpuSecondsWhileTraining()) {
+            const auto before = viewCpu0.find(name);
+            const double used = total - (before == viewCpu0.end() ? 0.0 : before->second);
+            viewCpu << QString("%1 %2 %").arg(QString::fromStdString(name).remove("view ")).arg(100 * used / cpuWall, 0, 'f', 1);
+        }
+        m_figures.viewCpu = viewCpu.isEmpty() ? QString("none") : viewCpu.join(", ") + " of a core";
+        // Per second the window trained, as their work (a result delivered while the window
+        // was held comes from work it started while training).
+        const double phase = cpuWall;
         m_figures.viewUpdates = QString("manifold %1 /s, PCA %2 /s, anomalies %3 /s, metrics %4 /s")
                                     .arg(manifold / phase, 0, 'f', 2)
                                     .arg(pca / phase, 0, 'f', 2)

@@ -7,7 +7,10 @@
 //      Trainer alone in a thread of its own, no window, at the same thread priority and
 //      OpenMP wait policy (the window's, not the CLI's). The two take
 //      turns in slices of ~1 s (the window's training thread held meanwhile), so load
-//      from other programs falls on both alike;
+//      from other programs falls on both alike. The views' share pauses stand still while
+//      the window is held (LatestTask::holdPauses): a pause is of training's time, and one
+//      that ran down during a headless slice would start its work at the next window
+//      slice, charging the window with the views' work of both;
 //   2. dragging over the latent plane while training: time to decode the point and paint
 //      it (the marker and the decoder view);
 //   3. paused, with every code current: full replots of the latent plane.
@@ -43,6 +46,7 @@ struct PerfFigures {
     QString waitPolicy; // the OpenMP variables as the process saw them
     QString views;      // which views showed while measuring
     QString viewUpdates; // results the pool-thread views showed per second while training
+    QString viewCpu;     // their work's CPU time per second the window trained, by view
     double seconds = 0, warmup = 0;
     // 1. throughput (samples per second).
     double headlessRate = 0, windowRate = 0;         // medians over the slices

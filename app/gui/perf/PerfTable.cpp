@@ -68,6 +68,7 @@ void printPerfTable(const PerfFigures& f, QTextStream& out) {
     row(out, "while training: snapshots, plane updates",
         QString("%1 /s, %2 /s").arg(f.snapshotsPerSecond, 0, 'f', 1).arg(f.planeUpdatesPerSecond, 0, 'f', 1), "", "");
     if (!f.viewUpdates.isEmpty()) row(out, "while training: views' results shown", f.viewUpdates, "", "");
+    if (!f.viewCpu.isEmpty()) row(out, "while training: views' pool threads", f.viewCpu, "", "");
     row(out, "while training: GUI thread busy", QString("%1 % of a core").arg(100 * f.guiCpuShare, 0, 'f', 1), "", "");
     row(out, "while training: codes re-encoded",
         QString("%1 /s: the %2 of %3 shown while training, all of them with every plane update")

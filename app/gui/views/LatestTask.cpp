@@ -23,6 +23,9 @@ namespace {
 double g_share = 1.0;                // GUI thread only
 std::atomic<double> g_shareNow{1.0}; // the same, for the pool threads
 std::vector<LatestTask*> g_tasks;    // every task alive, GUI thread only
+std::map<std::string, double> g_cpuByName; // GUI thread only
+bool g_pausesHeld = false;           // GUI thread only
+std::chrono::steady_clock::time_point g_heldSince;
 
 // Work started without a limit (training was not running) that still runs when training
 // starts drops to this priority until it ends: it then takes only what training leaves
@@ -78,6 +81,21 @@ void LatestTask::setCpuShare(double share) {
     for (LatestTask* t : g_tasks) t->startWaiting();
 }
 
+void LatestTask::holdPauses(bool held) {
+    if (held == g_pausesHeld) return;
+    const auto now = std::chrono::steady_clock::now();
+    g_pausesHeld = held;
+    if (held) {
+        g_heldSince = now;
+        return;
+    }
+    for (LatestTask* t : g_tasks) {
+        // The part of a pause that fell within the hold is added to it again.
+        if (t->m_notBefore > g_heldSince) t->m_notBefore += now - std::max(g_heldSince, t->m_pausedAt);
+        t->startWaiting();
+    }
+}
+
 double LatestTask::pauseSeconds(double cpuSeconds, double share) {
     if (!(share > 0) || share >= 1.0 || !(cpuSeconds > 0)) return 0;
     return std::min(cpuSeconds * (1.0 / share - 1.0), kMaxPauseSeconds);
@@ -116,6 +134,10 @@ void LatestTask::setEnabled(bool enabled) {
 void LatestTask::startWaiting() {
     if (m_running || !m_waiting || !m_enabled) return;
     const auto now = std::chrono::steady_clock::now();
+    if (m_shareLimited && g_share < 1.0 && g_pausesHeld) {
+        m_pause.stop(); // holdPauses(false) starts it again
+        return;
+    }
     if (m_shareLimited && g_share < 1.0 && now < m_notBefore) {
         const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(m_notBefore - now).count() + 1;
         m_pause.start(int(std::min<long long>(wait, 1 << 30))); // restarted: the latest pause counts
@@ -127,6 +149,7 @@ void LatestTask::startWaiting() {
     // The share when the work starts is the one it keeps to: work started before training
     // (unlimited) holds back none that follows, however long it took.
     const double share = m_shareLimited ? g_share : 1.0;
+    const bool whileTraining = g_share < 1.0;
     if (m_poolNiced) {
         // The niced thread has handed over its result and is ending; the next work gets a
         // new pool, so never that thread.
@@ -134,7 +157,7 @@ void LatestTask::startWaiting() {
         m_pool = newPool();
         m_poolNiced = false;
     }
-    m_pool->start([this, cancels, share, work = std::exchange(m_waiting, nullptr)] {
+    m_pool->start([this, cancels, share, whileTraining, work = std::exchange(m_waiting, nullptr)] {
         // At training's priority (nice +5 on Linux): a view's work never delays the GUI
         // thread's answer to the mouse. (Idle priority starved the views while training:
         // the Metrics tab measured 3 of 20 epochs of mnist-vae.)
@@ -172,15 +195,21 @@ void LatestTask::startWaiting() {
         }
         QMetaObject::invokeMethod(
             &m_context,
-            [this, cancels, delivery = std::move(delivery), cpu, share] { finished(cancels, delivery, cpu, share); },
+            [this, cancels, delivery = std::move(delivery), cpu, share, whileTraining] {
+                finished(cancels, delivery, cpu, share, whileTraining);
+            },
             Qt::QueuedConnection);
     });
 }
 
-void LatestTask::finished(int cancels, const Delivery& delivery, double cpuSeconds, double share) {
+std::map<std::string, double> LatestTask::cpuSecondsWhileTraining() { return g_cpuByName; }
+
+void LatestTask::finished(int cancels, const Delivery& delivery, double cpuSeconds, double share, bool whileTraining) {
     m_running = false;
+    if (whileTraining) g_cpuByName[m_name] += cpuSeconds;
     // The pause that keeps this task's work within the share it started under.
-    m_notBefore = std::chrono::steady_clock::now() +
+    m_pausedAt = std::chrono::steady_clock::now();
+    m_notBefore = m_pausedAt +
                   std::chrono::microseconds(static_cast<long long>(pauseSeconds(cpuSeconds, share) * 1e6));
     if (cancels == m_cancels && delivery) delivery();
     startWaiting(); // a newer request waited for this one

@@ -14,8 +14,10 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 
 namespace latentlab::gui {
 
@@ -57,6 +59,15 @@ public:
     // share) seconds (0.15 s at the window's 1 %) keeps to the share; longer work takes more.
     static constexpr double kMaxPauseSeconds = 15;
     static double pauseSeconds(double cpuSeconds, double share);
+    // Stops the share's pause clocks (true) and runs them on (false): the time between
+    // does not count towards any task's pause, and no task starts work meanwhile. The
+    // performance report holds training for its headless slices, and the share is of the
+    // time training runs. GUI thread only.
+    static void holdPauses(bool held);
+    // The CPU seconds of the work that started while training ran (under a share below 1),
+    // by task name, summed over every such work finished since the program started (tasks
+    // of one name add up). GUI thread only.
+    static std::map<std::string, double> cpuSecondsWhileTraining();
     // Whether this task keeps to that share (yes by default); a task whose work is small
     // and bounded by itself (the Metrics tab: one measurement per epoch) need not.
     void setShareLimited(bool limited) { m_shareLimited = limited; }
@@ -65,7 +76,7 @@ public:
 
 private:
     void startWaiting();
-    void finished(int cancels, const Delivery& delivery, double cpuSeconds, double share);
+    void finished(int cancels, const Delivery& delivery, double cpuSeconds, double share, bool whileTraining);
 
     QObject m_context; // on the owner's thread: deliveries and the timer end with the task
     QTimer m_pause;    // the end of the share's pause
@@ -81,6 +92,7 @@ private:
     bool m_enabled = true;
     bool m_shareLimited = true;
     std::chrono::steady_clock::time_point m_notBefore; // the share's pause ends
+    std::chrono::steady_clock::time_point m_pausedAt;  // and began (the last work ended)
     std::mutex m_threadMutex; // the two below, written by the pool thread
     long m_workThread = 0;    // the running work's thread id (Linux), else 0
     bool m_runningUnlimited = false; // work started without a share limit is running
