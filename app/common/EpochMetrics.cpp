@@ -41,7 +41,7 @@ std::shared_ptr<const MetricsProbe> makeMetricsProbe(std::shared_ptr<const data:
     p->end = std::min(d.rows, p->begin + kProbeSamples);
     const DataView view = viewOf(d);
     p->x = toMatrix(view, normalizer, p->begin, p->end);
-    if (p->x.cols() >= kMinTrustSamples) p->distances = squaredDistances(p->x);
+    if (p->x.cols() >= kMinTrustSamples) p->ranks = TrustRanks(squaredDistances(p->x));
     if (hasTest && d.labelKind == data::LabelKind::Class) {
         p->classes = classesOf(d, p->begin, p->end);
         const Index refEnd = std::min(trainRows, kProbeReferenceSamples);
@@ -80,7 +80,7 @@ EpochMetrics measureEpoch(const Model& model, const MetricsProbe& p, double epoc
         model.encode(p.reference, refZ);
         m.knnAccuracy = knnAccuracy(refZ, p.referenceClasses, z, p.classes, 5);
     }
-    if (p.distances.size() > 0) m.trustworthiness = trustworthinessFromDistances(p.distances, z, kTrustNeighbours);
+    if (p.ranks.size() > 0) m.trustworthiness = trustworthiness(p.ranks, z, kTrustNeighbours);
     if (!p.continuousLabels.empty()) {
         try {
             m.labelR2 = linearFitR2(z, p.continuousLabels);

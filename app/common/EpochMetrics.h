@@ -8,6 +8,7 @@
 #pragma once
 
 #include "latentlab/Dataset.h"
+#include "latentlab/Metrics.h"
 #include "latentlab/Model.h"
 #include "latentlab/Normalizer.h"
 
@@ -19,12 +20,12 @@
 
 namespace latentlab::app {
 
-// The data the figures are measured on, in a model's normalised units, with the distances
+// The data the figures are measured on, in a model's normalised units, with the ranks
 // trustworthiness needs computed once.
 struct MetricsProbe {
     Index begin = 0, end = 0;          // the probe's rows of the dataset
     Matrix x;                          // features x n, normalised
-    Matrix distances;                  // n x n squared distances of x; empty below 22 samples
+    TrustRanks ranks;                  // of x's points (n x n); empty below 22 samples
     std::vector<int> classes;          // the probe's class labels (class data with a test part)
     Matrix reference;                  // k-NN's reference samples, normalised
     std::vector<int> referenceClasses;

@@ -50,7 +50,7 @@ std::vector<Index> sampleIndices(Index n, Index limit, uint64_t seed) {
 
 QualityFigures figures(const Matrix& x, const Matrix& xhat, bool unitRange,
                        const Matrix& trainCodes, const Matrix& testCodes, const data::Dataset& d,
-                       const Matrix& trustDistances, const Matrix& trustZ, const std::vector<double>& trustLabels) {
+                       const TrustRanks& trustRanks, const Matrix& trustZ, const std::vector<double>& trustLabels) {
     QualityFigures f;
     f.msePerFeature = (xhat - x).squaredNorm() / double(x.size());
     if (unitRange) f.bcePerSample = bcePerSample(xhat, x);
@@ -58,7 +58,7 @@ QualityFigures figures(const Matrix& x, const Matrix& xhat, bool unitRange,
         f.knnAccuracy = knnAccuracy(trainCodes, classLabels(d, 0, d.trainRows), testCodes,
                                     classLabels(d, d.trainRows, d.rows), 5);
     if (trustZ.cols() >= kMinTrustSamples)
-        f.trustworthiness = trustworthinessFromDistances(trustDistances, trustZ, kTrustNeighbours);
+        f.trustworthiness = trustworthiness(trustRanks, trustZ, kTrustNeighbours);
     if (!trustLabels.empty()) {
         try {
             f.labelR2 = linearFitR2(trustZ, trustLabels);
@@ -157,15 +157,15 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
     }
     if (c.trustX.cols() != Index(trustIdx.size())) {
         gatherBatch(view, norm, trustIdx.data(), Index(trustIdx.size()), c.trustX);
-        // The original points' distances serve the model's figures and PCA's alike (n^2 of them).
-        c.trustDistances = c.trustX.cols() >= kMinTrustSamples ? squaredDistances(c.trustX) : Matrix();
+        // The original points' ranks serve the model's figures and PCA's alike (n^2 of them).
+        c.trustRanks = c.trustX.cols() >= kMinTrustSamples ? TrustRanks(squaredDistances(c.trustX)) : TrustRanks();
     }
     step();
     const Matrix& trustX = c.trustX;
-    const Matrix& trustDistances = c.trustDistances;
+    const TrustRanks& trustRanks = c.trustRanks;
     Matrix trustZ;
     model.encode(trustX, trustZ);
-    r.model = figures(x, xhat, unitRange, trainCodes, testCodes, d, trustDistances, trustZ, trustLabels);
+    r.model = figures(x, xhat, unitRange, trainCodes, testCodes, d, trustRanks, trustZ, trustLabels);
     step();
     if (model.kind() == ModelKind::Vae) {
         // ELBO with beta = 1 whatever the training beta, so models compare.
@@ -188,7 +188,7 @@ EvaluationResult evaluate(const Model& model, const data::Dataset& d, uint64_t s
     const Matrix pcaHat = pca.inverseTransform(pca.transform(x));
     const Matrix pcaTrain = hasTest ? pca.transform(trainX) : Matrix();
     const Matrix pcaTest = hasTest ? pca.transform(toMatrix(view, norm, trainRows, d.rows)) : Matrix();
-    r.pca = figures(x, pcaHat, unitRange, pcaTrain, pcaTest, d, trustDistances, pca.transform(trustX), trustLabels);
+    r.pca = figures(x, pcaHat, unitRange, pcaTrain, pcaTest, d, trustRanks, pca.transform(trustX), trustLabels);
     c.pca = r.pca;
     c.pcaComponents = k;
     return r;

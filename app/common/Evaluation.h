@@ -6,6 +6,7 @@
 
 #include "latentlab/Batch.h"
 #include "latentlab/Dataset.h"
+#include "latentlab/Metrics.h"
 #include "latentlab/Model.h"
 
 #include <QJsonObject>
@@ -36,14 +37,15 @@ struct EvaluationResult {
 };
 
 // What evaluate() computes from the data alone, in a model's normalised units (which stay
-// for a session): the trustworthiness samples, their distances and PCA's figures. A caller
+// for a session): the trustworthiness samples, their ranks and PCA's figures. A caller
 // that evaluates many models of one session (the PCA tab) keeps one and passes it each time;
 // evaluate() fills it the first time. One thread at a time; one session's models (the same
 // data and normaliser): another dataset or seed starts it afresh.
 struct EvaluationCache {
     const data::Dataset* dataset = nullptr; // what it was filled for
     uint64_t seed = 0;
-    Matrix trustX, trustDistances;
+    Matrix trustX;
+    TrustRanks trustRanks; // of trustX's points, in the original space
     std::optional<QualityFigures> pca;
     Index pcaComponents = 0;
 };

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 
 namespace latentlab {
 
@@ -92,40 +94,47 @@ double knnAccuracy(const Matrix& reference, const std::vector<int>& referenceLab
 double trustworthiness(const Matrix& original, const Matrix& embedded, int k) {
     if (embedded.cols() != original.cols()) throw std::invalid_argument("trustworthiness: point counts differ");
     if (original.cols() < 2 * k + 2) throw std::invalid_argument("trustworthiness: too few points for k");
-    return trustworthinessFromDistances(squaredDistances(original), embedded, k);
+    return trustworthiness(TrustRanks(squaredDistances(original)), embedded, k);
 }
 
-double trustworthinessFromDistances(const Matrix& dOrig, const Matrix& embedded, int k) {
-    const Index n = dOrig.cols();
-    if (dOrig.rows() != n || embedded.cols() != n) throw std::invalid_argument("trustworthiness: point counts differ");
+TrustRanks::TrustRanks(const Matrix& d) : m_n(d.cols()) {
+    if (d.rows() != m_n) throw std::invalid_argument("trust ranks: the distances are not a square matrix");
+    if (m_n > Index(std::numeric_limits<uint16_t>::max()) + 1)
+        throw std::invalid_argument("trust ranks: " + std::to_string(m_n) + " points, at most 65536");
+    m_rank.assign(size_t(m_n * m_n), 0);
+#pragma omp parallel for schedule(dynamic, 16)
+    for (Index i = 0; i < m_n; ++i) {
+        std::vector<Index> order;
+        order.reserve(size_t(m_n));
+        for (Index j = 0; j < m_n; ++j)
+            if (j != i) order.push_back(j);
+        std::sort(order.begin(), order.end(),
+                  [&d, i](Index a, Index b) { return d(a, i) < d(b, i) || (d(a, i) == d(b, i) && a < b); });
+        uint16_t* row = m_rank.data() + i * m_n;
+        for (size_t r = 0; r < order.size(); ++r) row[order[r]] = uint16_t(r + 1);
+    }
+}
+
+double trustworthiness(const TrustRanks& original, const Matrix& embedded, int k) {
+    const Index n = original.size();
+    if (embedded.cols() != n) throw std::invalid_argument("trustworthiness: point counts differ");
     if (n < 2 * k + 2) throw std::invalid_argument("trustworthiness: too few points for k");
     const Matrix dEmb = squaredDistances(embedded);
     double penalty = 0.0;
 #pragma omp parallel for schedule(dynamic, 16) reduction(+ : penalty)
     for (Index i = 0; i < n; ++i) {
-        // Points are ordered by (distance to i, index): a strict order, so ranks are unique.
-        auto before = [i](const Matrix& d) {
-            return [&d, i](Index a, Index b) { return d(a, i) < d(b, i) || (d(a, i) == d(b, i) && a < b); };
-        };
-        const auto byOrig = before(dOrig), byEmb = before(dEmb);
+        // i's k nearest in the embedding, by (distance to i, index) as the ranks are.
         std::vector<Index> others;
         others.reserve(static_cast<size_t>(n - 1));
         for (Index j = 0; j < n; ++j)
             if (j != i) others.push_back(j);
-        // The k nearest in the embedding, and the k-th nearest in the original space: a
-        // point ordered after that one is not among i's original neighbours, and only for
-        // those is the rank r(i, j) counted (a full sort per point is the slow way).
-        std::vector<Index> nearEmb = others;
-        std::partial_sort(nearEmb.begin(), nearEmb.begin() + k, nearEmb.end(), byEmb);
-        std::nth_element(others.begin(), others.begin() + (k - 1), others.end(), byOrig);
-        const Index kth = others[size_t(k - 1)];
+        std::partial_sort(others.begin(), others.begin() + k, others.end(), [&dEmb, i](Index a, Index b) {
+            return dEmb(a, i) < dEmb(b, i) || (dEmb(a, i) == dEmb(b, i) && a < b);
+        });
+        // Only those that are not among i's k nearest in the original space count.
         for (int t = 0; t < k; ++t) {
-            const Index j = nearEmb[size_t(t)];
-            if (!byOrig(kth, j)) continue; // among the k nearest: no penalty
-            Index rank = 1;
-            for (Index m = 0; m < n; ++m)
-                if (m != i && byOrig(m, j)) ++rank;
-            penalty += double(rank - k);
+            const Index rank = original.rank(i, others[size_t(t)]);
+            if (rank > k) penalty += double(rank - k);
         }
     }
     const double nd = double(n), kd = double(k);

@@ -239,7 +239,7 @@ private slots:
         const auto p = app::makeMetricsProbe(d, e.model().normalizer());
         QCOMPARE(p->end - p->begin, app::kProbeSamples);
         QCOMPARE(p->x.cols(), app::kProbeSamples);
-        QCOMPARE(p->distances.rows(), app::kProbeSamples);
+        QCOMPARE(p->ranks.size(), app::kProbeSamples);
         QCOMPARE(p->reference.cols(), app::kProbeReferenceSamples);
         QCOMPARE(p->referenceClasses.size(), size_t(app::kProbeReferenceSamples));
         // Without a test part the probe is the first samples of all, and there is no k-NN.

@@ -79,6 +79,9 @@ private slots:
     void trustworthinessRandomEmbedding();
     void trustworthinessMatchesSklearn_data();
     void trustworthinessMatchesSklearn();
+    void trustRanksByHand();
+    void trustworthinessMatchesAFullSort_data();
+    void trustworthinessMatchesAFullSort();
     void linearFitR2ByHand();
     void geodesicsFollowTheSheet();
     void geodesicsOfSeparateClusters();
@@ -330,6 +333,69 @@ void TestMetrics::trustworthinessRandomEmbedding() {
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, trustworthiness(x, y.leftCols(100), 10));
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
                              trustworthiness(x.leftCols(20), y.leftCols(20), 10));
+}
+
+// Four points on a line at 0, 1, -1 and 3: from point 0, points 1 and 2 tie at distance 1,
+// and from point 1, points 2 and 3 tie at distance 2; the lower index ranks first.
+void TestMetrics::trustRanksByHand() {
+    Matrix x(1, 4);
+    x << 0, 1, -1, 3;
+    const TrustRanks r(latentlab::squaredDistances(x));
+    QCOMPARE(r.size(), Index(4));
+    QCOMPARE(r.rank(0, 1), Index(1));
+    QCOMPARE(r.rank(0, 2), Index(2));
+    QCOMPARE(r.rank(0, 3), Index(3));
+    QCOMPARE(r.rank(1, 0), Index(1));
+    QCOMPARE(r.rank(1, 2), Index(2));
+    QCOMPARE(r.rank(1, 3), Index(3));
+    QCOMPARE(r.rank(3, 1), Index(1));
+    QCOMPARE(r.rank(3, 2), Index(3));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, TrustRanks(Matrix(3, 4)));
+}
+
+// Trustworthiness from the ranks equals the formula counted the slow way (every
+// neighbourhood sorted whole, ties by index), on spread points and on a grid full of ties.
+void TestMetrics::trustworthinessMatchesAFullSort_data() {
+    QTest::addColumn<bool>("grid");
+    QTest::addColumn<int>("k");
+    QTest::newRow("random k=1") << false << 1;
+    QTest::newRow("random k=4") << false << 4;
+    QTest::newRow("random k=10") << false << 10;
+    QTest::newRow("grid k=3") << true << 3;
+    QTest::newRow("grid k=10") << true << 10;
+}
+
+void TestMetrics::trustworthinessMatchesAFullSort() {
+    QFETCH(bool, grid);
+    QFETCH(int, k);
+    Rng rng(31);
+    const Index n = 90;
+    Matrix x(5, n), y(2, n);
+    for (Index i = 0; i < x.size(); ++i)
+        x.data()[i] = grid ? Scalar(std::floor(3 * rng.uniform())) : Scalar(rng.normal());
+    for (Index i = 0; i < y.size(); ++i)
+        y.data()[i] = grid ? Scalar(std::floor(4 * rng.uniform())) : Scalar(rng.normal());
+    // Each point's others in order, by (squared distance, index).
+    auto ordered = [n](const Matrix& d, Index i) {
+        std::vector<Index> o;
+        for (Index j = 0; j < n; ++j)
+            if (j != i) o.push_back(j);
+        std::stable_sort(o.begin(), o.end(), [&](Index a, Index b) { return d(a, i) < d(b, i); });
+        return o;
+    };
+    const Matrix dx = latentlab::squaredDistances(x), dy = latentlab::squaredDistances(y);
+    double penalty = 0;
+    for (Index i = 0; i < n; ++i) {
+        const std::vector<Index> ox = ordered(dx, i), oy = ordered(dy, i);
+        for (int t = 0; t < k; ++t) {
+            const Index rank = Index(std::find(ox.begin(), ox.end(), oy[size_t(t)]) - ox.begin()) + 1;
+            if (rank > k) penalty += double(rank - k);
+        }
+    }
+    const double expected = 1.0 - 2.0 / (double(n) * k * (2.0 * n - 3.0 * k - 1.0)) * penalty;
+    QVERIFY(expected < 0.999); // the embedding is not perfect: there is something to count
+    QCOMPARE(trustworthiness(TrustRanks(dx), y, k), expected);
+    QCOMPARE(trustworthiness(x, y, k), expected);
 }
 
 // Reference values computed once with scikit-learn 1.2.1 (Debian's python3-sklearn):

@@ -4,6 +4,7 @@
 
 #include "latentlab/Types.h"
 
+#include <cstdint>
 #include <vector>
 
 namespace latentlab {
@@ -33,9 +34,26 @@ double knnAccuracy(const Matrix& reference, const std::vector<int>& referenceLab
 // neighbours. 1 means every embedded neighbourhood is a true one. O(n^2) memory and time:
 // callers subsample (the CLI uses at most 5,000 points).
 double trustworthiness(const Matrix& original, const Matrix& embedded, int k = 10);
-// The same from the original points' n x n squared distances (squaredDistances), for
-// callers that judge several embeddings of the same points.
-double trustworthinessFromDistances(const Matrix& originalDistances, const Matrix& embedded, int k = 10);
+
+// The original space's side of trustworthiness, worked out once for callers that judge
+// many embeddings of the same points (the Metrics tab each epoch, the PCA tab each model):
+// r(i, j) for every pair, from the points' n x n squared distances (squaredDistances).
+// Points are ordered by (distance to i, index), so ranks are unique. n^2 16-bit ranks
+// (50 MB for 5,000 points); std::invalid_argument above 65,536 points or for a matrix that
+// is not square.
+class TrustRanks {
+public:
+    TrustRanks() = default;
+    explicit TrustRanks(const Matrix& originalDistances);
+    Index size() const { return m_n; }
+    // j's rank among i's neighbours in the original space: 1 for the nearest (i != j).
+    Index rank(Index i, Index j) const { return Index(m_rank[size_t(i * m_n + j)]); }
+
+private:
+    Index m_n = 0;
+    std::vector<uint16_t> m_rank; // i's row: the ranks of every j
+};
+double trustworthiness(const TrustRanks& original, const Matrix& embedded, int k = 10);
 
 // R^2 of the least-squares fit y ~ a + b . z_i over the columns z_i of `codes`:
 // 1 - (residual sum of squares) / (total sum of squares of y). 1 when a straight map from
