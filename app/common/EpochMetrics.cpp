@@ -71,10 +71,11 @@ EpochMetrics measureEpoch(const Model& model, const MetricsProbe& p, double epoc
     m.epoch = epoch;
     m.steps = steps;
     m.latentDim = int(model.latentDim());
+    // Model::reconstruct's two steps, the codes kept for the figures below.
     Matrix xhat, z;
-    model.reconstruct(p.x, xhat);
-    m.msePerFeature = p.x.size() > 0 ? (xhat - p.x).squaredNorm() / double(p.x.size()) : 0.0;
     model.encode(p.x, z);
+    model.decode(z, xhat);
+    m.msePerFeature = p.x.size() > 0 ? (xhat - p.x).squaredNorm() / double(p.x.size()) : 0.0;
     if (!p.classes.empty()) {
         Matrix refZ;
         model.encode(p.reference, refZ);
