@@ -1089,6 +1089,57 @@ private slots:
         QCOMPARE(replotsAfter([&] { p.setPath({}); }), 0);
     }
 
+    // The point view draws its background cloud once for a turn and size: new points on top
+    // (a model's reconstructions, several a second while training) only blit it; a turn,
+    // a resize or new data draw it again, and the picture follows.
+    void pointCloudDrawsItsCloudOncePerTurn() {
+        data::GeneratorOptions o;
+        o.samples = 600;
+        const data::Dataset roll = data::makeSwissRoll(o);
+        o.seed = 2;
+        const data::Dataset other = data::makeSwissRoll(o);
+        auto turn = [](PointCloudView& v) {
+            QTest::mousePress(&v, Qt::LeftButton, {}, QPoint(100, 100));
+            QMouseEvent move(QEvent::MouseMove, QPointF(160, 100), v.mapToGlobal(QPointF(160, 100)), Qt::NoButton,
+                             Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(&v, &move);
+        };
+        // What a view that never drew before shows.
+        auto fresh = [&](const data::Dataset& d, bool turned) {
+            PointCloudView f;
+            f.resize(320, 260);
+            f.setDataset(&d);
+            if (turned) turn(f);
+            return f.grab().toImage();
+        };
+        PointCloudView v;
+        v.resize(320, 260);
+        v.setDataset(&roll);
+        const QImage first = v.grab().toImage();
+        QCOMPARE(v.cloudRenders(), 1);
+        QCOMPARE(first, fresh(roll, false));
+        Matrix from = Matrix::Zero(3, 2), to = Matrix::Ones(3, 2);
+        v.setPairs(from, to);
+        const QImage withPairs = v.grab().toImage();
+        v.setPairs(from, 2 * to);
+        v.grab();
+        QCOMPARE(v.cloudRenders(), 1);
+        QVERIFY(withPairs != first); // the segments are drawn over it
+        v.setPairs(Matrix(), Matrix());
+        QCOMPARE(v.grab().toImage(), first);
+        turn(v);
+        const QImage turned = v.grab().toImage();
+        QCOMPARE(v.cloudRenders(), 2);
+        QVERIFY(turned != first);
+        QCOMPARE(turned, fresh(roll, true));
+        v.setDataset(&other);
+        QCOMPARE(v.grab().toImage(), fresh(other, true)); // new data, seen from the same turn
+        QCOMPARE(v.cloudRenders(), 3);
+        v.resize(300, 260);
+        v.grab();
+        QCOMPARE(v.cloudRenders(), 4);
+    }
+
     // Interpolation: the decoded path between two samples' codes, drawn on the plane while
     // its tab shows; straight for an autoencoder, spherical for a VAE.
     void interpolationDecodesThePathBetweenTwoSamples() {

@@ -22,6 +22,7 @@ PointCloudView::PointCloudView(QWidget* parent) : QWidget(parent) {
 }
 
 void PointCloudView::setDataset(const data::Dataset* d) {
+    m_cloudImage = QImage();
     m_cloud.resize(0, 0);
     m_colors.clear();
     m_markers.resize(0, 0);
@@ -101,14 +102,32 @@ QPointF PointCloudView::toScreen(const Eigen::Vector3d& p) const {
     return {width() / 2.0 + p.x() * scale, height() / 2.0 - p.y() * scale};
 }
 
-void PointCloudView::paintEvent(QPaintEvent*) {
-    QPainter p(this);
+const QImage& PointCloudView::cloudImage() {
+    const qreal dpr = devicePixelRatioF();
+    const QSize pixels = (QSizeF(size()) * dpr).toSize();
+    if (!m_cloudImage.isNull() && m_cloudImage.size() == pixels && m_cloudImage.devicePixelRatio() == dpr &&
+        m_cloudYaw == m_yaw && m_cloudPitch == m_pitch)
+        return m_cloudImage;
+    ++m_cloudRenders;
+    m_cloudYaw = m_yaw;
+    m_cloudPitch = m_pitch;
+    m_cloudImage = QImage(pixels, QImage::Format_ARGB32_Premultiplied);
+    m_cloudImage.setDevicePixelRatio(dpr);
+    m_cloudImage.fill(Qt::transparent);
+    QPainter p(&m_cloudImage);
     p.setRenderHint(QPainter::Antialiasing, true);
     p.setPen(Qt::NoPen);
     for (Index i = 0; i < m_cloud.cols(); ++i) {
         p.setBrush(m_colors[size_t(i)]);
         p.drawEllipse(toScreen(project(m_cloud.col(i).data(), 1)), 1.6, 1.6);
     }
+    return m_cloudImage;
+}
+
+void PointCloudView::paintEvent(QPaintEvent*) {
+    QPainter p(this);
+    if (m_cloud.cols() > 0) p.drawImage(QPointF(0, 0), cloudImage());
+    p.setRenderHint(QPainter::Antialiasing, true);
     const Index pairs = std::min(m_pairFrom.cols(), m_pairTo.cols());
     if (m_dims > 0 && pairs > 0 && m_pairFrom.rows() >= m_dims && m_pairTo.rows() >= m_dims) {
         p.setPen(QPen(QColor(200, 40, 40, 150), 1));

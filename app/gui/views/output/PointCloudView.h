@@ -9,6 +9,7 @@
 #include "latentlab/Types.h"
 
 #include <QColor>
+#include <QImage>
 #include <QWidget>
 #include <vector>
 
@@ -32,6 +33,10 @@ public:
     QStringList shownCaption() const;
     bool showsNothing() const;
 
+    // How many times the background cloud was drawn: once per dataset, turn and size, not
+    // for each new set of points on top of it (for tests).
+    int cloudRenders() const { return m_cloudRenders; }
+
     QSize sizeHint() const override { return {320, 260}; }
     QSize minimumSizeHint() const override { return {120, 100}; }
 
@@ -45,6 +50,10 @@ private:
     Eigen::Vector3d project(const Scalar* values, Index stride) const;
     QPointF toScreen(const Eigen::Vector3d& p) const;
     static bool drawable(const QPointF& p);
+    // The cloud as drawn for the current turn and size, drawn again when either changed.
+    // It stays while the points on top change with every model (the Swiss roll's 3,000
+    // antialiased dots took most of the GUI thread's time while training).
+    const QImage& cloudImage();
 
     int m_dims = 0; // features shown: 2 or 3
     Matrix m_cloud; // m_dims x n
@@ -57,6 +66,9 @@ private:
     QString m_caption;
     double m_yaw = 0.5, m_pitch = 1.0; // looks down into the Swiss roll's spiral
     QPoint m_lastMouse;
+    QImage m_cloudImage; // transparent where no dot is
+    double m_cloudYaw = 0, m_cloudPitch = 0; // the turn it was drawn for
+    int m_cloudRenders = 0;
 };
 
 } // namespace latentlab::gui
