@@ -1329,6 +1329,19 @@ private slots:
         alone.snapshotArrived(s);
         QTRY_VERIFY_WITH_TIMEOUT(!alone.busy() && alone.shownData() == full, 30000);
         QCOMPARE(alone.shownModel(), model);
+
+        // Asked for before training while hidden, shown once training runs: the preview,
+        // not every sample at training's priority.
+        PcaView hidden;
+        hidden.setPreviewLimits(1100, 30);
+        hidden.setSession(c().session());
+        hidden.setModel(model); // not training: every sample; waits, the tab is hidden
+        s.state = RunState::Running;
+        s.decoder = nullptr;
+        hidden.snapshotArrived(s);
+        hidden.setActive(true);
+        QTRY_VERIFY_WITH_TIMEOUT(!hidden.busy() && hidden.shownData(), 30000);
+        QCOMPARE(hidden.shownData()->rows, subset->rows);
     }
 
     // Metrics: hidden it measures nothing; shown, one row per completed epoch with the
@@ -1538,6 +1551,19 @@ private slots:
         alone.snapshotArrived(s);
         QTRY_VERIFY_WITH_TIMEOUT(!alone.busy() && alone.shownData() == full, 30000);
         QCOMPARE(alone.shownReport()->roc.auc, expected.roc.auc);
+
+        // Asked for before training while hidden, shown once training runs: the preview.
+        AnomalyView hidden;
+        hidden.setPreviewLimits(200, 40);
+        hidden.setSession(c().session());
+        hidden.setModel(c().latest()->decoder);
+        s.state = RunState::Running;
+        s.decoder = nullptr;
+        hidden.snapshotArrived(s);
+        hidden.setActive(true);
+        QTRY_VERIFY_WITH_TIMEOUT(!hidden.busy() && hidden.shownData(), 30000);
+        QVERIFY(hidden.shownData() != full);
+        QCOMPARE(hidden.shownReport()->testScores.size(), size_t(40));
     }
 
     // The layer editor shows the settings of the selected layer's kind only, writes them

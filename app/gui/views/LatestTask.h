@@ -71,6 +71,8 @@ public:
     // Whether this task keeps to that share (yes by default); a task whose work is small
     // and bounded by itself (the Metrics tab: one measurement per epoch) need not.
     void setShareLimited(bool limited) { m_shareLimited = limited; }
+    // Whether a request waits to start (for the running work, the pause or being enabled).
+    bool waiting() const { return m_waiting != nullptr; }
     // Whether work runs now, or waits for the running one (not for being enabled).
     bool busy() const { return m_running || (m_waiting && m_enabled); }
 
