@@ -15,11 +15,13 @@ void PreviewData::setDataset(std::shared_ptr<const data::Dataset> full) {
         m_subset = std::make_shared<const data::Dataset>(m_full->evenlySpaced(m_trainRows, m_testRows));
 }
 
-bool PreviewData::stoppedWith(const TrainingSnapshot& s, const std::shared_ptr<const Model>& latest) {
+bool PreviewData::askAgain(const TrainingSnapshot& s, const std::shared_ptr<const Model>& latest,
+                           bool requestWaits) {
     const bool training = s.state == RunState::Running;
     if (training == m_training) return false;
     m_training = training;
-    return !training && m_subset && latest && (!s.decoder || s.decoder == latest);
+    if (training) return requestWaits && m_subset;
+    return m_subset && latest && (!s.decoder || s.decoder == latest);
 }
 
 void PreviewData::setLimits(int64_t trainRows, int64_t testRows) {

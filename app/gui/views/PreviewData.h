@@ -24,10 +24,15 @@ public:
     // The session's data; the subset is built here (a copy of its rows) when it is smaller.
     // Training counts as stopped until a snapshot says otherwise.
     void setDataset(std::shared_ptr<const data::Dataset> full);
-    // Follows the training's state from every snapshot. True when the view should evaluate
-    // `latest` again: training just stopped, there is a subset, and the snapshot brings no
-    // newer model (one that does reaches the view's setModel next).
-    bool stoppedWith(const TrainingSnapshot& snapshot, const std::shared_ptr<const Model>& latest);
+    // Follows the training's state from every snapshot. True when the view should ask for
+    // `latest` again, now on pick():
+    //   - training just stopped, there is a subset, and the snapshot brings no newer model
+    //     (one that does reaches the view's setModel next): the same model on every sample;
+    //   - training just started and the view's request made before it (for every sample)
+    //     has not started (`requestWaits`: its tab was hidden, or work was under way): the
+    //     preview instead; all of Fashion-MNIST took seconds of a core at training's
+    //     priority, with the share's pause after it.
+    bool askAgain(const TrainingSnapshot& snapshot, const std::shared_ptr<const Model>& latest, bool requestWaits);
     bool training() const { return m_training; }
     // For tests: other limits (from the next setDataset on).
     void setLimits(int64_t trainRows, int64_t testRows);

@@ -100,11 +100,7 @@ void AnomalyView::setSession(const SessionInfo& info) {
 }
 
 void AnomalyView::snapshotArrived(const TrainingSnapshot& s) {
-    const bool wasTraining = m_data.training();
-    if (m_data.stoppedWith(s, m_model)) request(); // the same model, now on every sample
-    // A request for every sample made before training that has not started: the preview
-    // instead (as the PCA tab).
-    else if (!wasTraining && m_data.training() && m_task.waiting()) request();
+    if (m_data.askAgain(s, m_model, m_task.waiting())) request(); // on every sample, or the preview
 }
 
 void AnomalyView::setModel(std::shared_ptr<const Model> model) {

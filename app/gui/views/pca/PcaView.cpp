@@ -49,12 +49,7 @@ void PcaView::setSession(const SessionInfo& info) {
 }
 
 void PcaView::snapshotArrived(const TrainingSnapshot& s) {
-    const bool wasTraining = m_data.training();
-    if (m_data.stoppedWith(s, m_model)) evaluateLatest(); // the same model, now on every sample
-    // A request made before training, for every sample, that has not started (the tab was
-    // hidden, or it waits for work under way): the preview instead. All of Fashion-MNIST
-    // took seconds of a core at training's priority, with the share's pause after it.
-    else if (!wasTraining && m_data.training() && m_task.waiting()) evaluateLatest();
+    if (m_data.askAgain(s, m_model, m_task.waiting())) evaluateLatest(); // on every sample, or the preview
 }
 
 void PcaView::setModel(std::shared_ptr<const Model> model) {
