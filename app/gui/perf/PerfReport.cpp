@@ -251,9 +251,13 @@ private:
             seconds += sliceSeconds;
             windowRates.push_back(double(sliceSteps) * m_config.training.batchSize / sliceSeconds);
             // Headless, while the window waits.
-            LatestTask::holdPauses(true);
-            headlessRates.push_back(m_headless.runSlice(slice));
-            LatestTask::holdPauses(false);
+            {
+                LatestTask::holdPauses(true);
+                struct RunOn { // also when the slice throws
+                    ~RunOn() { LatestTask::holdPauses(false); }
+                } runOn;
+                headlessRates.push_back(m_headless.runSlice(slice));
+            }
             if (headlessRates.back() > 0) ratios.push_back(windowRates.back() / headlessRates.back());
         }
         // Medians over the slices: a burst of load from another program that hits a few
@@ -280,12 +284,11 @@ private:
         m_figures.viewCpu = viewCpu.isEmpty() ? QString("none") : viewCpu.join(", ") + " of a core";
         // Per second the window trained, as their work (a result delivered while the window
         // was held comes from work it started while training).
-        const double phase = cpuWall;
         m_figures.viewUpdates = QString("manifold %1 /s, PCA %2 /s, anomalies %3 /s, metrics %4 /s")
-                                    .arg(manifold / phase, 0, 'f', 2)
-                                    .arg(pca / phase, 0, 'f', 2)
-                                    .arg(anomalies / phase, 0, 'f', 2)
-                                    .arg(metrics / phase, 0, 'f', 2);
+                                    .arg(manifold / cpuWall, 0, 'f', 2)
+                                    .arg(pca / cpuWall, 0, 'f', 2)
+                                    .arg(anomalies / cpuWall, 0, 'f', 2)
+                                    .arg(metrics / cpuWall, 0, 'f', 2);
     }
 
     // A left-button drag across the plane while training goes on: each step is timed from
