@@ -26,6 +26,11 @@ using namespace latentlab;
 using namespace latentlab::gui;
 
 namespace {
+// Lifts the share at the end of a test, also a failed one.
+struct ShareRestore {
+    ~ShareRestore() { LatestTask::setCpuShare(1.0); }
+};
+
 // Keeps this thread busy for `seconds` of its CPU time.
 void burnCpu(double seconds) {
     const std::clock_t start = std::clock();
@@ -44,6 +49,15 @@ struct Bench {
 
     // A failed check must not leave the task's destructor waiting on spinning work.
     ~Bench() { release = true; }
+
+    // Work that takes 20 ms of CPU time, then shows `id`.
+    LatestTask::Work burning(int id) {
+        return [this, id]() -> LatestTask::Delivery {
+            ++started;
+            burnCpu(0.02);
+            return [this, id] { shown.push_back(id); };
+        };
+    }
 
     LatestTask::Work work(int id) {
         return [this, id]() -> LatestTask::Delivery {
@@ -109,15 +123,9 @@ private slots:
     void aShareOfACoreHoldsTheNextStartBack() {
         Bench b;
         b.release = true;
-        struct Restore {
-            ~Restore() { LatestTask::setCpuShare(1.0); }
-        } restore;
+        const ShareRestore restore;
         LatestTask::setCpuShare(0.001);
-        b.task.request([&b]() -> LatestTask::Delivery {
-            ++b.started;
-            burnCpu(0.02);
-            return [&b] { b.shown.push_back(1); };
-        });
+        b.task.request(b.burning(1));
         QTRY_COMPARE(b.shown, std::vector<int>{1});
         b.task.request(b.work(2));
         QTest::qWait(200);
@@ -127,10 +135,7 @@ private slots:
         QTRY_COMPARE(b.shown, (std::vector<int>{1, 2}));
         // A new session (cancel) is not held back by the old one's pause.
         LatestTask::setCpuShare(0.001);
-        b.task.request([&b]() -> LatestTask::Delivery {
-            burnCpu(0.02);
-            return [&b] { b.shown.push_back(3); };
-        });
+        b.task.request(b.burning(3));
         QTRY_COMPARE(b.shown, (std::vector<int>{1, 2, 3})); // 3 paused the task for 15 s
         b.task.cancel();
         b.task.request(b.work(4));
@@ -149,11 +154,7 @@ private slots:
             }
         } restore;
         LatestTask::setCpuShare(0.01);
-        b.task.request([&b]() -> LatestTask::Delivery {
-            ++b.started;
-            burnCpu(0.02);
-            return [&b] { b.shown.push_back(1); };
-        });
+        b.task.request(b.burning(1));
         QTRY_COMPARE(b.shown, std::vector<int>{1}); // a pause of about 2 s begins
         LatestTask::holdPauses(true);
         b.task.request(b.work(2));
@@ -168,9 +169,7 @@ private slots:
     // The CPU time of work begun while training runs is counted by the task's name; work
     // begun before training is not.
     void cpuTimeWhileTrainingIsCounted() {
-        struct Restore {
-            ~Restore() { LatestTask::setCpuShare(1.0); }
-        } restore;
+        const ShareRestore restore;
         QObject owner;
         LatestTask task(&owner, "cpu count test");
         auto burn = [](int* done) {
@@ -207,13 +206,8 @@ private slots:
     // share is set while it runs: the next request starts as soon as it ends.
     void workStartedWithoutAShareHoldsNothingBack() {
         Bench b;
-        struct Restore {
-            ~Restore() { LatestTask::setCpuShare(1.0); }
-        } restore;
-        b.task.request([&b]() -> LatestTask::Delivery {
-            burnCpu(0.02);
-            return [&b] { b.shown.push_back(1); };
-        });
+        const ShareRestore restore;
+        b.task.request(b.burning(1));
         LatestTask::setCpuShare(0.001); // training starts: 20 ms would pause the task for 20 s
         QTRY_COMPARE(b.shown, std::vector<int>{1});
         b.release = true;
@@ -226,9 +220,7 @@ private slots:
     // priority until it ends (an unprivileged thread cannot come back); the next work runs
     // at training's priority, and work begun under the share keeps it.
     void unlimitedWorkYieldsWhenTrainingStarts() {
-        struct Restore {
-            ~Restore() { LatestTask::setCpuShare(1.0); }
-        } restore;
+        const ShareRestore restore;
         QObject owner;
         std::atomic<long> tid{0};
         std::atomic<bool> release{false};
@@ -278,9 +270,7 @@ private slots:
     // The niced thread never comes back: work asked for the moment niced work delivers
     // (its delivery asks) runs on another thread at training's priority, every time.
     void workAfterNicedWorkIsNeverNiced() {
-        struct Restore {
-            ~Restore() { LatestTask::setCpuShare(1.0); }
-        } restore;
+        const ShareRestore restore;
         QObject owner;
         LatestTask task(&owner, "renice test");
         std::atomic<bool> release{false};
@@ -369,9 +359,7 @@ private slots:
     // nothing; the request waiting behind it runs next. Work begun under the share, and
     // work of a task outside the share (Metrics), goes on.
     void unlimitedWorkIsAbandonedWhenTrainingStarts() {
-        struct Restore {
-            ~Restore() { LatestTask::setCpuShare(1.0); }
-        } restore;
+        const ShareRestore restore;
         QObject owner;
         std::vector<int> shown;
         std::atomic<int> checkpoints{0};
