@@ -15,6 +15,7 @@
 #include "latentlab/Random.h"
 #include "panels/LayerListDialog.h"
 #include "training/CodeRefresher.h"
+#include "views/LatestTask.h"
 #include "views/output/FiltersView.h"
 #include "views/anomaly/AnomalyView.h"
 #include "views/denoising/DenoisingView.h"
@@ -56,6 +57,15 @@ std::vector<EpochReport> vaeEpochs(int epochs, double kl0, double klStep) {
     }
     return out;
 }
+
+// The views' share of a core as the window sets it when training starts (1 %) and stops
+// (no limit), for views driven by hand; no limit again at the end of the scope.
+struct TrainingShare {
+    TrainingShare() { start(); }
+    ~TrainingShare() { stop(); }
+    void start() { LatestTask::setCpuShare(0.01); }
+    void stop() { LatestTask::setCpuShare(1.0); }
+};
 } // namespace
 
 class TestGui : public guitest::WindowTest {
@@ -1314,16 +1324,19 @@ private slots:
         QVERIFY(!v->table().contains("preview"));
 
         // A pause that brings no newer model (no step since the last): the same one again.
+        // The window's share and snapshots by hand, in the order the window sees them.
         PcaView alone;
         alone.setPreviewLimits(1100, 30);
         alone.setSession(c().session());
         alone.setActive(true);
         const std::shared_ptr<const Model> model = c().latest()->decoder;
+        TrainingShare share;
         TrainingSnapshot s;
         s.state = RunState::Running;
         alone.snapshotArrived(s);
         alone.setModel(model);
         QTRY_VERIFY_WITH_TIMEOUT(!alone.busy() && alone.shownData() && alone.shownData()->rows == subset->rows, 30000);
+        share.stop();
         s.state = RunState::Paused;
         s.decoder = model;
         alone.snapshotArrived(s);
@@ -1335,13 +1348,26 @@ private slots:
         PcaView hidden;
         hidden.setPreviewLimits(1100, 30);
         hidden.setSession(c().session());
-        hidden.setModel(model); // not training: every sample; waits, the tab is hidden
-        s.state = RunState::Running;
-        s.decoder = nullptr;
-        hidden.snapshotArrived(s);
+        hidden.setModel(model); // waits, the tab is hidden
+        share.start();
         hidden.setActive(true);
         QTRY_VERIFY_WITH_TIMEOUT(!hidden.busy() && hidden.shownData(), 30000);
         QCOMPARE(hidden.shownData()->rows, subset->rows);
+        share.stop();
+
+        // Asked for while the last snapshot said "not training", started once training had
+        // begun (the share dropped before the first snapshot of the run arrived): the preview.
+        PcaView early;
+        early.setPreviewLimits(1100, 30);
+        early.setSession(c().session());
+        early.setActive(true);
+        s.state = RunState::Paused;
+        early.snapshotArrived(s);
+        share.start();
+        early.setModel(model);
+        QTRY_VERIFY_WITH_TIMEOUT(!early.busy() && early.shownData(), 30000);
+        QCOMPARE(early.shownData()->rows, subset->rows);
+        QCOMPARE(early.shownFigures()->trustSamples, Index(1000));
     }
 
     // Metrics: hidden it measures nothing; shown, one row per completed epoch with the
@@ -1537,15 +1563,18 @@ private slots:
         QVERIFY(!a->verdict().contains("preview"));
 
         // A pause that brings no newer model (no step since the last): the same one again.
+        // The window's share and snapshots by hand, in the order the window sees them.
         AnomalyView alone;
         alone.setPreviewLimits(200, 40);
         alone.setSession(c().session());
         alone.setActive(true);
+        TrainingShare share;
         TrainingSnapshot s;
         s.state = RunState::Running;
         alone.snapshotArrived(s);
         alone.setModel(c().latest()->decoder);
         QTRY_VERIFY_WITH_TIMEOUT(!alone.busy() && alone.shownData() && alone.shownData() != full, 30000);
+        share.stop();
         s.state = RunState::Paused;
         s.decoder = c().latest()->decoder;
         alone.snapshotArrived(s);
@@ -1557,13 +1586,26 @@ private slots:
         hidden.setPreviewLimits(200, 40);
         hidden.setSession(c().session());
         hidden.setModel(c().latest()->decoder);
-        s.state = RunState::Running;
-        s.decoder = nullptr;
-        hidden.snapshotArrived(s);
+        share.start();
         hidden.setActive(true);
         QTRY_VERIFY_WITH_TIMEOUT(!hidden.busy() && hidden.shownData(), 30000);
         QVERIFY(hidden.shownData() != full);
         QCOMPARE(hidden.shownReport()->testScores.size(), size_t(40));
+        share.stop();
+
+        // Asked for while the last snapshot said "not training", started once training had
+        // begun (the share dropped before the first snapshot of the run arrived): the preview.
+        AnomalyView early;
+        early.setPreviewLimits(200, 40);
+        early.setSession(c().session());
+        early.setActive(true);
+        s.state = RunState::Paused;
+        early.snapshotArrived(s);
+        share.start();
+        early.setModel(c().latest()->decoder);
+        QTRY_VERIFY_WITH_TIMEOUT(!early.busy() && early.shownData(), 30000);
+        QVERIFY(early.shownData() != full);
+        QCOMPARE(early.shownReport()->testScores.size(), size_t(40));
     }
 
     // The layer editor shows the settings of the selected layer's kind only, writes them

@@ -46,6 +46,7 @@ void setThreadNice(long tid, int nice) {
 }
 
 thread_local const std::atomic<bool>* t_abandon = nullptr; // the running work's flag
+thread_local bool t_whileTraining = false; // the running work started while training ran
 
 std::unique_ptr<QThreadPool> newPool() {
     auto pool = std::make_unique<QThreadPool>();
@@ -64,6 +65,8 @@ double threadCpuSeconds() {
 void LatestTask::checkpoint() {
     if (t_abandon && t_abandon->load()) throw Abandoned{};
 }
+
+bool LatestTask::startedWhileTraining() { return t_whileTraining; }
 
 void LatestTask::setCpuShare(double share) {
     g_share = std::clamp(share, 1e-3, 1.0);
@@ -176,6 +179,7 @@ void LatestTask::startWaiting() {
             m_abandon.store(m_shareLimited && m_runningUnlimited && g_shareNow.load() < 1.0);
         }
         t_abandon = &m_abandon;
+        t_whileTraining = whileTraining;
         Delivery delivery;
         const double cpu0 = threadCpuSeconds();
         try {
@@ -188,6 +192,7 @@ void LatestTask::startWaiting() {
         // the task goes first (its destructor waits for this thread, so `this` is alive here).
         const double cpu = threadCpuSeconds() - cpu0;
         t_abandon = nullptr;
+        t_whileTraining = false;
         {
             std::lock_guard<std::mutex> lock(m_threadMutex);
             m_workThread = 0;

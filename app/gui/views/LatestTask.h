@@ -53,6 +53,10 @@ public:
     // has started since (a newer model is on the way). Catch std::exception, not this.
     struct Abandoned {};
     static void checkpoint();
+    // Called by work: whether it started while training ran (under a share below 1). A
+    // view that works on a preview while training decides here, not when it asks: the
+    // share can drop between the request and the start.
+    static bool startedWhileTraining();
     // The pause after work that took `cpuSeconds` under `share`, in seconds: at most
     // kMaxPauseSeconds, so a shown view has a result at least that often (plus its work)
     // even after a long first computation. Work of up to kMaxPauseSeconds * share / (1 -

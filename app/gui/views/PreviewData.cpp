@@ -1,5 +1,7 @@
 #include "views/PreviewData.h"
 
+#include "views/LatestTask.h"
+
 #include <QLocale>
 #include <QObject>
 
@@ -15,13 +17,15 @@ void PreviewData::setDataset(std::shared_ptr<const data::Dataset> full) {
         m_subset = std::make_shared<const data::Dataset>(m_full->evenlySpaced(m_trainRows, m_testRows));
 }
 
-bool PreviewData::askAgain(const TrainingSnapshot& s, const std::shared_ptr<const Model>& latest,
-                           bool requestWaits) {
+bool PreviewData::askAgain(const TrainingSnapshot& s, const std::shared_ptr<const Model>& latest) {
     const bool training = s.state == RunState::Running;
     if (training == m_training) return false;
     m_training = training;
-    if (training) return requestWaits && m_subset;
-    return m_subset && latest && (!s.decoder || s.decoder == latest);
+    return !training && m_subset && latest && (!s.decoder || s.decoder == latest);
+}
+
+const std::shared_ptr<const data::Dataset>& PreviewData::Sets::forWork() const {
+    return pick(LatestTask::startedWhileTraining());
 }
 
 void PreviewData::setLimits(int64_t trainRows, int64_t testRows) {

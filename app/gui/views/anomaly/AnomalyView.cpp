@@ -100,7 +100,7 @@ void AnomalyView::setSession(const SessionInfo& info) {
 }
 
 void AnomalyView::snapshotArrived(const TrainingSnapshot& s) {
-    if (m_data.askAgain(s, m_model, m_task.waiting())) request(); // on every sample, or the preview
+    if (m_data.askAgain(s, m_model)) request(); // on every sample
 }
 
 void AnomalyView::setModel(std::shared_ptr<const Model> model) {
@@ -111,12 +111,12 @@ void AnomalyView::setModel(std::shared_ptr<const Model> model) {
 void AnomalyView::setActive(bool active) { m_task.setEnabled(active); }
 
 void AnomalyView::request() {
-    const std::shared_ptr<const data::Dataset>& set = m_data.pick();
-    if (!m_model || !set || !m_class->isEnabled()) return;
+    if (!m_model || !m_data.full() || !m_class->isEnabled()) return;
     const int cls = m_class->currentData().toInt();
     // The model is an immutable published clone and the data a shared constant; the pool
     // thread only reads them.
-    m_task.request([this, cls, leftOut = m_leftOut == cls, model = m_model, set]() -> LatestTask::Delivery {
+    m_task.request([this, cls, leftOut = m_leftOut == cls, model = m_model, sets = m_data.sets()]() -> LatestTask::Delivery {
+        const std::shared_ptr<const data::Dataset>& set = sets.forWork();
         std::optional<app::AnomalyReport> report;
         QString error;
         try {

@@ -49,7 +49,7 @@ void PcaView::setSession(const SessionInfo& info) {
 }
 
 void PcaView::snapshotArrived(const TrainingSnapshot& s) {
-    if (m_data.askAgain(s, m_model, m_task.waiting())) evaluateLatest(); // on every sample, or the preview
+    if (m_data.askAgain(s, m_model)) evaluateLatest(); // on every sample
 }
 
 void PcaView::setModel(std::shared_ptr<const Model> model) {
@@ -58,11 +58,13 @@ void PcaView::setModel(std::shared_ptr<const Model> model) {
 }
 
 void PcaView::evaluateLatest() {
-    const std::shared_ptr<const data::Dataset>& set = m_data.pick();
-    if (!m_model || !set) return;
-    const bool all = set == m_data.full();
-    m_task.request([this, model = m_model, set, cache = all ? m_cache : m_previewCache,
-                    trust = all ? app::kMaxTrustSamples : PreviewData::kTrustSamples]() -> LatestTask::Delivery {
+    if (!m_model || !m_data.full()) return;
+    m_task.request([this, model = m_model, sets = m_data.sets(), fullCache = m_cache,
+                    previewCache = m_previewCache]() -> LatestTask::Delivery {
+        const std::shared_ptr<const data::Dataset>& set = sets.forWork();
+        const bool all = set == sets.full;
+        const std::shared_ptr<DataCache>& cache = all ? fullCache : previewCache;
+        const Index trust = all ? app::kMaxTrustSamples : PreviewData::kTrustSamples;
         app::EvaluationResult figures;
         std::shared_ptr<const Matrix> plane;
         QString error;
