@@ -122,7 +122,7 @@ double trustworthiness(const TrustRanks& original, const Matrix& embedded, int k
     // The embedding's squared distances as squaredDistances() gives them (the Gram form in
     // double: the same products in the same order as its GEMM), one point's at a time into
     // a row of n floats per thread, not three n x n matrices built and read column-wise
-    // (`eval` gives the same figures to the last digit, in 20 % less time on Fashion-MNIST).
+    // (`eval` gives the same figures to the last digit).
     const Eigen::MatrixXd e = embedded.cast<double>();
     const Eigen::VectorXd sq = e.colwise().squaredNorm().transpose();
     const Index dims = e.rows();
