@@ -16,6 +16,7 @@
 #include "panels/LayerListDialog.h"
 #include "training/CodeRefresher.h"
 #include "views/LatestTask.h"
+#include "views/latent/ElidingLabel.h"
 #include "views/output/FiltersView.h"
 #include "views/anomaly/AnomalyView.h"
 #include "views/denoising/DenoisingView.h"
@@ -122,6 +123,27 @@ private slots:
         QVERIFY(w().controls()->progressBar()->value() > 0);
     }
 
+    // A narrow plane's toolbar shows the start of the coverage text and "…", never a word
+    // chopped mid-letter; wide enough, all of it; the whole text is kept either way.
+    void coverageTextIsElidedWhenNarrow() {
+        ElidingLabel label;
+        label.show(); // a hidden widget gets its resize events only when shown
+        const QString text = "Training: 3,000 of 70,000 samples, re-encoded together with the newest weights; "
+                             "pause to see all";
+        label.resize(160, 20);
+        label.setFullText(text);
+        QVERIFY2(label.text().endsWith(QChar(0x2026)) && label.text().startsWith("Training: 3,0"),
+                 qPrintable(label.text()));
+        QVERIFY(label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width());
+        QCOMPARE(label.fullText(), text);
+        label.resize(label.fontMetrics().horizontalAdvance(text) + 10, 20); // wider: all of it again
+        QCOMPARE(label.text(), text);
+        label.resize(100, 20);
+        QVERIFY(label.text().endsWith(QChar(0x2026)) && label.text().size() < 30);
+        label.setFullText(QString());
+        QVERIFY(label.text().isEmpty());
+    }
+
     // While training a large set the plane shows a subset re-encoded whole with the newest
     // weights, and says so; paused, every sample.
     void planeNeverMixesModels() {
@@ -139,6 +161,14 @@ private slots:
         QCOMPARE(plot().plottedPoints(), int(live));
         QVERIFY2(w().latentView()->coverageText().startsWith("Training: 3,000 of 7,000 samples"),
                  qPrintable(w().latentView()->coverageText()));
+        // What shows beside the plane is that text, as much of it as fits (this test's
+        // window leaves the label no room at all; coverageTextIsElidedWhenNarrow has more).
+        const ElidingLabel* coverage = w().latentView()->coverageLabel();
+        QCOMPARE(coverage->fullText(), w().latentView()->coverageText());
+        QVERIFY(coverage->fontMetrics().horizontalAdvance(coverage->text()) <= coverage->contentsRect().width());
+        QVERIFY2(coverage->text() == coverage->fullText() || coverage->text().isEmpty() ||
+                     (coverage->text().endsWith(QChar(0x2026)) && coverage->fullText().startsWith(coverage->text().chopped(1))),
+                 qPrintable(coverage->text()));
         // Every code shown comes from one model: the decoder clone published with them.
         pauseAndSettle();
         QTRY_COMPARE(plot().plottedPoints(), 7000);

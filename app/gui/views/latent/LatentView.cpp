@@ -1,5 +1,6 @@
 #include "views/latent/LatentView.h"
 
+#include "views/latent/ElidingLabel.h"
 #include "views/latent/HoverCard.h"
 #include "views/latent/LatentPlot.h"
 
@@ -37,11 +38,10 @@ LatentView::LatentView(QWidget* parent) : QWidget(parent) {
     m_sample->setToolTip(tr("VAE: draw codes from N(0, I), decode them into the gallery and mark them on "
                             "the plane."));
 
-    m_coverage = new QLabel;
+    m_coverage = new ElidingLabel;
     m_coverage->setToolTip(tr("While training, the plane shows a fixed random subset of the samples, all "
                               "re-encoded with the newest weights at every update, so that it never shows codes "
                               "of different models side by side. Paused, every sample is shown."));
-    m_coverage->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     // Shown for codes of more than two dimensions only (setSession); hidden from the start,
     // so that the window's first size is not made for them.
@@ -85,14 +85,14 @@ void LatentView::showCoverage(const std::shared_ptr<const Matrix>& codes, bool t
                               .arg(QLocale().toString(qlonglong(shown)), QLocale().toString(qlonglong(rows)))
                         : tr("Encoding: %1 of %2 samples so far")
                               .arg(QLocale().toString(qlonglong(shown)), QLocale().toString(qlonglong(rows)));
-    m_coverage->setText(text);
+    m_coverage->setFullText(text);
 }
 
-QString LatentView::coverageText() const { return m_coverage->text(); }
+QString LatentView::coverageText() const { return m_coverage->fullText(); }
 
 void LatentView::setSession(const SessionInfo& info) {
     m_dataset = info.dataset;
-    m_coverage->clear();
+    m_coverage->setFullText(QString());
     m_card->hide();
     m_plot->setSession(info);
     const int k = info.config.model.latentDim;

@@ -13,6 +13,7 @@ class QSpinBox;
 
 namespace latentlab::gui {
 
+class ElidingLabel;
 class HoverCard;
 class LatentPlot;
 
@@ -31,7 +32,8 @@ public:
     // Says beside the plane how many samples it shows when not all: while training a subset
     // re-encoded whole with each update, while encoding the part done so far.
     void showCoverage(const std::shared_ptr<const Matrix>& codes, bool training);
-    QString coverageText() const;
+    QString coverageText() const; // the whole text, however much of it fits
+    ElidingLabel* coverageLabel() const { return m_coverage; }
 
 signals:
     void sampleRequested(int count);
@@ -44,7 +46,7 @@ private:
     LatentPlot* m_plot;
     HoverCard* m_card;
     QLabel* m_dimsLabel;
-    QLabel* m_coverage;
+    ElidingLabel* m_coverage;
     QComboBox* m_dimX;
     QComboBox* m_dimY;
     QPushButton* m_sample;
