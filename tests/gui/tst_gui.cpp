@@ -1398,6 +1398,32 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!early.busy() && early.shownData(), 30000);
         QCOMPARE(early.shownData()->rows, subset->rows);
         QCOMPARE(early.shownFigures()->trustSamples, Index(1000));
+
+        // Training stops while a request waits for the share's pause: the window lifts the
+        // share before the last snapshot arrives, which starts that request at once. It was
+        // asked for while training: the preview. The snapshot then asks for every sample,
+        // evaluated once (not twice, the waiting request included).
+        PcaView stopping;
+        stopping.setPreviewLimits(1100, 30);
+        stopping.setSession(c().session());
+        stopping.setActive(true);
+        std::vector<Index> shownRows;
+        QObject::connect(&stopping, &PcaView::evaluated, &stopping,
+                         [&] { shownRows.push_back(stopping.shownData() ? stopping.shownData()->rows : -1); });
+        share.start();
+        s.state = RunState::Running;
+        s.decoder = nullptr;
+        stopping.snapshotArrived(s);
+        stopping.setModel(model);
+        QTRY_VERIFY_WITH_TIMEOUT(shownRows.size() == 1, 30000);
+        stopping.setModel(model); // waits for the share's pause after the first work
+        QVERIFY(stopping.busy() && shownRows.size() == 1);
+        share.stop();
+        s.state = RunState::Paused;
+        s.decoder = model;
+        stopping.snapshotArrived(s);
+        QTRY_VERIFY_WITH_TIMEOUT(!stopping.busy() && shownRows.size() == 3, 30000);
+        QCOMPARE(shownRows, (std::vector<Index>{subset->rows, subset->rows, full->rows}));
     }
 
     // Metrics: hidden it measures nothing; shown, one row per completed epoch with the

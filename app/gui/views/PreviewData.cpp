@@ -25,7 +25,7 @@ bool PreviewData::askAgain(const TrainingSnapshot& s, const std::shared_ptr<cons
 }
 
 const std::shared_ptr<const data::Dataset>& PreviewData::Sets::forWork() const {
-    return pick(LatestTask::startedWhileTraining());
+    return pick(askedWhileTraining || LatestTask::startedWhileTraining());
 }
 
 void PreviewData::setLimits(int64_t trainRows, int64_t testRows) {

@@ -32,20 +32,25 @@ public:
     void setLimits(int64_t trainRows, int64_t testRows);
 
     // What a request captures (the work runs on a pool thread, and a new session replaces
-    // both): the data, and the subset or null when there is none.
+    // both): the data, the subset or null when there is none, and whether the last
+    // snapshot said training ran when the view asked.
     struct Sets {
         std::shared_ptr<const data::Dataset> full, subset;
-        // The subset when the work started while training (LatestTask::startedWhileTraining)
-        // and there is one, else every sample. Decided when the work starts, not when it
-        // is asked for: a request made just before training started, which waited for
-        // earlier work, took all of Fashion-MNIST (about 23 s of a core) at training's
-        // priority once it started under the share.
+        bool askedWhileTraining = false;
+        // The subset, when there is one, if training ran when the view asked or when the
+        // work started (LatestTask::startedWhileTraining), else every sample:
+        //   - a request made just before training started, which waited for earlier work,
+        //     took all of Fashion-MNIST (about 23 s of a core) at training's priority once
+        //     it started under the share;
+        //   - a request made while training, which waited for the share's pause, starts
+        //     at once when training stops (the share is lifted before the last snapshot
+        //     arrives): it stays the preview, and askAgain() then asks for every sample.
         const std::shared_ptr<const data::Dataset>& forWork() const;
         const std::shared_ptr<const data::Dataset>& pick(bool training) const {
             return training && subset ? subset : full;
         }
     };
-    Sets sets() const { return {m_full, m_subset}; }
+    Sets sets() const { return {m_full, m_subset, m_training}; }
     const std::shared_ptr<const data::Dataset>& full() const { return m_full; }
     bool hasSubset() const { return m_subset != nullptr; }
     // What a figure computed on `data` was computed on, in words, or empty for all of it.
