@@ -140,6 +140,11 @@ private slots:
         QCOMPARE(label.text(), text);
         label.resize(100, 20);
         QVERIFY(label.text().endsWith(QChar(0x2026)) && label.text().size() < 30);
+        const QString at100 = label.text();
+        QFont small = label.font(); // a smaller font: more of the text fits the same width
+        small.setPointSizeF(label.font().pointSizeF() / 2);
+        label.setFont(small);
+        QVERIFY2(label.text().size() > at100.size() && label.text().endsWith(QChar(0x2026)), qPrintable(label.text()));
         label.setFullText(QString());
         QVERIFY(label.text().isEmpty());
     }

@@ -20,6 +20,11 @@ void ElidingLabel::resizeEvent(QResizeEvent* event) {
     elide();
 }
 
+void ElidingLabel::changeEvent(QEvent* event) {
+    QLabel::changeEvent(event);
+    if (event->type() == QEvent::FontChange || event->type() == QEvent::StyleChange) elide();
+}
+
 void ElidingLabel::elide() {
     const int room = std::max(0, contentsRect().width());
     const QString shown = fontMetrics().elidedText(m_full, Qt::ElideRight, room);
