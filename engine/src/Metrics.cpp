@@ -119,10 +119,10 @@ double trustworthiness(const TrustRanks& original, const Matrix& embedded, int k
     const Index n = original.size();
     if (embedded.cols() != n) throw std::invalid_argument("trustworthiness: point counts differ");
     if (n < 2 * k + 2) throw std::invalid_argument("trustworthiness: too few points for k");
-    // The embedding's squared distances as squaredDistances() gives them (the Gram form in
-    // double: the same products in the same order as its GEMM), one point's at a time into
-    // a row of n floats per thread, not three n x n matrices built and read column-wise
-    // (`eval` gives the same figures to the last digit).
+    // The embedding's squared distances by squaredDistances()'s formula (the Gram form in
+    // double, equal to it up to the rounding of the dot products, which its GEMM may sum in
+    // another order for wider codes), one point's at a time into a row of n floats per
+    // thread, not n x n matrices (two in double, one in float) read column-wise.
     const Eigen::MatrixXd e = embedded.cast<double>();
     const Eigen::VectorXd sq = e.colwise().squaredNorm().transpose();
     const Index dims = e.rows();
