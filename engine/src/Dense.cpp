@@ -101,9 +101,22 @@ const Matrix& Dense::backwardPass(const Matrix& gradOutput, GradientMode mode) {
                 multiplyByDerivative(m_activation, m_output.middleRows(b, n), d);
             }
         }
-        // The two products are independent: threads go on to input tiles without waiting.
-#pragma omp for schedule(dynamic, 1) nowait
-        for (Index t = 0; t < weightTiles.count; ++t) {
+        // The two products are independent, so their tiles form one queue, the costlier
+        // kind first: what is left for the last thread at the end is a cheap tile.
+        const double weightTileWork = weightTiles.count ? double(weightTiles.size(0)) * double(inputs) : 0.0;
+        const double inputTileWork = inputTiles.count ? double(inputTiles.size(0)) * double(outputs) : 0.0;
+        const bool inputsFirst = inputTileWork > weightTileWork;
+        const Index firstCount = inputsFirst ? inputTiles.count : weightTiles.count;
+#pragma omp for schedule(dynamic, 1)
+        for (Index q = 0; q < weightTiles.count + inputTiles.count; ++q) {
+            const bool isInputTile = (q < firstCount) == inputsFirst;
+            const Index t = q < firstCount ? q : q - firstCount;
+            if (isInputTile) {
+                const Index b = inputTiles.begin(t), n = inputTiles.size(t);
+                detail::gemm(true, false, n, batch, outputs, m_weight.data() + b * m_weight.rows(), m_weight.rows(),
+                             delta.data(), delta.rows(), false, m_gradInput.data() + b, m_gradInput.rows());
+                continue;
+            }
             const Index b = weightTiles.begin(t), n = weightTiles.size(t);
             auto gw = m_weightGrad.middleRows(b, n);
             auto gb = m_biasGrad.segment(b, n);
@@ -114,12 +127,6 @@ const Matrix& Dense::backwardPass(const Matrix& gradOutput, GradientMode mode) {
             else
                 gb.noalias() = delta.middleRows(b, n).rowwise().sum();
             finite = allFinite(gw) && allFinite(gb) && finite;
-        }
-#pragma omp for schedule(dynamic, 1)
-        for (Index t = 0; t < inputTiles.count; ++t) {
-            const Index b = inputTiles.begin(t), n = inputTiles.size(t);
-            detail::gemm(true, false, n, batch, outputs, m_weight.data() + b * m_weight.rows(), m_weight.rows(),
-                         delta.data(), delta.rows(), false, m_gradInput.data() + b, m_gradInput.rows());
         }
     }
     m_gradientsFinite = finite;

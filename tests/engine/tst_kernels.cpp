@@ -1,7 +1,8 @@
 // The engine's fast paths against plain references: the row-tiled, multi-threaded dense
 // layer against straightforward double-precision products, bit-identical results for one
 // and two threads, the in-cache gradient check, the vectorised BCE against the scalar
-// formula, and the benchmark's arithmetic count.
+// formula, the row tiling the threads share, and the benchmark's arithmetic count.
+#include "Gemm.h"
 #include "latentlab/Benchmark.h"
 #include "latentlab/Dense.h"
 #include "latentlab/Loss.h"
@@ -68,6 +69,45 @@ private slots:
         QCOMPARE(multiplyRequestError(), std::string());
     }
 
+    // Every row in exactly one tile, in order; an even count of tiles when there are more
+    // than one; heights multiples of 8 but the last, differing by at most 8 rows, taller
+    // ones first; so that two threads taking the tiles in turn get rows within 16 of each other
+    // (8 for the rounding to whole units of 8 rows, up to 7 more for a partial last unit).
+    void tilesCoverRowsEvenly() {
+        using detail::Tiles;
+        for (Index rows = 1; rows <= 2100; ++rows) {
+            const Tiles tiles(rows);
+            const QByteArray where = "rows " + QByteArray::number(qlonglong(rows));
+            QVERIFY2(tiles.count >= 1, where);
+            QVERIFY2(tiles.count == 1 || tiles.count % 2 == 0, where);
+            QCOMPARE(tiles.begin(0), Index(0));
+            Index tallest = 0, shortest = rows, previous = rows, first = 0, second = 0;
+            for (Index t = 0; t < tiles.count; ++t) {
+                const Index n = tiles.size(t);
+                QVERIFY2(n > 0, where);
+                QCOMPARE(tiles.begin(t + 1), tiles.begin(t) + n);
+                if (t + 1 < tiles.count) {
+                    QVERIFY2(n % 8 == 0, where);
+                    QVERIFY2(n <= previous, where);
+                    tallest = std::max(tallest, n);
+                    shortest = std::min(shortest, n);
+                    previous = n;
+                }
+                (t % 2 == 0 ? first : second) += n;
+                QVERIFY2(n <= 2 * Tiles::kTargetTileRows, where);
+            }
+            QCOMPARE(tiles.begin(tiles.count), rows);
+            if (tiles.count > 2) QVERIFY2(tallest - shortest <= 8, where);
+            if (tiles.count > 1) QVERIFY2(std::abs(first - second) < 16, where);
+        }
+        // The reference model's layers.
+        QCOMPARE(Tiles(784).count, Index(8));
+        QCOMPARE(Tiles(784).size(0), Index(104));
+        QCOMPARE(Tiles(784).size(7), Index(96));
+        QCOMPARE(Tiles(512).size(3), Index(128));
+        QCOMPARE(Tiles(256).count, Index(2));
+    }
+
     void tiledDenseMatchesReference_data() {
         QTest::addColumn<int>("inputs");
         QTest::addColumn<int>("outputs");
@@ -80,6 +120,8 @@ private slots:
         QTest::newRow("512 -> 784 identity") << 512 << 784 << 128 << int(Activation::Identity);
         QTest::newRow("300 -> 200 elu, odd batch") << 300 << 200 << 41 << int(Activation::ELU);
         QTest::newRow("97 -> 193 sigmoid") << 97 << 193 << 77 << int(Activation::Sigmoid);
+        // Input-gradient tiles costlier than weight-gradient ones (they are queued first).
+        QTest::newRow("256 -> 512 relu") << 256 << 512 << 128 << int(Activation::ReLU);
     }
     void tiledDenseMatchesReference() {
         QFETCH(int, inputs);
