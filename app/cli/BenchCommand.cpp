@@ -111,6 +111,7 @@ int runBench(const QStringList& args) {
         if (!trainer.stepBatch()) throw std::runtime_error("training stopped during the warm-up: " +
                                                            trainer.lastResult().message);
     CountingObserver counted;
+    trainer.resetStepTimes();
     const auto start = std::chrono::steady_clock::now();
     while (counted.samples < samples)
         if (!trainer.stepBatch(&counted))
@@ -118,6 +119,12 @@ int runBench(const QStringList& args) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double rate = double(counted.samples) / seconds;
     const double meanLoss = counted.lossSum / double(counted.samples);
+    // Where a step's time goes, in milliseconds; "rest" is the trainer's own bookkeeping
+    // and the observer (the measured time less the three parts).
+    const StepTimes& parts = trainer.stepTimes();
+    const double perStep = parts.steps > 0 ? 1e3 / double(parts.steps) : 0.0;
+    const double batchMs = parts.batch * perStep, modelMs = parts.model * perStep,
+                 optimizerMs = parts.optimizer * perStep, stepMs = seconds * perStep;
     const double flops = trainingFlopsPerSample(e.model().config());
     const bool timesGemm = !a.has("no-gemm");
     const GemmRate gemm = timesGemm ? measureGemm(gemmSize, threads, 1.0) : GemmRate{};
@@ -133,12 +140,13 @@ int runBench(const QStringList& args) {
                     "\"mean_loss\": %.6g, \"mflop_per_sample\": %.6g, \"gemm_size\": %d, \"gemm_gflops\": %.6g, "
                     "\"bound_samples_per_second\": %.1f, \"fraction_of_bound\": %.6g, \"engine_gemm\": \"%s\", "
                     "\"engine_gemm_gflops\": %.6g, \"engine_bound_samples_per_second\": %.1f, "
-                    "\"fraction_of_engine_bound\": %.6g, \"peak_rss_mb\": %.1f, \"openmp_wait\": \"%s\", "
+                    "\"fraction_of_engine_bound\": %.6g, \"step_ms\": %.6g, \"batch_ms\": %.6g, \"model_ms\": %.6g, "
+                    "\"optimizer_ms\": %.6g, \"peak_rss_mb\": %.1f, \"openmp_wait\": \"%s\", "
                     "\"multiply\": \"%s\", \"multiply_label\": \"%s\", \"multiply_reason\": \"%s\"}\n",
                     presetName.c_str(), d.name.c_str(), threads, c.training.batchSize, warmup, counted.samples,
                     seconds, rate, meanLoss, flops / 1e6, gemm.gflops > 0 ? gemmSize : 0, gemm.gflops, bound,
                     bound > 0 ? rate / bound : 0.0, engineGemm.backend.c_str(), engineGemm.gflops, engineBound,
-                    engineBound > 0 ? rate / engineBound : 0.0, peakMb, openMpWaiting().c_str(), multiply.name.c_str(),
+                    engineBound > 0 ? rate / engineBound : 0.0, stepMs, batchMs, modelMs, optimizerMs, peakMb, openMpWaiting().c_str(), multiply.name.c_str(),
                     jsonEscaped(multiply.label).c_str(), jsonEscaped(multiply.reason).c_str());
         return 0;
     }
@@ -148,6 +156,8 @@ int runBench(const QStringList& args) {
     std::printf("multiply:   %s (%s)\n", multiply.label.c_str(), multiply.reason.c_str());
     std::printf("training:   %.0f samples/s (%lld samples in %.3f s, mean loss %.6g)\n", rate, counted.samples,
                 seconds, meanLoss);
+    std::printf("per step:   %.3f ms = batch %.3f + forward, loss and backward %.3f + optimiser %.3f + rest %.3f\n",
+                stepMs, batchMs, modelMs, optimizerMs, stepMs - batchMs - modelMs - optimizerMs);
     std::printf("arithmetic: %.3f MFLOP per sample in the dense and convolution layers = %.1f GFLOP/s\n", flops / 1e6,
                 rate * flops / 1e9);
     if (gemm.gflops > 0)

@@ -136,6 +136,8 @@ bool Trainer::stepBatch(TrainingObserver* observer) {
     }
     if (m_batch == 0) beginEpoch();
 
+    using Clock = std::chrono::steady_clock;
+    const auto batchStart = Clock::now();
     const Index n = trainingSamples();
     const Index begin = m_batch * m_config.batchSize;
     const Index count = std::min<Index>(m_config.batchSize, n - begin);
@@ -154,10 +156,12 @@ bool Trainer::stepBatch(TrainingObserver* observer) {
         batchDistances(*m_geodesics, m_order.data() + begin, count, m_batchDistances);
         distances = &m_batchDistances;
     }
+    const auto modelStart = Clock::now();
     const LossTerms loss =
         m_model.trainStep(corrupts ? m_batchInput : m_batchTarget, m_batchTarget, m_rng, distances);
 
     const bool gradsFinite = m_model.gradientsFinite();
+    const auto optimizerStart = Clock::now();
     if (!loss.finite() || !gradsFinite) {
         std::ostringstream why;
         why << "the loss became " << (loss.finite() ? "finite but its gradient not" : "NaN or infinite")
@@ -166,6 +170,7 @@ bool Trainer::stepBatch(TrainingObserver* observer) {
         return halt(StopReason::NonFinite, why.str());
     }
     const bool weightsFinite = m_optimizer->step(m_params, lr);
+    const auto optimizerEnd = Clock::now();
     ++m_steps;
     if (!weightsFinite) {
         // Only a huge step can overflow finite gradients; go back to the epoch's start.
@@ -182,6 +187,12 @@ bool Trainer::stepBatch(TrainingObserver* observer) {
         m_epochSamples = 0;
         return halt(StopReason::NonFinite, why.str());
     }
+
+    auto seconds = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
+    ++m_stepTimes.steps;
+    m_stepTimes.batch += seconds(batchStart, modelStart);
+    m_stepTimes.model += seconds(modelStart, optimizerStart);
+    m_stepTimes.optimizer += seconds(optimizerStart, optimizerEnd);
 
     m_epochSum.addWeighted(loss, double(count));
     m_epochSamples += count;

@@ -487,6 +487,12 @@ private slots:
         const double fraction = o["samples_per_second"].toDouble() / engineBound;
         QVERIFY(qAbs(o["fraction_of_engine_bound"].toDouble() - fraction) < 1e-3 * fraction + 1e-4);
         QVERIFY(o["peak_rss_mb"].toDouble() > 1);
+        // Where a step's time went: three parts within the measured time per step.
+        const double stepMs = o["step_ms"].toDouble();
+        QVERIFY(o["batch_ms"].toDouble() > 0 && o["model_ms"].toDouble() > 0 && o["optimizer_ms"].toDouble() > 0);
+        const double partsMs = o["batch_ms"].toDouble() + o["model_ms"].toDouble() + o["optimizer_ms"].toDouble();
+        QVERIFY2(partsMs <= stepMs, qPrintable(r.out));
+        QVERIFY(stepMs < 1e3 * o["seconds"].toDouble());
         QCOMPARE(o["openmp_wait"].toString(), QString("GOMP_SPINCOUNT=10000"));
         // And libgomp itself read it (it prints its settings on stderr when asked): a
         // setenv() without the re-exec would report the variable but leave libgomp at its

@@ -1,12 +1,14 @@
 // What the trainer's steps see and keep: the order in which the training rows reach the
 // model (shuffled per epoch from the seed, or in file order), and the weights kept when a
-// batch's loss is finite but one of its gradients is not.
+// batch's loss is finite but one of its gradients is not, and the time of each step's parts.
 #include "TrainerFixtures.h"
 
 #include <QtTest>
 
 #include <algorithm>
+#include <chrono>
 #include <numeric>
+#include <thread>
 
 using namespace latentlab;
 using namespace trainertest;
@@ -27,11 +29,13 @@ public:
         return c;
     }
     std::vector<Index> seen; // rows in the order trainStep received them
+    std::chrono::milliseconds pause{0}; // how long each trainStep takes at least
 
     void initialize(Rng&) override {}
     LossTerms trainStep(const Matrix& input, const Matrix&, Rng&, const Matrix*) override {
         for (Index j = 0; j < input.cols(); ++j)
             seen.push_back(Index(input(0, j)));
+        if (pause.count() > 0) std::this_thread::sleep_for(pause);
         return LossTerms{};
     }
     bool gradientsFinite() override { return true; }
@@ -87,6 +91,7 @@ private slots:
     void sampleOrder();
     void finiteLossNonFiniteGradient_data();
     void finiteLossNonFiniteGradient();
+    void stepTimesSplitTheSteps();
 };
 
 void TestTrainerSteps::sampleOrder_data() {
@@ -220,6 +225,36 @@ void TestTrainerSteps::finiteLossNonFiniteGradient() {
     QVERIFY(!trainer.stepBatch(&hooks));
     QCOMPARE(trainer.run(&hooks).reason, StopReason::NonFinite);
     QCOMPARE(hooks.batches.size(), size_t(epoch * trainer.batchesPerEpoch() + batch + 1));
+}
+
+// Each finished step is counted once, and the model's forward and backward pass goes to the
+// model's part: a model that takes at least 3 ms a step puts at least 3 ms a step there (a
+// lower bound only, which a slow machine cannot fail). Gathering one-row batches and an SGD
+// step on one weight take far less than the pause, so the other two parts stay below it;
+// were the parts swapped, they would not. A reset starts again from 0.
+void TestTrainerSteps::stepTimesSplitTheSteps() {
+    std::vector<float> values(40);
+    std::iota(values.begin(), values.end(), 0.0f);
+    RecordingModel model;
+    model.pause = std::chrono::milliseconds(3);
+    TrainConfig tc = smallTraining(10);
+    tc.batchSize = 4;
+    tc.optimizer.kind = OptimizerConfig::Kind::Sgd;
+    Trainer trainer(model, DataView{values.data(), nullptr, 40, 1}, 40, tc);
+    QCOMPARE(trainer.stepTimes().steps, 0LL);
+    for (int i = 0; i < 5; ++i) QVERIFY(trainer.stepBatch());
+    const StepTimes t = trainer.stepTimes();
+    QCOMPARE(t.steps, 5LL);
+    QVERIFY2(t.model >= 5 * 0.003, qPrintable(QString::number(t.model)));
+    QVERIFY(t.batch > 0 && t.optimizer > 0);
+    QVERIFY2(t.batch < t.model && t.optimizer < t.model,
+             qPrintable(QStringLiteral("batch %1 s, model %2 s, optimiser %3 s").arg(t.batch).arg(t.model).arg(t.optimizer)));
+    QCOMPARE(t.total(), t.batch + t.model + t.optimizer);
+    trainer.resetStepTimes();
+    QCOMPARE(trainer.stepTimes().steps, 0LL);
+    QCOMPARE(trainer.stepTimes().total(), 0.0);
+    QVERIFY(trainer.stepBatch());
+    QCOMPARE(trainer.stepTimes().steps, 1LL);
 }
 
 QTEST_APPLESS_MAIN(TestTrainerSteps)

@@ -48,6 +48,15 @@ struct TrainControl {
 
 enum class StopReason { Finished, StopRequested, ObserverStopped, NonFinite };
 
+// Wall-clock seconds of the finished steps (stepBatch calls that updated the weights), by
+// part: gathering and corrupting the batch, the model's forward and backward pass with the
+// loss (and the finiteness check of the gradients), and the optimiser's update.
+struct StepTimes {
+    long long steps = 0;
+    double batch = 0, model = 0, optimizer = 0;
+    double total() const { return batch + model + optimizer; }
+};
+
 struct TrainResult {
     StopReason reason = StopReason::Finished;
     int epochsCompleted = 0;
@@ -82,6 +91,8 @@ public:
     void setEpochs(int epochs) { m_config.epochs = epochs; }
     const std::vector<EpochReport>& history() const { return m_history; }
     const TrainResult& lastResult() const { return m_result; }
+    const StepTimes& stepTimes() const { return m_stepTimes; }
+    void resetStepTimes() { m_stepTimes = {}; }
     Optimizer& optimizer() { return *m_optimizer; }
     const Optimizer& optimizer() const { return *m_optimizer; }
     Index trainingSamples() const { return Index(m_order.size()); }
@@ -128,6 +139,7 @@ private:
     Matrix m_batchDistances;
     std::vector<EpochReport> m_history;
     TrainResult m_result;
+    StepTimes m_stepTimes;
 };
 
 std::string stopReasonName(StopReason reason);
