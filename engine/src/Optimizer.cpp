@@ -46,10 +46,16 @@ template <class Block> void buildBlocks(const std::vector<Parameter>& params, st
 // f(block) for every block, spread over the OpenMP threads when there is enough work;
 // returns whether f returned true for all. Each element is touched by exactly one call,
 // so the results do not depend on the number of threads.
+//
+// The threads take about 16 runs of consecutive blocks each (at least 16 blocks): long
+// runs keep each thread's streams through the arrays long, which the memory-bound Adam
+// step needs (the reference VAE's step takes ~12 % less time than with runs of 16 blocks),
+// and 16 of them still let one thread make up for another that the system held up.
 template <class Block, class F> bool allBlocks(const std::vector<Block>& blocks, F f) {
     const long n = long(blocks.size());
+    const long run = std::max(16L, n / 16);
     bool ok = true;
-#pragma omp parallel for schedule(dynamic, 16) reduction(&& : ok) if (n >= 64)
+#pragma omp parallel for schedule(dynamic, run) reduction(&& : ok) if (n >= 64)
     for (long i = 0; i < n; ++i) ok = f(blocks[size_t(i)]) && ok;
     return ok;
 }
