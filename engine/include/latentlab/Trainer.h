@@ -54,7 +54,6 @@ enum class StopReason { Finished, StopRequested, ObserverStopped, NonFinite };
 struct StepTimes {
     long long steps = 0;
     double batch = 0, model = 0, optimizer = 0;
-    double total() const { return batch + model + optimizer; }
 };
 
 struct TrainResult {
