@@ -10,6 +10,13 @@
 
 namespace latentlab {
 
+namespace {
+using Clock = std::chrono::steady_clock;
+double secondsBetween(Clock::time_point from, Clock::time_point to) {
+    return std::chrono::duration<double>(to - from).count();
+}
+} // namespace
+
 void TrainConfig::validate() const {
     auto bad = [](const std::string& what) { throw ConfigError(what); };
     if (epochs < 0 || epochs > 1000000) bad("epochs: must be between 0 and 1000000");
@@ -87,7 +94,7 @@ void Trainer::beginEpoch() {
     m_epochSum = {};
     m_epochSamples = 0;
     m_epochPausedSeconds = 0;
-    m_epochStart = std::chrono::steady_clock::now();
+    m_epochStart = Clock::now();
     m_checkpoint.clear();
     for (const auto& p : m_params) m_checkpoint.emplace_back(Eigen::Map<const Vector>(p.value, p.size));
 }
@@ -114,12 +121,10 @@ bool Trainer::halt(StopReason reason, std::string message) {
 void Trainer::waitWhilePaused() {
     // Sleep in short slices so that resume and stop take effect within a few ms; return
     // after ~20 ms so the caller can ask the observer whether to go on.
-    const auto start = std::chrono::steady_clock::now();
-    while (m_control.pause.load() && !m_control.stop.load() &&
-           std::chrono::steady_clock::now() - start < std::chrono::milliseconds(20))
+    const auto start = Clock::now();
+    while (m_control.pause.load() && !m_control.stop.load() && Clock::now() - start < std::chrono::milliseconds(20))
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    m_epochPausedSeconds +=
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    m_epochPausedSeconds += secondsBetween(start, Clock::now());
 }
 
 bool Trainer::stepBatch(TrainingObserver* observer) {
@@ -136,7 +141,6 @@ bool Trainer::stepBatch(TrainingObserver* observer) {
     }
     if (m_batch == 0) beginEpoch();
 
-    using Clock = std::chrono::steady_clock;
     const auto batchStart = Clock::now();
     const Index n = trainingSamples();
     const Index begin = m_batch * m_config.batchSize;
@@ -188,11 +192,10 @@ bool Trainer::stepBatch(TrainingObserver* observer) {
         return halt(StopReason::NonFinite, why.str());
     }
 
-    auto seconds = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
     ++m_stepTimes.steps;
-    m_stepTimes.batch += seconds(batchStart, modelStart);
-    m_stepTimes.model += seconds(modelStart, optimizerStart);
-    m_stepTimes.optimizer += seconds(optimizerStart, optimizerEnd);
+    m_stepTimes.batch += secondsBetween(batchStart, modelStart);
+    m_stepTimes.model += secondsBetween(modelStart, optimizerStart);
+    m_stepTimes.optimizer += secondsBetween(optimizerStart, optimizerEnd);
 
     m_epochSum.addWeighted(loss, double(count));
     m_epochSamples += count;
@@ -216,8 +219,7 @@ void Trainer::finishEpoch() {
     r.epoch = m_epoch;
     r.epochs = m_config.epochs;
     r.train = LossTerms{}.addWeighted(m_epochSum, 1.0 / double(std::max<Index>(1, m_epochSamples)));
-    const double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - m_epochStart).count();
+    const double wall = secondsBetween(m_epochStart, Clock::now());
     r.seconds = std::max(0.0, wall - m_epochPausedSeconds);
     r.samplesPerSecond = r.seconds > 0 ? double(m_epochSamples) / r.seconds : 0.0;
     r.learningRate = m_control.learningRate.load();
@@ -241,8 +243,7 @@ TrainerPosition Trainer::position() const {
     if (m_batch > 0) {
         p.epochSum = m_epochSum;
         p.epochSamples = m_epochSamples;
-        p.epochSeconds = std::max(0.0, std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                                     m_epochStart).count() - m_epochPausedSeconds);
+        p.epochSeconds = std::max(0.0, secondsBetween(m_epochStart, Clock::now()) - m_epochPausedSeconds);
         p.epochStart = m_checkpoint;
     }
     p.learningRate = m_control.learningRate.load();
@@ -292,8 +293,8 @@ void Trainer::resume(const TrainerPosition& p) {
     m_epochSum = p.batch > 0 ? p.epochSum : LossTerms{};
     m_epochSamples = p.batch > 0 ? p.epochSamples : 0;
     // The epoch's time so far counts as if it had been spent just before now.
-    m_epochStart = std::chrono::steady_clock::now() -
-                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+    m_epochStart = Clock::now() -
+                   std::chrono::duration_cast<Clock::duration>(
                        std::chrono::duration<double>(p.batch > 0 ? p.epochSeconds : 0.0));
     m_epochPausedSeconds = 0;
     m_control.learningRate.store(p.learningRate);
